@@ -1,0 +1,39 @@
+# geomap: two commands do all set-up on a fresh machine.
+#   make run   — create .venv, install geomap, map the seed story into outputs/
+#   make test  — create .venv, install geomap with test tools, run the tests
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+SEED    = seeds/osh-2010-06-12.txt
+
+.PHONY: run test lint bench data clean
+
+$(BIN)/geomap: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+run: $(BIN)/geomap
+	mkdir -p outputs
+	$(BIN)/geomap geocode Osh --country KG
+	$(BIN)/geomap geocode Jalalabad --country KG --json > outputs/jalalabad.json
+	@echo "wrote outputs/jalalabad.json"
+
+test: $(BIN)/geomap
+	$(BIN)/python -m pytest
+
+lint: $(BIN)/geomap
+	$(BIN)/ruff check geomap tests bench
+	$(BIN)/ruff format --check geomap tests bench
+	$(BIN)/mypy
+
+bench: $(BIN)/geomap
+	$(BIN)/python bench/bench_gazetteer.py
+
+data: $(BIN)/geomap
+	$(BIN)/pip install --quiet -e '.[build]'
+	$(BIN)/geomap data build --out data
+
+clean:
+	rm -rf $(VENV) build *.egg-info

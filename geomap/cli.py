@@ -9,13 +9,18 @@ and exit with status 1, without a traceback.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import logging
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING
 
 from geomap.errors import GeomapError, InputError
+
+if TYPE_CHECKING:
+    from geomap.geoparse import ParsedDocument
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -75,6 +80,74 @@ def _cmd_reverse(args: argparse.Namespace) -> int:
     return 0
 
 
+def _parse_date_arg(value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as err:
+        msg = f"--date {value!r} is not YYYY-MM-DD."
+        raise InputError(msg) from err
+
+
+def _print_places_table(parsed: ParsedDocument) -> None:
+    print(f"{'offset':>7}  {'mention':<24} {'kind':<8} {'resolved to':<30} {'cc':<3} {'lat':>9} {'lon':>10}  {'score':>5}  note")
+    for res in parsed.resolutions:
+        point = res.point
+        place = res.place
+        note = "metonymic (actor, not a location)" if res.metonymic else ""
+        print(
+            f"{res.mention.start_char:>7}  {res.mention.text[:24]:<24} {res.role:<8} "
+            f"{(place.name if place else '(unresolved)')[:30]:<30} {(place.country_code if place else ''):<3} "
+            f"{(point[0] if point else float('nan')):>9.4f} {(point[1] if point else float('nan')):>10.4f}  "
+            f"{res.score:>5.2f}  {note}"
+        )
+    for border in parsed.borders:
+        a, b = border.country_codes
+        how = f" ({a} inferred from the story)" if border.inferred else ""
+        print(f"{border.start_char:>7}  {border.text[:24]:<24} border   {a}-{b} border line{how}")
+
+
+def _cmd_geoparse(args: argparse.Namespace) -> int:
+    from geomap.gazetteer import load_gazetteer  # noqa: PLC0415
+    from geomap.geoparse import geoparse_documents, parsed_to_json  # noqa: PLC0415
+    from geomap.ingest import read_documents  # noqa: PLC0415
+
+    gazetteer = load_gazetteer()
+    docs = read_documents(args.input, published=_parse_date_arg(args.date))
+    parsed_docs = geoparse_documents(docs, gazetteer, gold_spans=args.gold_spans)
+    if args.output is None and args.input.suffix.lower() not in {".jsonl", ".json", ".ndjson"}:
+        for parsed in parsed_docs:
+            _print_places_table(parsed)
+        return 0
+    out = args.output.open("w", encoding="utf-8") if args.output else sys.stdout
+    try:
+        for parsed in parsed_docs:
+            out.write(json.dumps(parsed_to_json(parsed), ensure_ascii=False) + "\n")
+    finally:
+        if args.output:
+            out.close()
+    return 0
+
+
+def _cmd_eval_geoparse(args: argparse.Namespace) -> int:
+    from geomap.evaluation import format_geoparse, score_geoparse  # noqa: PLC0415
+    from geomap.gazetteer import load_gazetteer  # noqa: PLC0415
+    from geomap.geoparse import geoparse_documents, parsed_to_json  # noqa: PLC0415
+    from geomap.ingest import read_documents  # noqa: PLC0415
+
+    gazetteer = load_gazetteer()
+    docs = list(read_documents(args.gold))
+    gold = [{"id": d.doc_id, "toponyms": d.extra.get("toponyms") or []} for d in docs]
+    predicted = [parsed_to_json(p) for p in geoparse_documents(docs, gazetteer, gold_spans=args.gold_spans)]
+    if args.save:
+        with args.save.open("w", encoding="utf-8") as handle:
+            for line in predicted:
+                handle.write(json.dumps(line, ensure_ascii=False) + "\n")
+    print(format_geoparse(score_geoparse(gold, predicted, gold_spans=args.gold_spans)))
+    return 0
+
+
 def _cmd_data_build(args: argparse.Namespace) -> int:
     from geomap.databuild import build_data
 
@@ -111,6 +184,22 @@ def build_parser() -> argparse.ArgumentParser:
     geocode.add_argument("--limit", type=int, default=10, help="number of candidates (default 10)")
     geocode.add_argument("--json", action="store_true", help="print a JSON list, best first")
     geocode.set_defaults(func=_cmd_geocode)
+
+    geoparse = sub.add_parser("geoparse", help="find and resolve the places of .txt or .jsonl documents")
+    geoparse.add_argument("input", type=Path, help="a .txt report or a .jsonl file of {id, text[, published]}")
+    geoparse.add_argument("-o", "--output", type=Path, help="write JSON Lines here (default: a table for .txt)")
+    geoparse.add_argument("--gold-spans", action="store_true", help="resolve only the spans given in 'toponyms'")
+    geoparse.add_argument("--date", help="published date YYYY-MM-DD when the input gives none")
+    geoparse.set_defaults(func=_cmd_geoparse)
+
+    evaluate = sub.add_parser("eval", help="measure accuracy on a development set").add_subparsers(
+        dest="eval_command", required=True
+    )
+    eval_geoparse = evaluate.add_parser("geoparse", help="geoparse a gold .jsonl and print the metrics")
+    eval_geoparse.add_argument("gold", type=Path)
+    eval_geoparse.add_argument("--gold-spans", action="store_true", help="resolve the gold spans only")
+    eval_geoparse.add_argument("--save", type=Path, help="also write the predictions as JSON Lines")
+    eval_geoparse.set_defaults(func=_cmd_eval_geoparse)
 
     reverse = sub.add_parser("reverse", help="nearest populated places to a point")
     reverse.add_argument("lat", type=float)

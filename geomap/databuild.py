@@ -16,6 +16,7 @@ Outputs (deterministic: a rebuild gives byte-identical files):
 
 - ``gazetteer.tsv.gz``: one place per line with its alternate names;
 - ``demonyms.tsv``: adjective or demonym -> country;
+- ``common_words.tsv``: frequent English words (wordfreq), to doubt look-alike names;
 - ``admin1.geojson.gz``: admin-1 polygons simplified to 0.01 degrees;
 - ``countries-50m.geojson.gz`` and ``countries-10m.geojson.gz``.
 
@@ -495,6 +496,7 @@ def region_records(sources: Path) -> list[PlaceRecord]:
     return records
 
 
+_POSTAL_CODE_COUNTRIES = frozenset({"US", "CA", "AU"})
 _NE_NAME_FIELDS = ("name", "name_en", "gn_name", "woe_name", "name_local")
 
 
@@ -524,6 +526,10 @@ def admin1_records(features: Sequence[dict[str, Any]]) -> list[PlaceRecord]:
             continue
         names = [props.get(k) or "" for k in _NE_NAME_FIELDS]
         names += (props.get("name_alt") or "").split("|")
+        # Abbreviations news uses: "B.C.", "N.S.W.", "Calif."; postal codes where customary.
+        names.append(props.get("abbrev") or "")
+        if a1.split(".", 1)[0] in _POSTAL_CODE_COUNTRIES:
+            names.append(props.get("postal") or "")
         names += [v for k, v in props.items() if k.startswith("name_") and isinstance(v, str)]
         for kind in (props.get("type"), props.get("type_en")):
             if kind and is_latin(kind):
@@ -652,6 +658,43 @@ def demonym_rows(sources: Path, info: dict[str, dict[str, Any]]) -> list[tuple[s
         if form and is_latin(form):
             out.setdefault(form, (iso, "countryinfo"))
     return sorted((form, iso, src) for form, (iso, src) in out.items())
+
+
+# ---------------------------------------------------------------- common words
+
+COMMON_WORDS_MIN_ZIPF = 3.0
+"""Words rarer than this (about 1 per million words) are not written."""
+
+
+def common_word_rows(limit: int = 60000) -> list[tuple[str, float]]:
+    """
+    List frequent English words with their Zipf frequency, from ``wordfreq``.
+
+    The geoparser uses them to doubt place names that are also everyday words
+    ("March", "Reading", "Mobile").
+
+    Parameters
+    ----------
+    limit
+        How many of the most frequent words to consider.
+
+    Returns
+    -------
+    list of tuple
+        ``(word, zipf)`` sorted by word, zipf rounded to 2 decimals.
+    """
+    try:
+        from wordfreq import top_n_list, zipf_frequency  # noqa: PLC0415 - build-time dependency only
+    except ImportError as err:
+        msg = "The data build needs the 'build' extra: pip install -e '.[build]'."
+        raise DataBuildError(msg) from err
+    rows: dict[str, float] = {}
+    for word in top_n_list("en", limit):
+        key = normalize_name(word)
+        zipf = zipf_frequency(word, "en")
+        if key and zipf >= COMMON_WORDS_MIN_ZIPF and zipf > rows.get(key, 0.0):
+            rows[key] = round(zipf, 2)
+    return sorted(rows.items())
 
 
 # ---------------------------------------------------------------- geometry
@@ -876,6 +919,10 @@ def build_data(
     lines = ["form\tcountry_code\tsource", *("\t".join(row) for row in demonyms)]
     (out_dir / "demonyms.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     counts["demonyms.tsv"] = len(demonyms)
+    words = common_word_rows()
+    lines = ["word\tzipf", *(f"{w}\t{z:.2f}" for w, z in words)]
+    (out_dir / "common_words.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    counts["common_words.tsv"] = len(words)
     counts["admin1.geojson.gz"] = write_admin1_polygons(admin1, out_dir / "admin1.geojson.gz")
     for scale in ("50m", "10m"):
         name = f"countries-{scale}.geojson.gz"

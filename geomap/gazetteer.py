@@ -539,7 +539,7 @@ class Gazetteer:
 
     @cached_property
     def demonyms(self) -> dict[str, str]:
-        """Country code by normalised demonym or adjective (``"uzbek"`` -> ``"UZ"``)."""
+        """Country code (or continent ``gn:`` id) by normalised demonym (``"uzbek"`` -> ``"UZ"``)."""
         path = self.data_dir / "demonyms.tsv"
         out: dict[str, str] = {}
         with path.open(encoding="utf-8") as handle:
@@ -548,6 +548,36 @@ class Gazetteer:
                 form, iso, _source = line.rstrip("\n").split("\t")
                 out.setdefault(normalize_name(form), iso)
         return out
+
+    @cached_property
+    def common_words(self) -> dict[str, float]:
+        """Zipf frequency of frequent English words by normalised form (``"march"`` -> 5.26)."""
+        path = self.data_dir / "common_words.tsv"
+        out: dict[str, float] = {}
+        if not path.exists():
+            return out
+        with path.open(encoding="utf-8") as handle:
+            next(handle, None)
+            for line in handle:
+                word, zipf = line.rstrip("\n").split("\t")
+                out[word] = float(zipf)
+        return out
+
+    def resolve_code(self, code: str) -> Place | None:
+        """
+        Return the place a demonym code points to: a country code or a ``gn:`` place id.
+
+        Parameters
+        ----------
+        code
+            ``"UZ"`` or ``"gn:6255148"``.
+
+        Returns
+        -------
+        Place or None
+            The country or continent.
+        """
+        return self.get(code) if ":" in code else self.countries.get(code)
 
     def describe(self, place: Place) -> str:
         """

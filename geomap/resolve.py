@@ -1,0 +1,403 @@
+"""
+Resolve recognised mentions to gazetteer places using the whole story as context.
+
+Each candidate's score is its context-free prior (population, feature kind)
+plus evidence from the document:
+
+- **country context**: countries the story names or whose people it names
+  (demonyms), weighted by how often, not counting the mention itself;
+- **containment**: "Osh, Kyrgyzstan" or "Portland, Oregon" restrict the first
+  name to the second;
+- **area names**: a country, capital, continent or macro-region name means that
+  area unless the text says otherwise (the "Mexico is not Mexico, Missouri"
+  rule); a region phrase ("the Osh region") asks for the region;
+- **coherence**: places near the story's other confidently placed places win
+  (a story stays in one region).
+
+One sense per discourse: every mention of one name in one role shares its
+resolution. Each resolution carries its score, runner-up candidates and a
+short reason, logged at DEBUG.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from geomap.geo import haversine_km
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from geomap.gazetteer import Gazetteer
+    from geomap.model import Candidate, Place
+    from geomap.toponyms import Mention
+
+__all__ = [
+    "Resolution",
+    "geo_precision",
+    "is_metonymic",
+    "resolve_mentions",
+    "where_precision",
+]
+
+logger = logging.getLogger(__name__)
+
+Role = Literal["place", "region", "demonym"]
+TOP_K = 30
+"""Candidates considered per name."""
+SOFTMAX_TEMPERATURE = 0.12
+
+_AREA_BONUS = 0.3
+_HINT_BONUS = 0.6
+_COHERENCE_BONUS = 0.3
+_COHERENCE_KM = 300.0
+_ADMIN1_BONUS = 0.1
+
+_REGION_BEFORE = re.compile(r"\b(?:region|province|oblast|state|district|governorate|county|prefecture)\s+of\s+$", re.I)
+_REGION_AFTER = re.compile(r"^\s+(?:region|province|oblast|governorate|prefecture|district)\b", re.I)
+_SPEECH = (
+    r"(?:says|said|say|has said|had said|announced|has announced|called|calls|has called|have called|urged|urges|"
+    r"warned|warns|refused|refuses|rejected|rejects|denied|denies|accused|accuses|condemned|condemns|insists|"
+    r"insisted|claimed|claims|agreed|agrees|wants|wanted|threatened|threatens|demanded|demands|responded|"
+    r"protested|vowed|pledged|offered|promised|criticized|criticised|welcomed|recognized|recognised|imposed|"
+    r"sanctioned|signed|voted|decided|declined|expelled|summoned|believes|hopes|fears|would|will|has been|has)"
+)
+_METONYMY_AFTER = re.compile(
+    r"^(?:\s+and\s+[A-Z][\w.-]+)?\s+(?:also\s+|has\s+|have\s+|had\s+)?" + _SPEECH + r"\b", re.I
+)
+_METONYMY_BEFORE = re.compile(
+    r"\b(?:statement|statements|officials?|government|authorities|leaders?|spokes(?:wo)?man|spokesperson|embassy|"
+    r"ministry|envoy|diplomats?|talks|relations|ties|sanctions|pressure|support|help|aid)\s+(?:from|in|of|with|by|on|"
+    r"between)\s+(?:the\s+)?$",
+    re.I,
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Resolution:
+    """Where a mention was resolved to, how sure, and why."""
+
+    mention: Mention
+    """The mention resolved."""
+    place: Place | None
+    """The chosen place, or None when no candidate fits."""
+    score: float
+    """Confidence in [0, 1] (share of the evidence the chosen place holds)."""
+    reason: str
+    """Short account of the evidence, e.g. ``"prior .71 + country KG .43 + near .28"``."""
+    alternatives: tuple[Candidate, ...] = ()
+    """Runner-up candidates, best first (at most 3)."""
+    role: Role = "place"
+    """``place``, ``region`` (asked for an area: "the Osh region") or ``demonym``."""
+    metonymic: bool = False
+    """True when the name stands for its government or people ("Moscow says no")."""
+    seat: Place | None = None
+    """For a region, the town of the same name inside it that stands for it as a point
+    (ACLED codes a region to its capital); None otherwise."""
+
+    @property
+    def point(self) -> tuple[float, float] | None:
+        """Return ``(lat, lon)`` to draw: the seat of a region, else the place's own point."""
+        anchor = self.seat or self.place
+        return None if anchor is None else (anchor.lat, anchor.lon)
+
+    @property
+    def is_resolved(self) -> bool:
+        """Return True when a place was chosen."""
+        return self.place is not None
+
+
+def geo_precision(place: Place) -> int:
+    """
+    Return ACLED's ``geo_precision`` for a place: 1 town, 2 district, 3 region.
+
+    Parameters
+    ----------
+    place
+        A gazetteer entry.
+
+    Returns
+    -------
+    int
+        1, 2 or 3.
+
+    Examples
+    --------
+    >>> from geomap.model import Place
+    >>> geo_precision(Place(place_id="x", geonameid=None, name="x", lat=0, lon=0, feature="A.ADM1",
+    ...                     country_code="", admin1_code="", population=0, source=""))
+    3
+    """
+    if place.feature_class in {"P", "S"}:
+        return 1
+    if place.feature in {"A.ADM2", "A.ADM3", "A.ADM4"} or place.feature_class in {"H", "T", "V"}:
+        return 2
+    return 3
+
+
+def where_precision(place: Place) -> int:
+    """
+    Return UCDP's ``where_prec`` (1 exact … 6 country, 7 beyond one country).
+
+    Parameters
+    ----------
+    place
+        A gazetteer entry.
+
+    Returns
+    -------
+    int
+        1 town, 3 ADM2, 4 ADM1, 5 larger region or natural feature, 6 country, 7 continent.
+    """
+    if place.feature_class in {"P", "S"}:
+        return 1
+    if place.feature in {"A.ADM2", "A.ADM3", "A.ADM4"}:
+        return 3
+    if place.feature == "A.ADM1":
+        return 4
+    if place.is_country:
+        return 6
+    if place.feature == "L.CONT" or (place.feature == "L.RGN" and not place.country_code):
+        return 7
+    return 5
+
+
+def is_metonymic(text: str, mention: Mention) -> bool:
+    """
+    Tell whether a place name stands for its government or people here.
+
+    Parameters
+    ----------
+    text
+        The document text.
+    mention
+        A place mention.
+
+    Returns
+    -------
+    bool
+        True for "Moscow says no", "a statement from Moscow", "Russia and China have called".
+
+    Examples
+    --------
+    >>> from geomap.toponyms import Mention
+    >>> text = "A statement from Moscow said no."
+    >>> is_metonymic(text, Mention(doc_id="", text="Moscow", start_char=17, end_char=23, kind="place", key="moscow"))
+    True
+    """
+    after = text[mention.end_char : mention.end_char + 60]
+    before = text[max(0, mention.start_char - 60) : mention.start_char]
+    return bool(_METONYMY_AFTER.match(after) or _METONYMY_BEFORE.search(before))
+
+
+def _role(text: str, mention: Mention) -> Role:
+    if mention.kind == "demonym":
+        return "demonym"
+    before = text[max(0, mention.start_char - 40) : mention.start_char]
+    after = text[mention.end_char : mention.end_char + 20]
+    if _REGION_BEFORE.search(before) or _REGION_AFTER.match(after):
+        return "region"
+    return "place"
+
+
+def _is_area_name(cand: Candidate, cands: Sequence[Candidate]) -> bool:
+    """A country, capital, continent or macro-region name means that area; an ADM1 too unless a city shares it."""
+    place = cand.place
+    if place.is_country or place.feature in {"L.CONT", "L.RGN", "P.PPLC"}:
+        return True
+    if place.feature == "A.ADM1":
+        return not any(
+            c.place.feature_class == "P" and c.place.admin1_code == place.admin1_code and c.place.population > 0
+            for c in cands
+        )
+    return False
+
+
+def _seat(cand: Candidate, cands: Sequence[Candidate]) -> Place | None:
+    """Return the most populous same-named town inside a chosen admin-1 region."""
+    if cand.place.feature != "A.ADM1":
+        return None
+    towns = [c.place for c in cands if c.place.feature_class == "P" and c.place.admin1_code == cand.place.admin1_code]
+    return max(towns, key=lambda p: p.population) if towns else None
+
+
+def _softmax_share(scores: Sequence[float]) -> float:
+    top = max(scores)
+    weights = [math.exp((s - top) / SOFTMAX_TEMPERATURE) for s in scores]
+    return 1.0 / sum(weights)
+
+
+@dataclass(slots=True)
+class _Group:
+    """All mentions of one name in one role."""
+
+    key: str
+    role: Role
+    indices: list[int]
+    cands: list[Candidate]
+    every: list[Candidate]
+    hint_countries: set[str]
+    hint_admin1: set[str]
+
+
+def resolve_mentions(mentions: Sequence[Mention], text: str, gazetteer: Gazetteer) -> list[Resolution]:
+    """
+    Resolve every mention of a document, using the others as context.
+
+    Parameters
+    ----------
+    mentions
+        Recognised mentions in text order.
+    text
+        The document text (for roles, containment and metonymy).
+    gazetteer
+        The name index.
+
+    Returns
+    -------
+    list of Resolution
+        One per mention, in the same order.
+    """
+    demonyms = gazetteer.demonyms
+    groups: dict[tuple[str, Role], _Group] = {}
+    roles = [_role(text, m) for m in mentions]
+    for idx, (mention, role) in enumerate(zip(mentions, roles, strict=True)):
+        group = groups.get((mention.key, role))
+        if group is None:
+            every = [] if role == "demonym" else gazetteer.lookup(mention.text)[:TOP_K]
+            cands = every
+            if role == "region":
+                areas = [c for c in every if c.place.feature in {"A.ADM1", "A.ADM2", "L.RGN"}]
+                cands = areas or every
+            group = _Group(mention.key, role, [], cands, every, set(), set())
+            groups[(mention.key, role)] = group
+        group.indices.append(idx)
+    _add_containment_hints(mentions, text, groups, roles)
+
+    # Country context: how often each country is named (as a country or by its people).
+    mentions_of_country: Counter[str] = Counter()
+    by_group_country: dict[tuple[str, Role], str] = {}
+    for gkey, group in groups.items():
+        code = ""
+        if group.role == "demonym":
+            code = demonyms.get(group.key, "")
+            code = code if ":" not in code else ""
+        elif group.cands and group.cands[0].place.is_country:
+            code = group.cands[0].place.country_code
+        if code:
+            by_group_country[gkey] = code
+            mentions_of_country[code] += len(group.indices)
+
+    chosen: dict[tuple[str, Role], tuple[Candidate | None, float, str, tuple[Candidate, ...]]] = {}
+    anchors: list[tuple[tuple[str, Role], Place]] = []
+    admin1_counts: Counter[str] = Counter()
+    for rnd in range(2):
+        for gkey, group in groups.items():
+            if group.role == "demonym":
+                continue
+            own = by_group_country.get(gkey)
+            counts = mentions_of_country.copy()
+            if own:
+                counts[own] -= len(group.indices)
+            total = sum(v for v in counts.values() if v > 0)
+            chosen[gkey] = _score_group(group, counts, total, anchors if rnd else [], admin1_counts, gkey)
+        if rnd == 0:
+            for gkey, (cand, conf, _, _) in chosen.items():
+                if cand is not None and conf >= 0.6 and not cand.place.is_country and cand.place.feature != "L.CONT":
+                    anchors.append((gkey, cand.place))
+                    if cand.place.admin1_code:
+                        admin1_counts[cand.place.admin1_code] += 1
+
+    results: list[Resolution] = []
+    for mention, role in zip(mentions, roles, strict=True):
+        gkey = (mention.key, role)
+        if role == "demonym":
+            code = demonyms.get(mention.key, "")
+            place = gazetteer.resolve_code(code) if code else None
+            results.append(
+                Resolution(mention=mention, place=place, score=1.0 if place else 0.0,
+                           reason=f"demonym of {code}" if code else "unknown demonym", role=role)
+            )
+            continue
+        cand, conf, reason, runners = chosen[gkey]
+        seat = _seat(cand, groups[gkey].every) if cand else None
+        res = Resolution(
+            mention=mention,
+            place=cand.place if cand else None,
+            score=round(conf, 4),
+            reason=reason,
+            alternatives=runners,
+            role=role,
+            metonymic=bool(cand) and is_metonymic(text, mention),
+            seat=seat,
+        )
+        logger.debug("%s %r -> %s (%.2f): %s", mention.doc_id, mention.text,
+                     res.place.place_id if res.place else None, res.score, reason)
+        results.append(res)
+    return results
+
+
+def _add_containment_hints(
+    mentions: Sequence[Mention], text: str, groups: dict[tuple[str, Role], _Group], roles: Sequence[Role]
+) -> None:
+    """Record "X, Y" pairs: X is inside Y when Y is a country or admin-1 region."""
+    for k in range(len(mentions) - 1):
+        first, second = mentions[k], mentions[k + 1]
+        if text[first.end_char : second.start_char] not in {", ", ","} or second.kind != "place":
+            continue
+        container = groups[(second.key, roles[k + 1])]
+        group = groups[(first.key, roles[k])]
+        for cand in container.cands[:5]:
+            if cand.place.is_country:
+                group.hint_countries.add(cand.place.country_code)
+            elif cand.place.feature == "A.ADM1":
+                group.hint_admin1.add(cand.place.admin1_code)
+
+
+def _score_group(
+    group: _Group,
+    counts: Counter[str],
+    total: int,
+    anchors: Sequence[tuple[tuple[str, Role], Place]],
+    admin1_counts: Counter[str],
+    gkey: tuple[str, Role],
+) -> tuple[Candidate | None, float, str, tuple[Candidate, ...]]:
+    if not group.cands:
+        return None, 0.0, "no gazetteer candidate", ()
+    hinted = bool(group.hint_countries or group.hint_admin1)
+    scored: list[tuple[float, str, Candidate]] = []
+    for cand in group.cands:
+        place = cand.place
+        parts = [f"prior {cand.prior:.2f}"]
+        score = cand.prior
+        share = counts.get(place.country_code, 0) / total if total else 0.0
+        if share > 0:
+            bonus = 0.15 + 0.35 * share
+            score += bonus
+            parts.append(f"country {place.country_code} {bonus:.2f}")
+        if hinted and (place.country_code in group.hint_countries or place.admin1_code in group.hint_admin1):
+            score += _HINT_BONUS
+            parts.append("inside the named container")
+        elif not hinted and _is_area_name(cand, group.cands):
+            score += _AREA_BONUS
+            parts.append("area name")
+        if place.admin1_code and admin1_counts.get(place.admin1_code):
+            score += _ADMIN1_BONUS
+            parts.append(f"region {place.admin1_code}")
+        near = [haversine_km(place.lat, place.lon, p.lat, p.lon) for k, p in anchors if k != gkey]
+        if near:
+            closeness = _COHERENCE_BONUS * math.exp(-min(near) / _COHERENCE_KM)
+            if closeness > 0.01:
+                score += closeness
+                parts.append(f"near {min(near):.0f} km {closeness:.2f}")
+        scored.append((score, " + ".join(parts), cand))
+    scored.sort(key=lambda x: (-x[0], x[2].place.place_id))
+    best_score, reason, best = scored[0]
+    conf = _softmax_share([s for s, _, _ in scored])
+    runners = tuple(c for _, _, c in scored[1:4])
+    return best, conf, f"{reason} = {best_score:.2f}", runners

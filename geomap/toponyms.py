@@ -1,0 +1,278 @@
+"""
+Find the place names of a text: gazetteer matching first, statistics to doubt.
+
+Recognition is a longest-match scan over capitalised token runs ("New York",
+"Bosnia and Herzegovina", "Jalal-Abad", "U.S.") against the normalised names
+of the gazetteer, in one batched index query per document. Demonyms and
+adjectives ("Uzbek", "Russian") are their own kind: they feed the country
+context of a story but are not places on a map. Names that are also everyday
+English words ("March", "Reading", "Mobile") are kept only when the place is
+big enough for its name to be more likely than the word, or when the text
+supports it ("in Reading", "Reading, England"); word frequencies come from
+``data/common_words.tsv`` (wordfreq). An optional spaCy model can veto or
+confirm doubtful names (:func:`apply_ner`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from geomap.names import normalize_name
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from geomap.gazetteer import Gazetteer
+    from geomap.model import Candidate
+
+__all__ = ["MAX_SPAN_TOKENS", "Mention", "Token", "extract_mentions", "tokenize"]
+
+MentionKind = Literal["place", "demonym"]
+MAX_SPAN_TOKENS = 6
+"""Longest place name, in tokens, that the scan tries."""
+
+CONNECTORS = frozenset({"of", "de", "del", "la", "le", "du", "da", "al", "el", "and", "upon", "on", "am", "sur", "dos"})
+"""Lower-case words allowed inside a multi-word name ("Isle of Man", "Rio de Janeiro")."""
+
+# Capitalised words that start sentences or titles and are never place names on their own.
+_NEVER_ALONE = frozenset(
+    {"the", "a", "an", "i", "he", "she", "it", "we", "they", "this", "that", "these", "those", "in", "on", "at",
+     "but", "and", "or", "if", "as", "by", "for", "from", "with", "after", "before", "mr", "mrs", "ms", "dr",
+     "st", "mt", "ft", "no", "so", "there", "here", "then", "when", "where", "what", "who", "why", "how"}
+)
+_PREPOSITIONS = frozenset({"in", "near", "at", "from", "to", "into", "across", "outside", "around", "toward",
+                           "towards", "through", "via", "inside", "throughout", "between", "of"})
+_TITLES = frozenset({"mr", "mrs", "ms", "dr", "president", "minister", "general", "gen", "sen", "senator", "judge",
+                     "king", "queen", "prince", "princess", "lord", "lady", "sir", "saint", "pope", "rep",
+                     "governor", "mayor", "chairman", "secretary", "professor", "prof", "captain", "coach"})
+_GAP_OK = re.compile(r"^(?:[ \u00a0]|-|\u2010|\u2011|\. |\.)$")
+_TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W\d_]+(?:['’][^\W\d_]+)*")
+_SENTENCE_END = re.compile(r"[.!?:;\"“”]\s*$|\n\s*$")
+_POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A word of the text with its character offsets."""
+
+    start: int
+    end: int
+    text: str
+
+    @property
+    def is_capitalised(self) -> bool:
+        """Return True when the word starts with an upper-case letter."""
+        return self.text[:1].isupper()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Mention:
+    """A span of text that names a place or a people."""
+
+    doc_id: str
+    """The document it is in."""
+    text: str
+    """The span itself: ``document.text[start_char:end_char]``."""
+    start_char: int
+    """Start offset (code points)."""
+    end_char: int
+    """End offset, exclusive."""
+    kind: MentionKind
+    """``place`` or ``demonym``."""
+    key: str
+    """Normalised form used for lookups."""
+    doubt: float = 0.0
+    """How likely the span is an everyday word rather than a name, in [0, 1]."""
+
+
+def tokenize(text: str) -> list[Token]:
+    """
+    Split a text into word tokens with offsets; possessive ``'s`` is left out.
+
+    Parameters
+    ----------
+    text
+        Any text.
+
+    Returns
+    -------
+    list of Token
+        Words in order.
+
+    Examples
+    --------
+    >>> [t.text for t in tokenize("Kyrgyzstan's U.S. base near Jalal-Abad.")]
+    ['Kyrgyzstan', 'U.S.', 'base', 'near', 'Jalal', 'Abad']
+    """
+    tokens = []
+    for match in _TOKEN.finditer(text):
+        word = match.group()
+        end = match.end()
+        possessive = _POSSESSIVE.search(word)
+        if possessive and len(word) > 2:
+            end -= 2
+            word = word[:-2]
+        tokens.append(Token(match.start(), end, word))
+    return tokens
+
+
+def _is_sentence_start(text: str, tokens: Sequence[Token], i: int) -> bool:
+    if i == 0:
+        return True
+    gap = text[tokens[i - 1].end : tokens[i].start]
+    prev = tokens[i - 1].text
+    if gap.strip() == "" and "\n" in gap:
+        return True
+    return bool(_SENTENCE_END.search(text[max(0, tokens[i].start - 3) : tokens[i].start])) and not (
+        len(prev) <= 3 and prev[:1].isupper() and gap.startswith(".") and prev.lower() in _TITLES | {"st", "mt", "ft"}
+    )
+
+
+def _span_keys(text: str, tokens: Sequence[Token]) -> dict[tuple[int, int], str]:
+    """Return the normalised key of every token run that could be a name."""
+    keys: dict[tuple[int, int], str] = {}
+    for i, tok in enumerate(tokens):
+        if not tok.is_capitalised:
+            continue
+        for j in range(i, min(i + MAX_SPAN_TOKENS, len(tokens))):
+            if j > i and not _GAP_OK.match(text[tokens[j - 1].end : tokens[j].start]):
+                break
+            last = tokens[j]
+            if not last.is_capitalised and last.text.lower() not in CONNECTORS:
+                break
+            if last.is_capitalised:
+                keys[(i, j)] = normalize_name(text[tok.start : last.end])
+    return keys
+
+
+def _in_name_run(text: str, tokens: Sequence[Token], i: int, j: int) -> bool:
+    """Tell whether a span is glued by a space to capitalised words that are not part of it."""
+    before = i > 0 and tokens[i - 1].is_capitalised and text[tokens[i - 1].end : tokens[i].start] == " "
+    after = (
+        j + 1 < len(tokens)
+        and tokens[j + 1].is_capitalised
+        and text[tokens[j].end : tokens[j + 1].start] == " "
+    )
+    return (before and not _is_sentence_start(text, tokens, i)) or after
+
+
+def _doubt(
+    text: str,
+    tokens: Sequence[Token],
+    i: int,
+    j: int,
+    cands: Sequence[Candidate],
+    gazetteer: Gazetteer,
+    lower_words: set[str],
+) -> float:
+    """
+    Return how likely a matched span is not a place name, in [0, 1].
+
+    Multi-word names and big places are trusted; single words that are
+    frequent English words are doubted in proportion to how much more frequent
+    the word is than the place is big, more so at the start of a sentence,
+    after a title ("President Jordan"), or when the text also uses the word
+    in lower case.
+    """
+    first = tokens[i]
+    span_text = text[first.start : tokens[j].end]
+    if first.text.lower() in _NEVER_ALONE and i == j:
+        return 1.0
+    if j > i:
+        return 0.0
+    word = normalize_name(first.text)
+    if len(word) <= 1:
+        return 1.0
+    best = cands[0].place
+    # All-caps short forms (US, UK, NSW) and dotted ones (U.S.) are names, not words.
+    if span_text.isupper() and len(span_text) <= 4 or "." in span_text:
+        return 0.0 if best.feature_class in {"A", "L"} else 0.6
+    zipf = gazetteer.common_words.get(word, 0.0)
+    if best.is_country or best.feature in {"L.CONT", "L.RGN"}:
+        strength = 8.0
+    elif best.feature == "A.ADM1":
+        strength = 6.2
+    else:
+        # log10 of population + 1.5: a city of 1M is worth a word of Zipf 7.5 (very common).
+        strength = (len(str(best.population)) - 1) + 1.5 if best.population > 0 else 1.5
+    doubt = max(0.0, min(1.0, (zipf - strength + 2.5) / 3.0))
+    if word in lower_words:
+        doubt = min(1.0, doubt + 0.35)
+    if i > 0 and tokens[i - 1].text.lower() in _TITLES:
+        doubt = min(1.0, doubt + 0.5)
+    if strength < 6.0 and _in_name_run(text, tokens, i, j):
+        # "Roza Otunbayeva", "Islam Karimov": a small place's name inside a person's name.
+        doubt = min(1.0, doubt + 0.6)
+    if _is_sentence_start(text, tokens, i) and zipf >= 3.5:
+        doubt = min(1.0, doubt + 0.25)
+    if i > 0 and tokens[i - 1].text.lower() in _PREPOSITIONS and not _is_sentence_start(text, tokens, i):
+        doubt = max(0.0, doubt - 0.35)
+    return doubt
+
+
+def extract_mentions(
+    text: str,
+    gazetteer: Gazetteer,
+    *,
+    doc_id: str = "",
+    max_doubt: float = 0.5,
+) -> list[Mention]:
+    """
+    Find place names and demonyms in a text.
+
+    Parameters
+    ----------
+    text
+        The document text.
+    gazetteer
+        The name index.
+    doc_id
+        Copied into each mention.
+    max_doubt
+        Spans more doubtful than this are dropped.
+
+    Returns
+    -------
+    list of Mention
+        Non-overlapping, in text order; ``text[m.start_char:m.end_char] == m.text``.
+
+    Examples
+    --------
+    >>> from geomap.gazetteer import load_gazetteer
+    >>> [(m.text, m.kind) for m in extract_mentions("Uzbek homes in Osh burned.", load_gazetteer())]
+    [('Uzbek', 'demonym'), ('Osh', 'place')]
+    """
+    tokens = tokenize(text)
+    span_keys = _span_keys(text, tokens)
+    found = gazetteer.lookup_keys(span_keys.values())
+    demonyms = gazetteer.demonyms
+    lower_words = {normalize_name(t.text) for t in tokens if t.text[:1].islower()}
+    mentions: list[Mention] = []
+    i = 0
+    while i < len(tokens):
+        best: Mention | None = None
+        for j in range(min(i + MAX_SPAN_TOKENS, len(tokens)) - 1, i - 1, -1):
+            key = span_keys.get((i, j))
+            if key is None:
+                continue
+            start, end = tokens[i].start, tokens[j].end
+            if key in demonyms and (j > i or key not in found or not found[key][0].place.is_country):
+                best = Mention(doc_id=doc_id, text=text[start:end], start_char=start, end_char=end,
+                               kind="demonym", key=key)
+                break
+            cands = found.get(key)
+            if cands:
+                doubt = _doubt(text, tokens, i, j, cands, gazetteer, lower_words)
+                if doubt <= max_doubt:
+                    best = Mention(doc_id=doc_id, text=text[start:end], start_char=start, end_char=end,
+                                   kind="place", key=key, doubt=round(doubt, 3))
+                    break
+        if best is None:
+            i += 1
+            continue
+        mentions.append(best)
+        while i < len(tokens) and tokens[i].start < best.end_char:
+            i += 1
+    return mentions

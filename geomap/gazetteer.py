@@ -64,7 +64,7 @@ MAX_NAME_CHARS = 200
 _MEMO_SIZE = 100_000
 _DATA_ENV = "GEOMAP_DATA"
 _CACHE_ENV = "GEOMAP_CACHE"
-_SCHEMA_VERSION = "1"
+_SCHEMA_VERSION = "2"
 
 
 def default_data_dir() -> Path:
@@ -209,7 +209,7 @@ def build_index(tsv_path: Path, index_path: Path) -> None:
                 country_code TEXT NOT NULL, admin1_code TEXT NOT NULL, population INTEGER NOT NULL,
                 source TEXT NOT NULL);
             CREATE TABLE names (key TEXT NOT NULL, id INTEGER NOT NULL, name TEXT NOT NULL,
-                PRIMARY KEY (key, id)) WITHOUT ROWID;
+                PRIMARY KEY (key, id, name)) WITHOUT ROWID;
             CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT);
             """
         )
@@ -231,11 +231,9 @@ def build_index(tsv_path: Path, index_path: Path) -> None:
                     rec.source,
                 )
             )
-            seen: set[str] = set()
-            for name in (rec.name, *rec.alternates):
+            for name in dict.fromkeys((rec.name, *rec.alternates)):
                 key = normalize_name(name)
-                if key and key not in seen:
-                    seen.add(key)
+                if key:
                     name_rows.append((key, rowid, name))
         con.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?)", place_rows)
         con.executemany("INSERT INTO names VALUES (?,?,?)", name_rows)
@@ -385,7 +383,7 @@ class Gazetteer:
 
     def lookup_keys(self, keys: Iterable[str]) -> dict[str, list[Candidate]]:
         """
-        Look up many normalised keys in one query.
+        Look up many normalised keys, querying the index once for those not seen before.
 
         Parameters
         ----------
@@ -397,7 +395,22 @@ class Gazetteer:
         dict
             Ranked candidates for each key that matched.
         """
-        return self._candidates_for_keys(list(dict.fromkeys(k for k in keys if k)))
+        wanted = list(dict.fromkeys(k for k in keys if k))
+        missing = [k for k in wanted if k not in self._memo]
+        if missing:
+            fresh = self._candidates_for_keys(missing)
+            if len(self._memo) + len(missing) > _MEMO_SIZE:
+                self._memo.clear()
+            for key in missing:
+                self._memo[key] = tuple(fresh.get(key, ()))
+        out: dict[str, list[Candidate]] = {}
+        for key in wanted:
+            cands = self._memo.get(key)
+            if cands is None:  # evicted by a concurrent clear; ask again
+                cands = tuple(self._candidates_for_keys([key]).get(key, ()))
+            if cands:
+                out[key] = list(cands)
+        return out
 
     def _candidates_for_keys(self, keys: Sequence[str]) -> dict[str, list[Candidate]]:
         out: dict[str, list[Candidate]] = {}
@@ -409,11 +422,20 @@ class Gazetteer:
                 f"WHERE n.key IN ({marks})",
                 chunk,
             ).fetchall()
+            spellings: dict[tuple[str, int], list[str]] = {}
+            places: dict[tuple[str, int], Place] = {}
             for row in rows:
-                place = _place_from_row(row[2:])
-                bonus = 0.05 if normalize_name(place.name) == row[0] else 0.0
-                cand = Candidate(place=place, matched_name=row[1], prior=min(1.0, prior_of(place) + bonus))
-                out.setdefault(row[0], []).append(cand)
+                pair = (row[0], row[2])
+                spellings.setdefault(pair, []).append(row[1])
+                if pair not in places:
+                    places[pair] = _place_from_row(row[2:])
+            for (key, _), place in places.items():
+                names = sorted(spellings[(key, _)], key=lambda n: (n != place.name, n))
+                bonus = 0.05 if normalize_name(place.name) == key else 0.0
+                cand = Candidate(
+                    place=place, matched_name=names[0], prior=min(1.0, prior_of(place) + bonus), spellings=tuple(names)
+                )
+                out.setdefault(key, []).append(cand)
         for cands in out.values():
             cands.sort(key=lambda c: (-c.prior, -c.place.population, c.place.place_id))
         return out

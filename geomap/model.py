@@ -58,3 +58,5 @@ class Candidate:
     """The gazetteer spelling the query matched (the name or one alternate)."""
     prior: float
     """Context-free plausibility in [0, 1] from population and feature kind."""
+    spellings: tuple[str, ...] = ()
+    """Every gazetteer spelling of this place with the same key ("EU", "E.U."), for case checks."""

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from geomap.geo import haversine_km
+from geomap.names import normalize_name
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -53,6 +54,8 @@ TOP_K = 30
 SOFTMAX_TEMPERATURE = 0.12
 
 _AREA_BONUS = 0.3
+_COUNTRY_BONUS = 0.6
+_EXACT_BONUS = 0.15
 _HINT_BONUS = 0.6
 _COHERENCE_BONUS = 0.3
 _COHERENCE_KM = 300.0
@@ -205,17 +208,28 @@ def _role(text: str, mention: Mention) -> Role:
     return "place"
 
 
-def _is_area_name(cand: Candidate, cands: Sequence[Candidate]) -> bool:
-    """A country, capital, continent or macro-region name means that area; an ADM1 too unless a city shares it."""
+def _area_bonus(cand: Candidate, cands: Sequence[Candidate], key: str) -> float:
+    """
+    Return the bonus for a name that means an area: a country name is a country.
+
+    Countries get the large bonus unless another candidate bears the name as its
+    own main name (then "Tunis" stays the city, not Tunisia's alias); capitals,
+    continents and macro-regions the normal one; an admin-1 region too, unless
+    a town inside it shares its name (Osh the city, not Osh Oblast).
+    """
     place = cand.place
-    if place.is_country or place.feature in {"L.CONT", "L.RGN", "P.PPLC"}:
-        return True
-    if place.feature == "A.ADM1":
-        return not any(
-            c.place.feature_class == "P" and c.place.admin1_code == place.admin1_code and c.place.population > 0
-            for c in cands
-        )
-    return False
+    if place.is_country:
+        own = normalize_name(place.name) == key
+        rival = any(c is not cand and normalize_name(c.place.name) == key for c in cands)
+        return _COUNTRY_BONUS if own or not rival else _AREA_BONUS
+    if place.feature in {"L.CONT", "L.RGN", "P.PPLC"}:
+        return _AREA_BONUS
+    if place.feature == "A.ADM1" and not any(
+        c.place.feature_class == "P" and c.place.admin1_code == place.admin1_code and c.place.population > 0
+        for c in cands
+    ):
+        return _AREA_BONUS
+    return 0.0
 
 
 def _seat(cand: Candidate, cands: Sequence[Candidate]) -> Place | None:
@@ -241,6 +255,7 @@ class _Group:
     indices: list[int]
     cands: list[Candidate]
     every: list[Candidate]
+    surfaces: set[str]
     hint_countries: set[str]
     hint_admin1: set[str]
 
@@ -274,9 +289,10 @@ def resolve_mentions(mentions: Sequence[Mention], text: str, gazetteer: Gazettee
             if role == "region":
                 areas = [c for c in every if c.place.feature in {"A.ADM1", "A.ADM2", "L.RGN"}]
                 cands = areas or every
-            group = _Group(mention.key, role, [], cands, every, set(), set())
+            group = _Group(mention.key, role, [], cands, every, set(), set(), set())
             groups[(mention.key, role)] = group
         group.indices.append(idx)
+        group.surfaces.add(mention.text)
     _add_containment_hints(mentions, text, groups, roles)
 
     # Country context: how often each country is named (as a country or by its people).
@@ -383,9 +399,12 @@ def _score_group(
         if hinted and (place.country_code in group.hint_countries or place.admin1_code in group.hint_admin1):
             score += _HINT_BONUS
             parts.append("inside the named container")
-        elif not hinted and _is_area_name(cand, group.cands):
-            score += _AREA_BONUS
-            parts.append("area name")
+        elif not hinted and (area := _area_bonus(cand, group.cands, group.key)):
+            score += area
+            parts.append(f"area name {area:.2f}")
+        if group.surfaces.intersection(cand.spellings):
+            score += _EXACT_BONUS
+            parts.append("exact spelling")
         if place.admin1_code and admin1_counts.get(place.admin1_code):
             score += _ADMIN1_BONUS
             parts.append(f"region {place.admin1_code}")

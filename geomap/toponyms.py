@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from geomap.gazetteer import Gazetteer
-    from geomap.model import Candidate
+    from geomap.model import Candidate, Place
 
 __all__ = ["MAX_SPAN_TOKENS", "Mention", "Token", "extract_mentions", "tokenize"]
 
@@ -47,6 +47,11 @@ _PREPOSITIONS = frozenset({"in", "near", "at", "from", "to", "into", "across", "
 _TITLES = frozenset({"mr", "mrs", "ms", "dr", "president", "minister", "general", "gen", "sen", "senator", "judge",
                      "king", "queen", "prince", "princess", "lord", "lady", "sir", "saint", "pope", "rep",
                      "governor", "mayor", "chairman", "secretary", "professor", "prof", "captain", "coach"})
+_ARTICLES = frozenset({"The", "THE", "A", "An"})
+# Month and day names read as dates far more often than as the places that share them.
+_CALENDAR = frozenset({"january", "february", "march", "april", "may", "june", "july", "august", "september",
+                       "october", "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday",
+                       "saturday", "sunday"})
 _GAP_OK = re.compile(r"^(?:[ \u00a0]|-|\u2010|\u2011|\. |\.)$")
 _TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W\d_]+(?:['’][^\W\d_]+)*")
 _SENTENCE_END = re.compile(r"[.!?:;\"“”]\s*$|\n\s*$")
@@ -60,11 +65,8 @@ class Token:
     start: int
     end: int
     text: str
-
-    @property
-    def is_capitalised(self) -> bool:
-        """Return True when the word starts with an upper-case letter."""
-        return self.text[:1].isupper()
+    is_capitalised: bool
+    """True when the word starts with an upper-case letter."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -114,7 +116,7 @@ def tokenize(text: str) -> list[Token]:
         if possessive and len(word) > 2:
             end -= 2
             word = word[:-2]
-        tokens.append(Token(match.start(), end, word))
+        tokens.append(Token(match.start(), end, word, word[:1].isupper()))
     return tokens
 
 
@@ -134,7 +136,7 @@ def _span_keys(text: str, tokens: Sequence[Token]) -> dict[tuple[int, int], str]
     """Return the normalised key of every token run that could be a name."""
     keys: dict[tuple[int, int], str] = {}
     for i, tok in enumerate(tokens):
-        if not tok.is_capitalised:
+        if not tok.is_capitalised or tok.text in _ARTICLES:
             continue
         for j in range(i, min(i + MAX_SPAN_TOKENS, len(tokens))):
             if j > i and not _GAP_OK.match(text[tokens[j - 1].end : tokens[j].start]):
@@ -145,6 +147,42 @@ def _span_keys(text: str, tokens: Sequence[Token]) -> dict[tuple[int, int], str]
             if last.is_capitalised:
                 keys[(i, j)] = normalize_name(text[tok.start : last.end])
     return keys
+
+
+def _strength(place: Place) -> float:
+    """Return how strongly a place's size argues for its name, on the Zipf scale of words."""
+    if place.is_country or place.feature in {"L.CONT", "L.RGN"}:
+        return 8.0
+    if place.feature == "A.ADM1":
+        return 6.5
+    # log10 of population + 1.5: a city of 1M is worth a word of Zipf 7.5 (very common).
+    return (len(str(place.population)) - 1) + 1.5 if place.population > 0 else 1.5
+
+
+def _person_words(text: str, tokens: Sequence[Token], span_keys: dict[tuple[int, int], str],
+                  found: dict[str, list[Candidate]]) -> set[str]:
+    """
+    Return words that this text uses inside person-like names.
+
+    A run of two or three capitalised words joined by single spaces that is
+    not itself a place ("Roza Otunbayeva", "Mark Zuckerberg") and is not at a
+    sentence start marks each of its words as a person's name for the whole
+    text (one sense per discourse).
+    """
+    words: set[str] = set()
+    n = len(tokens)
+    i = 0
+    while i < n:
+        j = i
+        while j + 1 < n and tokens[j + 1].is_capitalised and text[tokens[j].end : tokens[j + 1].start] == " ":
+            j += 1
+        if tokens[i].is_capitalised and 1 <= j - i <= 2:
+            run_key = span_keys.get((i, j))
+            if run_key not in found and not any(tokens[k].text.isupper() for k in range(i, j + 1)):
+                start = i + 1 if _is_sentence_start(text, tokens, i) else i
+                words.update(normalize_name(tokens[k].text) for k in range(start, j + 1))
+        i = j + 1
+    return words
 
 
 def _in_name_run(text: str, tokens: Sequence[Token], i: int, j: int) -> bool:
@@ -166,6 +204,7 @@ def _doubt(
     cands: Sequence[Candidate],
     gazetteer: Gazetteer,
     lower_words: set[str],
+    person_words: set[str],
 ) -> float:
     """
     Return how likely a matched span is not a place name, in [0, 1].
@@ -180,29 +219,34 @@ def _doubt(
     span_text = text[first.start : tokens[j].end]
     if first.text.lower() in _NEVER_ALONE and i == j:
         return 1.0
+    best = cands[0].place
+    strength = _strength(best)
+    common = gazetteer.common_words
     if j > i:
-        return 0.0
+        # "White House", "Notre Dame": every word everyday, the place small.
+        words = [normalize_name(t.text) for t in tokens[i : j + 1] if t.text.lower() not in CONNECTORS]
+        everyday = all(common.get(w, 0.0) >= 4.0 for w in words)
+        small = best.feature_class not in {"A", "L"} and strength < 4.5
+        return 0.55 if everyday and small else 0.0
     word = normalize_name(first.text)
     if len(word) <= 1:
         return 1.0
-    best = cands[0].place
-    # All-caps short forms (US, UK, NSW) and dotted ones (U.S.) are names, not words.
-    if span_text.isupper() and len(span_text) <= 4 or "." in span_text:
-        return 0.0 if best.feature_class in {"A", "L"} else 0.6
-    zipf = gazetteer.common_words.get(word, 0.0)
-    if best.is_country or best.feature in {"L.CONT", "L.RGN"}:
-        strength = 8.0
-    elif best.feature == "A.ADM1":
-        strength = 6.2
-    else:
-        # log10 of population + 1.5: a city of 1M is worth a word of Zipf 7.5 (very common).
-        strength = (len(str(best.population)) - 1) + 1.5 if best.population > 0 else 1.5
+    # All-caps short forms (US, UK, NSW, EU) and dotted ones (U.S.) are names when spelled so in the gazetteer.
+    if span_text.isupper() and len(span_text) <= 5 or "." in span_text:
+        exact_area = any(span_text in c.spellings and c.place.feature_class in {"A", "L"} for c in cands)
+        return 0.0 if exact_area or best.feature_class in {"A", "L"} else 0.6
+    zipf = common.get(word, 0.0)
     doubt = max(0.0, min(1.0, (zipf - strength + 2.5) / 3.0))
-    if word in lower_words:
+    if word in _CALENDAR:
+        doubt = min(1.0, doubt + 0.6)
+    if word in person_words and best.feature_class == "P" and strength < 6.5:
+        # Seen in this text as part of a person's name ("Mark Zuckerberg" ... "Zuckerberg said").
+        doubt = min(1.0, doubt + 0.6)
+    if first.text.lower() in lower_words:
         doubt = min(1.0, doubt + 0.35)
     if i > 0 and tokens[i - 1].text.lower() in _TITLES:
         doubt = min(1.0, doubt + 0.5)
-    if strength < 6.0 and _in_name_run(text, tokens, i, j):
+    if best.feature_class == "P" and strength < 6.0 and _in_name_run(text, tokens, i, j):
         # "Roza Otunbayeva", "Islam Karimov": a small place's name inside a person's name.
         doubt = min(1.0, doubt + 0.6)
     if _is_sentence_start(text, tokens, i) and zipf >= 3.5:
@@ -248,7 +292,8 @@ def extract_mentions(
     span_keys = _span_keys(text, tokens)
     found = gazetteer.lookup_keys(span_keys.values())
     demonyms = gazetteer.demonyms
-    lower_words = {normalize_name(t.text) for t in tokens if t.text[:1].islower()}
+    lower_words = {t.text for t in tokens if not t.is_capitalised}
+    person_words = _person_words(text, tokens, span_keys, found)
     mentions: list[Mention] = []
     i = 0
     while i < len(tokens):
@@ -264,7 +309,7 @@ def extract_mentions(
                 break
             cands = found.get(key)
             if cands:
-                doubt = _doubt(text, tokens, i, j, cands, gazetteer, lower_words)
+                doubt = _doubt(text, tokens, i, j, cands, gazetteer, lower_words, person_words)
                 if doubt <= max_doubt:
                     best = Mention(doc_id=doc_id, text=text[start:end], start_char=start, end_char=end,
                                    kind="place", key=key, doubt=round(doubt, 3))

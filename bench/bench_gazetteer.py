@@ -62,9 +62,13 @@ def main() -> None:
     cold = cold_start()
     distinct, repeated = warm_lookups()
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"cold start `geomap geocode Osh`: median {statistics.median(cold):.3f} s  (min {min(cold):.3f}, n={len(cold)})")
-    print(f"lookup, distinct real names:    median {statistics.median(distinct) * 1e6:.1f} us  "
-          f"p95 {sorted(distinct)[int(0.95 * len(distinct))] * 1e6:.1f} us  (n={len(distinct)})")
+    print(
+        f"cold start `geomap geocode Osh`: median {statistics.median(cold):.3f} s  (min {min(cold):.3f}, n={len(cold)})"
+    )
+    print(
+        f"lookup, distinct real names:    median {statistics.median(distinct) * 1e6:.1f} us  "
+        f"p95 {sorted(distinct)[int(0.95 * len(distinct))] * 1e6:.1f} us  (n={len(distinct)})"
+    )
     print(f"lookup, repeated names (warm):  median {statistics.median(repeated) * 1e6:.1f} us  (n={len(repeated)})")
     print(f"peak RSS of the lookup process: {rss_mb:.0f} MB")
 

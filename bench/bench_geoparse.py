@@ -44,8 +44,10 @@ def main() -> None:
         geoparse_document(doc, gazetteer)
     elapsed = time.perf_counter() - start
     chars = sum(len(d.text) for d in docs)
-    print(f"one pass over {len(docs)} articles ({chars / len(docs):.0f} chars avg): "
-          f"{len(docs) / elapsed:.0f} articles/s on one core")
+    print(
+        f"one pass over {len(docs)} articles ({chars / len(docs):.0f} chars avg): "
+        f"{len(docs) / elapsed:.0f} articles/s on one core"
+    )
     checkpoints = {1000, 2500, 5000, 7500, args.docs}
     start = time.perf_counter()
     for n, doc in enumerate(itertools.islice(itertools.cycle(docs), args.docs), start=1):

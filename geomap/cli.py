@@ -15,7 +15,6 @@ import logging
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
-from typing import TYPE_CHECKING
 
 from geomap.errors import GeomapError, InputError
 
@@ -91,7 +90,10 @@ def _parse_date_arg(value: str | None) -> dt.date | None:
 
 
 def _print_places_table(parsed: ParsedDocument) -> None:
-    print(f"{'offset':>7}  {'mention':<24} {'kind':<8} {'resolved to':<30} {'cc':<3} {'lat':>9} {'lon':>10}  {'score':>5}  note")
+    print(
+        f"{'offset':>7}  {'mention':<24} {'kind':<8} {'resolved to':<30} {'cc':<3} "
+        f"{'lat':>9} {'lon':>10}  {'score':>5}  note"
+    )
     for res in parsed.resolutions:
         point = res.point
         place = res.place
@@ -109,9 +111,9 @@ def _print_places_table(parsed: ParsedDocument) -> None:
 
 
 def _cmd_geoparse(args: argparse.Namespace) -> int:
-    from geomap.gazetteer import load_gazetteer  # noqa: PLC0415
-    from geomap.geoparse import geoparse_documents, parsed_to_json  # noqa: PLC0415
-    from geomap.ingest import read_documents  # noqa: PLC0415
+    from geomap.gazetteer import load_gazetteer
+    from geomap.geoparse import geoparse_documents, parsed_to_json
+    from geomap.ingest import read_documents
 
     gazetteer = load_gazetteer()
     docs = read_documents(args.input, published=_parse_date_arg(args.date))
@@ -131,10 +133,10 @@ def _cmd_geoparse(args: argparse.Namespace) -> int:
 
 
 def _cmd_eval_geoparse(args: argparse.Namespace) -> int:
-    from geomap.evaluation import format_geoparse, score_geoparse  # noqa: PLC0415
-    from geomap.gazetteer import load_gazetteer  # noqa: PLC0415
-    from geomap.geoparse import geoparse_documents, parsed_to_json  # noqa: PLC0415
-    from geomap.ingest import read_documents  # noqa: PLC0415
+    from geomap.evaluation import format_geoparse, score_geoparse
+    from geomap.gazetteer import load_gazetteer
+    from geomap.geoparse import geoparse_documents, parsed_to_json
+    from geomap.ingest import read_documents
 
     gazetteer = load_gazetteer()
     docs = list(read_documents(args.gold))

@@ -684,7 +684,7 @@ def common_word_rows(limit: int = 60000) -> list[tuple[str, float]]:
         ``(word, zipf)`` sorted by word, zipf rounded to 2 decimals.
     """
     try:
-        from wordfreq import top_n_list, zipf_frequency  # noqa: PLC0415 - build-time dependency only
+        from wordfreq import top_n_list, zipf_frequency
     except ImportError as err:
         msg = "The data build needs the 'build' extra: pip install -e '.[build]'."
         raise DataBuildError(msg) from err

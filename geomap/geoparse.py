@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from geomap.names import normalize_name
 from geomap.resolve import Resolution, geo_precision, resolve_mentions, where_precision
-from geomap.toponyms import Mention, extract_mentions
+from geomap.toponyms import Mention, MentionKind, extract_mentions
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
@@ -148,8 +148,10 @@ def find_borders(text: str, resolutions: Sequence[Resolution], doc_id: str = "")
         elif hit_after:
             start, end = m.start_char, m.end_char + hit_after.end()
             prev = resolutions[k - 1] if k > 0 else None
-            if prev is not None and _PAIR_BEFORE.search(text[prev.mention.end_char : m.start_char]) and (
-                m.start_char - prev.mention.end_char <= 2
+            if (
+                prev is not None
+                and _PAIR_BEFORE.search(text[prev.mention.end_char : m.start_char])
+                and (m.start_char - prev.mention.end_char <= 2)
             ):
                 other = _country_of(prev)
                 start = prev.mention.start_char
@@ -166,8 +168,14 @@ def find_borders(text: str, resolutions: Sequence[Resolution], doc_id: str = "")
         if other == named:
             continue
         borders.append(
-            BorderMention(doc_id=doc_id, text=text[start:end], start_char=start, end_char=end,
-                          country_codes=(other, named), inferred=inferred)
+            BorderMention(
+                doc_id=doc_id,
+                text=text[start:end],
+                start_char=start,
+                end_char=end,
+                country_codes=(other, named),
+                inferred=inferred,
+            )
         )
     return borders
 
@@ -179,7 +187,8 @@ def _gold_mentions(doc: Document, spans: Iterable[tuple[int, int]], gazetteer: G
             continue
         surface = doc.text[start:end]
         key = normalize_name(surface)
-        kind = "demonym" if key in gazetteer.demonyms and not gazetteer.lookup(surface, features=["A.PCLI"]) else "place"
+        is_demonym = key in gazetteer.demonyms and not gazetteer.lookup(surface, features=["A.PCLI"])
+        kind: MentionKind = "demonym" if is_demonym else "place"
         out.append(Mention(doc_id=doc.doc_id, text=surface, start_char=start, end_char=end, kind=kind, key=key))
     return out
 
@@ -213,7 +222,9 @@ def geoparse_document(
     return ParsedDocument(doc_id=doc.doc_id, resolutions=tuple(resolutions), borders=tuple(borders))
 
 
-def geoparse_documents(docs: Iterable[Document], gazetteer: Gazetteer, *, gold_spans: bool = False) -> Iterator[ParsedDocument]:
+def geoparse_documents(
+    docs: Iterable[Document], gazetteer: Gazetteer, *, gold_spans: bool = False
+) -> Iterator[ParsedDocument]:
     """
     Geoparse documents one by one (the embedded, single-process engine).
 
@@ -295,8 +306,13 @@ def parsed_to_json(parsed: ParsedDocument) -> dict[str, Any]:
         "id": parsed.doc_id,
         "toponyms": [resolution_to_json(r) for r in parsed.resolutions],
         "borders": [
-            {"start": b.start_char, "end": b.end_char, "text": b.text, "countries": list(b.country_codes),
-             "inferred": b.inferred}
+            {
+                "start": b.start_char,
+                "end": b.end_char,
+                "text": b.text,
+                "countries": list(b.country_codes),
+                "inferred": b.inferred,
+            }
             for b in parsed.borders
         ],
     }

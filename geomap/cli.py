@@ -113,7 +113,7 @@ def _print_places_table(parsed: ParsedDocument) -> None:
 def _nlp(args: argparse.Namespace) -> Any:
     if not getattr(args, "ner", False):
         return None
-    from geomap.ner import load_ner  # noqa: PLC0415
+    from geomap.ner import load_ner
 
     return load_ner(args.ner_model)
 

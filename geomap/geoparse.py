@@ -223,7 +223,7 @@ def geoparse_document(
     if gold_spans is not None:
         mentions = _gold_mentions(doc, gold_spans, gazetteer)
     elif nlp is not None:
-        from geomap.ner import entity_spans, judge_mentions  # noqa: PLC0415
+        from geomap.ner import entity_spans, judge_mentions
 
         doubtful = extract_mentions(doc.text, gazetteer, doc_id=doc.doc_id, max_doubt=1.0)
         mentions = judge_mentions(doubtful, entity_spans(doc.text, nlp))

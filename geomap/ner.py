@@ -55,7 +55,7 @@ def load_ner(model: str = DEFAULT_MODEL) -> Any:
         When spaCy or the model is missing, with the command that installs them.
     """
     try:
-        import spacy  # noqa: PLC0415 - optional dependency
+        import spacy
     except ImportError as err:
         msg = "spaCy is not installed; run 'make ner' (pip install 'spacy>=3.8,<3.9' and requirements-ner.txt)."
         raise NerUnavailableError(msg) from err

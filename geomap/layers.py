@@ -1,0 +1,182 @@
+"""
+The map layers every renderer and exporter reads: events, places, borders.
+
+Stages hand over a :class:`Layers` bundle of three GeoDataFrames in EPSG:4326
+whose columns are listed once here. Events carry a point, a flow
+(LineString, origin to destination) or an area (Polygon/MultiPolygon) as
+geometry, or no geometry when unlocated; they are never dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+__all__ = [
+    "BORDER_COLUMNS",
+    "EVENT_COLUMNS",
+    "EVENT_KINDS",
+    "PLACE_COLUMNS",
+    "Layers",
+    "empty_frame",
+    "frame_from_records",
+]
+
+EVENT_KINDS = (
+    "killed",
+    "injured",
+    "riots",
+    "clashes",
+    "attack",
+    "protest",
+    "arrests",
+    "arson",
+    "looting",
+    "curfew",
+    "state_of_emergency",
+    "deadly_force",
+    "displacement",
+    "troop_request",
+    "aid",
+    "meeting",
+    "referendum",
+    "other",
+)
+"""What an event reports (``kinds``), as in ../shared/eval/README.md."""
+
+EVENT_COLUMNS: dict[str, str] = {
+    "event_id": "str: stable id, '<doc_id>-<n>'",
+    "doc_id": "str: the document the event comes from",
+    "primary": "bool: the document's main event",
+    "event_type": "str: ACLED event_type",
+    "sub_event_type": "str: ACLED sub_event_type",
+    "kinds": "str: ';'-joined EVENT_KINDS, main kind first",
+    "kind": "str: the main kind (first of kinds), used for map layers and icons",
+    "fatalities": "int: ACLED's conservative count (0 when none reported)",
+    "killed": "float|None: best estimate of people killed (None when not reported)",
+    "killed_text": "str: verbatim wording, e.g. 'at least 77'",
+    "killed_qualifier": "str: exact|at_least|more_than|approx|vague|''",
+    "injured": "float|None: best estimate of people injured",
+    "injured_text": "str: verbatim wording, e.g. 'more than 1,000'",
+    "injured_qualifier": "str",
+    "displaced": "float|None: people displaced or fleeing",
+    "displaced_text": "str",
+    "location_name": "str: place name the location was resolved from ('' when unlocated)",
+    "place_id": "str: gazetteer key ('' when unlocated)",
+    "geonameid": "float|None: GeoNames id",
+    "country_code": "str: ISO alpha-2",
+    "admin1_code": "str: GeoNames admin-1 code",
+    "lat": "float|None: WGS84 latitude of the event point (flows: origin; areas: seat)",
+    "lon": "float|None: WGS84 longitude",
+    "geo_precision": "float|None: ACLED 1-3",
+    "where_prec": "float|None: UCDP 1-7",
+    "geometry_kind": "str: point|flow|area|'' (unlocated)",
+    "origin": "str: flow origin name",
+    "destination": "str: flow destination name",
+    "event_date": "str: YYYY-MM-DD or ''",
+    "time_precision": "float|None: ACLED 1-3",
+    "date_text": "str: verbatim date expression ('Saturday')",
+    "evidence": "str: the supporting sentence (verbatim article text, never HTML)",
+    "evidence_start": "int: offset of the sentence in the document",
+    "evidence_end": "int",
+    "place_start": "int: offset of the place name in the document (-1 if none)",
+    "place_end": "int",
+    "actors": "str: ';'-joined actors where stated",
+    "confidence": "float: 0-1",
+    "located": "bool: False for events whose place could not be found",
+    "unlocated_reason": "str",
+    "source": "str: document source (file, URL)",
+    "title": "str: document title",
+}
+"""Columns of the events frame (besides ``geometry``), with their meaning."""
+
+PLACE_COLUMNS: dict[str, str] = {
+    "doc_id": "str",
+    "place_id": "str",
+    "name": "str: display name of the place",
+    "mention": "str: the text as written",
+    "start": "int: offset of the first mention",
+    "end": "int",
+    "mentions": "int: how many times the document names it",
+    "role": "str: place|region|demonym",
+    "metonymic": "bool: named only as an actor ('Moscow says no')",
+    "feature": "str: GeoNames class.code",
+    "country_code": "str",
+    "geonameid": "float|None",
+    "lat": "float",
+    "lon": "float",
+    "score": "float: resolver confidence",
+}
+"""Columns of the places frame (point geometry)."""
+
+BORDER_COLUMNS: dict[str, str] = {
+    "doc_id": "str",
+    "text": "str: the phrase, e.g. 'border with Uzbekistan'",
+    "start": "int",
+    "end": "int",
+    "country_a": "str: ISO alpha-2",
+    "country_b": "str: ISO alpha-2",
+    "inferred": "bool: country_a was taken from the story",
+    "length_km": "float",
+}
+"""Columns of the borders frame (LineString/MultiLineString geometry)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Layers:
+    """Everything a map or export shows."""
+
+    events: gpd.GeoDataFrame
+    """One row per event, columns :data:`EVENT_COLUMNS`."""
+    places: gpd.GeoDataFrame
+    """One row per resolved place per document, columns :data:`PLACE_COLUMNS`."""
+    borders: gpd.GeoDataFrame
+    """One row per border phrase, columns :data:`BORDER_COLUMNS`."""
+    title: str = ""
+    """Map title."""
+
+
+def empty_frame(columns: dict[str, str]) -> gpd.GeoDataFrame:
+    """
+    Return an empty GeoDataFrame with the given columns, in EPSG:4326.
+
+    Parameters
+    ----------
+    columns
+        One of :data:`EVENT_COLUMNS`, :data:`PLACE_COLUMNS`, :data:`BORDER_COLUMNS`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        No rows.
+    """
+    import geopandas as gpd
+
+    return gpd.GeoDataFrame({name: [] for name in columns}, geometry=[], crs=4326)
+
+
+def frame_from_records(records: list[dict[str, Any]], columns: dict[str, str]) -> gpd.GeoDataFrame:
+    """
+    Build a layer frame from dict records that each hold the columns and ``geometry``.
+
+    Parameters
+    ----------
+    records
+        Rows; missing columns become None.
+    columns
+        The layer's column table.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns in the table's order, then ``geometry``, EPSG:4326.
+    """
+    import geopandas as gpd
+
+    if not records:
+        return empty_frame(columns)
+    data = {name: [r.get(name) for r in records] for name in columns}
+    return gpd.GeoDataFrame(data, geometry=[r.get("geometry") for r in records], crs=4326)

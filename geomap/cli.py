@@ -20,6 +20,7 @@ from geomap.errors import GeomapError, InputError
 
 if TYPE_CHECKING:
     from geomap.geoparse import ParsedDocument
+    from geomap.pipeline import DocumentResult
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -159,6 +160,81 @@ def _cmd_eval_geoparse(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_extract(args: argparse.Namespace) -> int:
+    from geomap.events import event_to_json
+    from geomap.gazetteer import load_gazetteer
+    from geomap.ingest import read_documents
+    from geomap.pipeline import process_documents
+
+    gazetteer = load_gazetteer()
+    docs = read_documents(args.input, published=_parse_date_arg(args.date))
+    results = process_documents(docs, gazetteer, workers=args.workers, nlp=_nlp(args))
+    if args.output is None and args.input.suffix.lower() not in {".jsonl", ".json", ".ndjson"}:
+        for result in results:
+            _print_events_table(result)
+        return 0
+    out = args.output.open("w", encoding="utf-8") if args.output else sys.stdout
+    unlocated = total = 0
+    try:
+        for result in results:
+            for event in result.events:
+                total += 1
+                unlocated += not event.located
+                out.write(json.dumps(event_to_json(event), ensure_ascii=False) + "\n")
+    finally:
+        if args.output:
+            out.close()
+    if unlocated:
+        print(f"{unlocated} of {total} events could not be located (written with lat/lon null)", file=sys.stderr)
+    return 0
+
+
+def _print_events_table(result: DocumentResult) -> None:
+    from geomap.events import event_to_json
+
+    print(f"{result.document.doc_id}: {len(result.events)} events")
+    for event in result.events:
+        row = event_to_json(event)
+        counts = []
+        if event.killed:
+            counts.append(f"{event.killed.display()} killed ({event.killed.text!r})")
+        if event.injured:
+            counts.append(f"{event.injured.display()} injured ({event.injured.text!r})")
+        if event.displaced:
+            counts.append(f"{event.displaced.display()} displaced ({event.displaced.text!r})")
+        where = row["location_name"] or "UNLOCATED"
+        if row["geometry_kind"] == "flow":
+            where = f"{row['origin']} → {row['destination']}"
+        print(
+            f"  {'*' if event.primary else ' '} {row['event_date'] or '????-??-??'} "
+            f"{'/'.join(event.kinds):<34} {row['event_type']} / {row['sub_event_type']}"
+        )
+        print(f"      where: {where} (geo_precision {row['geo_precision']}, {row['geometry_kind'] or 'no geometry'};"
+              f" {event.location_note})")
+        if counts:
+            print(f"      counts: {'; '.join(counts)}")
+        print(f"      evidence [{event.evidence_start}:{event.evidence_end}]: {event.evidence[:110]}")
+
+
+def _cmd_eval_events(args: argparse.Namespace) -> int:
+    from geomap.evaluation import format_events, score_events
+    from geomap.events import event_to_json
+    from geomap.gazetteer import load_gazetteer
+    from geomap.pipeline import acled_documents, process_documents, read_acled_csv
+
+    rows = read_acled_csv(args.acled)
+    gazetteer = load_gazetteer()
+    results = process_documents(acled_documents(rows, str(args.acled)), gazetteer, workers=args.workers,
+                                nlp=_nlp(args))
+    events = [event_to_json(e) for r in results for e in r.events]
+    if args.save:
+        with args.save.open("w", encoding="utf-8") as handle:
+            for line in events:
+                handle.write(json.dumps(line, ensure_ascii=False) + "\n")
+    print(format_events(score_events(rows, events), confusion=args.confusion))
+    return 0
+
+
 def _cmd_data_build(args: argparse.Namespace) -> int:
     from geomap.databuild import build_data
 
@@ -218,6 +294,22 @@ def build_parser() -> argparse.ArgumentParser:
     eval_geoparse.add_argument("--save", type=Path, help="also write the predictions as JSON Lines")
     _add_ner_flags(eval_geoparse)
     eval_geoparse.set_defaults(func=_cmd_eval_geoparse)
+
+    extract = sub.add_parser("extract", help="extract events (what, where, when, how many) from documents")
+    extract.add_argument("input", type=Path, help="a .txt report or a .jsonl file of {id, text[, published]}")
+    extract.add_argument("-o", "--output", type=Path, help="write events as JSON Lines (default: a table for .txt)")
+    extract.add_argument("--date", help="published date YYYY-MM-DD when the input gives none")
+    extract.add_argument("--workers", type=int, default=1, help="processes to use (default 1: this process)")
+    _add_ner_flags(extract)
+    extract.set_defaults(func=_cmd_extract)
+
+    eval_events = evaluate.add_parser("events", help="extract events from ACLED rows' notes and score them")
+    eval_events.add_argument("acled", type=Path, help="ACLED CSV export")
+    eval_events.add_argument("--confusion", action="store_true", help="print the event_type confusion matrix")
+    eval_events.add_argument("--save", type=Path, help="also write the events as JSON Lines")
+    eval_events.add_argument("--workers", type=int, default=1)
+    _add_ner_flags(eval_events)
+    eval_events.set_defaults(func=_cmd_eval_events)
 
     reverse = sub.add_parser("reverse", help="nearest populated places to a point")
     reverse.add_argument("lat", type=float)

@@ -180,3 +180,143 @@ def frame_from_records(records: list[dict[str, Any]], columns: dict[str, str]) -
         return empty_frame(columns)
     data = {name: [r.get(name) for r in records] for name in columns}
     return gpd.GeoDataFrame(data, geometry=[r.get("geometry") for r in records], crs=4326)
+
+
+def _count_fields(prefix: str, count: Any) -> dict[str, Any]:
+    if count is None:
+        return {prefix: None, f"{prefix}_text": "", f"{prefix}_qualifier": ""}
+    return {prefix: float(count.best), f"{prefix}_text": count.text, f"{prefix}_qualifier": count.qualifier}
+
+
+def event_record(event: Any, source: str = "", title: str = "") -> dict[str, Any]:
+    """
+    Flatten one :class:`geomap.events.Event` into an events-frame row (with ``geometry``).
+
+    Parameters
+    ----------
+    event
+        The event.
+    source, title
+        Of its document.
+
+    Returns
+    -------
+    dict
+        Values for :data:`EVENT_COLUMNS` and ``geometry``.
+    """
+    from shapely.geometry import Point
+
+    from geomap.resolve import geo_precision, where_precision
+
+    place = event.place
+    res = event.place_mention
+    geometry = event.geometry
+    if geometry is None and place is not None:
+        geometry = Point(place.lon, place.lat)  # shapely takes x = lon, y = lat
+    displaced = _count_fields("displaced", event.displaced)
+    del displaced["displaced_qualifier"]
+    in_sentence = res is not None and event.evidence_start <= res.mention.start_char < event.evidence_end
+    return {
+        "event_id": event.event_id,
+        "doc_id": event.doc_id,
+        "primary": bool(event.primary),
+        "event_type": event.event_type,
+        "sub_event_type": event.sub_event_type,
+        "kinds": ";".join(event.kinds),
+        "kind": event.kinds[0] if event.kinds else "other",
+        "fatalities": int(event.fatalities),
+        **_count_fields("killed", event.killed),
+        **_count_fields("injured", event.injured),
+        **displaced,
+        "location_name": place.name if place else "",
+        "place_id": place.place_id if place else "",
+        "geonameid": float(place.geonameid) if place and place.geonameid else None,
+        "country_code": place.country_code if place else "",
+        "admin1_code": place.admin1_code if place else "",
+        "lat": place.lat if place else None,
+        "lon": place.lon if place else None,
+        "geo_precision": float(geo_precision(place)) if place else None,
+        "where_prec": float(where_precision(place)) if place else None,
+        "geometry_kind": event.geometry_kind if place else "",
+        "origin": event.origin,
+        "destination": event.destination,
+        "event_date": event.date.date.isoformat() if event.date else "",
+        "time_precision": float(event.date.time_precision) if event.date else None,
+        "date_text": event.date.text if event.date else "",
+        "evidence": event.evidence,
+        "evidence_start": event.evidence_start,
+        "evidence_end": event.evidence_end,
+        "place_start": res.mention.start_char if in_sentence and place else -1,
+        "place_end": res.mention.end_char if in_sentence and place else -1,
+        "actors": ";".join(event.actors),
+        "confidence": float(event.confidence),
+        "located": place is not None,
+        "unlocated_reason": "" if place else event.location_note,
+        "source": source,
+        "title": title,
+        "geometry": geometry,
+    }
+
+
+def build_layers(results: list[Any], *, title: str = "") -> Layers:
+    """
+    Build the map layers from processed documents.
+
+    Parameters
+    ----------
+    results
+        :class:`geomap.pipeline.DocumentResult` objects.
+    title
+        Map title; defaults to the single document's title.
+
+    Returns
+    -------
+    Layers
+        Events (all, unlocated included), literal and metonymic places, borders.
+    """
+    from shapely.geometry import Point
+
+    from geomap.boundaries import border_length_km, border_line
+
+    events: list[dict[str, Any]] = []
+    places: list[dict[str, Any]] = []
+    borders: list[dict[str, Any]] = []
+    for result in results:
+        doc = result.document
+        events.extend(event_record(e, doc.source, doc.title) for e in result.events)
+        seen: dict[str, dict[str, Any]] = {}
+        for res in result.parsed.resolutions:
+            if res.place is None or res.role == "demonym":
+                continue
+            point = res.point
+            assert point is not None
+            key = res.place.place_id
+            if key in seen:
+                seen[key]["mentions"] += 1
+                seen[key]["metonymic"] = seen[key]["metonymic"] and res.metonymic
+                continue
+            seen[key] = {
+                "doc_id": doc.doc_id, "place_id": key, "name": res.place.name, "mention": res.mention.text,
+                "start": res.mention.start_char, "end": res.mention.end_char, "mentions": 1, "role": res.role,
+                "metonymic": res.metonymic, "feature": res.place.feature, "country_code": res.place.country_code,
+                "geonameid": float(res.place.geonameid) if res.place.geonameid else None,
+                "lat": point[0], "lon": point[1], "score": res.score, "geometry": Point(point[1], point[0]),
+            }
+        places.extend(seen.values())
+        for border in result.parsed.borders:
+            line = border_line(*border.country_codes)
+            if line is None:
+                continue
+            borders.append({
+                "doc_id": doc.doc_id, "text": border.text, "start": border.start_char, "end": border.end_char,
+                "country_a": border.country_codes[0], "country_b": border.country_codes[1],
+                "inferred": border.inferred, "length_km": round(border_length_km(line), 1), "geometry": line,
+            })
+    if not title and len(results) == 1:
+        title = results[0].document.title or results[0].document.doc_id
+    return Layers(
+        events=frame_from_records(events, EVENT_COLUMNS),
+        places=frame_from_records(places, PLACE_COLUMNS),
+        borders=frame_from_records(borders, BORDER_COLUMNS),
+        title=title,
+    )

@@ -1,0 +1,682 @@
+"""
+Extract events from one geoparsed document: what happened, where, when, how many.
+
+Each sentence is read for event cues (riots, clashes, attacks, protests,
+arrests, arson, looting, curfews, states of emergency, deadly-force orders,
+displacement, troop requests, aid, meetings, referendums). Cues of one family
+in one sentence make one event; events of the same family, place and date are
+merged across sentences, keeping the highest stated counts with their
+wording. Every event is tied to where it happened — the literal place of its
+clause, "the city" to the city last named, "the region" to the region — and
+never to a place named only as an actor ("Moscow says no", "the U.S. base").
+An event whose place cannot be found is kept and flagged unlocated.
+
+:func:`extract_events` is a pure function of the document, its geoparse and
+the read-only gazetteer, like every other stage.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from geomap.attributes import Count, DateInfo, find_count, find_date
+from geomap.resolve import geo_precision, where_precision
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from shapely.geometry.base import BaseGeometry
+
+    from geomap.gazetteer import Gazetteer
+    from geomap.geoparse import BorderMention, ParsedDocument
+    from geomap.ingest import Document
+    from geomap.model import Place
+    from geomap.resolve import Resolution
+
+__all__ = [
+    "KIND_PATTERNS",
+    "Event",
+    "classify",
+    "event_to_json",
+    "extract_events",
+    "split_sentences",
+]
+
+KIND_PATTERNS: dict[str, re.Pattern[str]] = {
+    kind: re.compile(pattern, re.IGNORECASE)
+    for kind, pattern in {
+        "killed": r"\b(?:kill(?:ed|ing|s)?|dead|died|deaths?|death toll|fatalit(?:y|ies)|lost (?:their|his|her) lives?"
+        r"|massacred|slain|murdered|lynched|beheaded|executed)\b",
+        "injured": r"\b(?:wound(?:ed|ing|s)?|injur(?:ed|ing|ies|y)|hurt|hospitali[sz]ed)\b",
+        "riots": r"\b(?:riot(?:s|ing|ers?)?|unrest|mob|lynch\w*|rampage\w*|stormed|ethnic violence|communal violence"
+        r"|pogroms?)\b",
+        "clashes": r"\b(?:clash(?:es|ed|ing)?|fighting|fought|gun ?battles?|firefights?|exchanged fire"
+        r"|exchange of fire|skirmish\w*|battled?|offensive)\b",
+        "attack": r"\b(?:attack(?:s|ed|ing)?|ambush\w*|shell(?:ed|ing|s)|artillery|mortars?|missiles?|rockets?|"
+        r"air ?strikes?|drone strikes?|bomb(?:s|ed|ing|ings)?|explosions?|exploded|IEDs?|landmines?|grenades?|"
+        r"shot|shooting|opened fire|stabbed|assaulted|beat(?:en)?|abduct\w*|kidnap\w*|raped?|sexual(?:ly)? "
+        r"(?:assault|violence)\w*|suicide bomb\w*)\b",
+        "protest": r"\b(?:protest(?:s|ed|ing|ers?|ors?)?|demonstrat(?:ion|ions|ors?|ed|ing)|rall(?:y|ies|ied)|"
+        r"march(?:ed|es)|sit-ins?|strikes? (?:by|over|against)|went on strike|picket\w*)\b",
+        "arrests": r"\b(?:arrest(?:s|ed|ing)?|detain(?:s|ed|ing)?|detention|custody|apprehended|rounded up)\b",
+        "arson": r"\b(?:set (?:\w+ )?(?:on )?fire|setting (?:\w+ ){0,3}on fire|set ablaze|torch(?:ed|ing)|arson|"
+        r"burn(?:ed|t|ing) (?:down )?(?:homes?|houses?|shops?|vehicles?|cars?|buildings?)|firebomb\w*)\b",
+        "looting": r"\b(?:loot(?:ed|ing|ers?)?|plunder(?:ed|ing)?|ransack(?:ed|ing)?|pillag\w*|vandali[sz]\w*|"
+        r"property destruction|destroyed (?:property|homes|shops))\b",
+        "curfew": r"\bcurfews?\b",
+        "state_of_emergency": r"\b(?:state of emergency|emergency rule|martial law|emergency decree)\b",
+        "deadly_force": r"\b(?:deadly force|lethal force|shoot[- ]to[- ]kill|shoot on sight)\b",
+        "displacement": r"\b(?:fle(?:e|es|eing|d)|refugees?|displaced|displacement|evacuat\w*|exodus|"
+        r"sought refuge|crossed into)\b",
+        "troop_request": r"\b(?:(?:ask(?:ed|s|ing)?|request(?:ed|s|ing)?|appeal(?:ed|s)?|call(?:ed)? on)\b[^.]{0,60}"
+        r"\btroops|peacekeep\w*|send troops)\b",
+        "aid": r"\b(?:humanitarian (?:aid|assistance|supplies)|aid (?:convoys?|shipments?|flights?)|relief "
+        r"(?:supplies|aid)|send (?:\w+ )?aid|food aid)\b",
+        "meeting": r"\b(?:will meet|to meet|met (?:with|in)|summit|emergency meeting|talks (?:in|with|on))\b",
+        "referendum": r"\breferend(?:um|a|ums)\b",
+    }.items()
+}
+"""Cue patterns for each event kind (``geomap.layers.EVENT_KINDS``)."""
+
+_FAMILIES: dict[str, str] = {
+    "killed": "violence", "injured": "violence", "riots": "violence", "clashes": "violence", "attack": "violence",
+    "protest": "violence", "arrests": "arrests", "arson": "property", "looting": "property", "curfew": "curfew",
+    "state_of_emergency": "emergency", "deadly_force": "deadly_force", "displacement": "displacement",
+    "troop_request": "troop_request", "aid": "aid", "meeting": "meeting", "referendum": "referendum",
+}
+_FAMILY_ORDER = ("violence", "property", "arrests", "displacement", "emergency", "curfew", "deadly_force",
+                 "troop_request", "aid", "meeting", "referendum")
+_KIND_ORDER = ("riots", "clashes", "attack", "protest", "killed", "injured", "arson", "looting", "arrests",
+               "displacement", "state_of_emergency", "curfew", "deadly_force", "troop_request", "aid", "meeting",
+               "referendum")
+# Families located at the story's country when their sentence names no literal place.
+_NATIONAL = frozenset({"troop_request", "aid", "meeting", "referendum"})
+# Lower-case nouns after a place name that make it an actor, not a location: "the U.S. base".
+_ACTOR_NOUNS = re.compile(
+    r"^['’]?s?\s+(?:and\s+[A-Z][\w.]*\s+)?(?:[a-z-]+\s+){0,2}(?:base|bases|embassy|embassies|government|officials?|forces|troops|"
+    r"army|military|president|ministry|minister|authorities|leaders?|envoy|diplomats?|spokes\w+|"
+    r"counterpart|security|police|intelligence|navy|interior|foreign)\b"
+)
+_LOCATIVE = re.compile(r"\b(?:in|at|near|outside|inside|across|into|around|throughout|of|from|on|to|towards?)\s+"
+                       r"(?:the\s+)?(?:[\w-]+\s+){0,3}$", re.I)
+_CITY_ANAPHOR = re.compile(r"\b(?:the|that) (?:city|town|village|capital)\b", re.I)
+_REGION_ANAPHOR = re.compile(r"\b(?:the|that) (?:region|province|oblast|area|district|state)\b", re.I)
+_ABBREV = re.compile(r"(?:\b[A-Z]\.|\b(?:Mr|Mrs|Ms|Dr|St|Mt|Ft|Gen|Lt|Col|Sgt|Capt|Gov|Sen|Rep|Jan|Feb|Aug|Sept|"
+                     r"Sep|Oct|Nov|Dec|No|vs|etc|approx|Inc|Co|Corp)\.)$")
+_DESTINATION = re.compile(r"\b(?:fle(?:e|es|eing|d)|heading|headed|crossed|crossing|sought refuge|escap\w+)"
+                          r"\s+(?:[\w-]+\s+){0,3}?(?:for|to|towards?|into|across|in)\s+(?:the\s+)?$", re.I)
+
+CITY_AREA_KM = 10.0
+"""Radius of the area drawn for a curfew or emergency in a city (precision: city buffer)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Event:
+    """One event: what, where, when, how many, and the sentence that says so."""
+
+    event_id: str
+    doc_id: str
+    kinds: tuple[str, ...]
+    """What the event reports, main kind first."""
+    family: str
+    event_type: str
+    sub_event_type: str
+    killed: Count | None = None
+    injured: Count | None = None
+    displaced: Count | None = None
+    place: Place | None = None
+    """Where it happened; None when unlocated."""
+    place_mention: Resolution | None = None
+    location_note: str = ""
+    """How the place was chosen ("in clause", "the city", "story focus", "story country")."""
+    date: DateInfo | None = None
+    published_fallback: bool = False
+    evidence_start: int = 0
+    evidence_end: int = 0
+    evidence: str = ""
+    geometry: BaseGeometry | None = None
+    """Flow line or area polygon when the event is not a point."""
+    geometry_kind: str = ""
+    origin: str = ""
+    destination: str = ""
+    actors: tuple[str, ...] = ()
+    confidence: float = 0.5
+    primary: bool = False
+    extra_evidence: tuple[tuple[int, int], ...] = field(default=())
+
+    @property
+    def fatalities(self) -> int:
+        """Return ACLED's conservative fatalities (0 when none reported)."""
+        return self.killed.acled if self.killed else 0
+
+    @property
+    def located(self) -> bool:
+        """Return True when the event has a place."""
+        return self.place is not None
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """
+    Split a text into sentences, as ``(start, end)`` offsets without surrounding space.
+
+    Parameters
+    ----------
+    text
+        The document.
+
+    Returns
+    -------
+    list of tuple
+        Sentence spans in order; paragraph breaks always end a sentence.
+
+    Examples
+    --------
+    >>> t = "Riots hit Osh. The U.S. base is open.\\n\\nMr. Karimov spoke."
+    >>> [t[s:e] for s, e in split_sentences(t)]
+    ['Riots hit Osh.', 'The U.S. base is open.', 'Mr. Karimov spoke.']
+    """
+    spans: list[tuple[int, int]] = []
+    for para in re.finditer(r"[^\n]+", text):
+        start = para.start()
+        chunk = para.group()
+        for m in re.finditer(r"[.!?][\"”’)]?(?=\s+[\"“(]?[A-Z0-9])", chunk):
+            if _ABBREV.search(chunk[: m.start() + 1]):
+                continue
+            end = para.start() + m.end()
+            spans.append((start, end))
+            start = end
+        spans.append((start, para.end()))
+    out = []
+    for s, e in spans:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append((s, e))
+    return out
+
+
+def classify(kinds: Sequence[str], sentence: str, family: str) -> tuple[str, str]:
+    """
+    Map an event's kinds and wording to ACLED's event_type and sub_event_type.
+
+    Parameters
+    ----------
+    kinds
+        Kinds found in the event's sentences.
+    sentence
+        The event's text (for cues that refine the type).
+    family
+        The event family (violence, property, arrests, curfew ...).
+
+    Returns
+    -------
+    tuple of str
+        ``(event_type, sub_event_type)`` in ACLED's exact spelling.
+
+    Examples
+    --------
+    >>> classify(["riots", "killed"], "ethnic riots that have killed at least 77 people", "violence")
+    ('Riots', 'Mob violence')
+    >>> classify(["protest"], "retirees protested in front of the fund", "violence")
+    ('Protests', 'Peaceful protest')
+    """
+    s = sentence.lower()
+    kind_set = set(kinds)
+    if family == "property":
+        return "Strategic developments", "Looting/property destruction"
+    if family == "arrests":
+        return "Strategic developments", "Arrests"
+    if family != "violence":
+        if re.search(r"\b(?:agreement|ceasefire|cease-fire|truce|peace deal|signed)\b", s):
+            return "Strategic developments", "Agreement"
+        return "Strategic developments", "Other"
+    if re.search(r"\bsuicide (?:bomb|attack|car)", s):
+        return "Explosions/Remote violence", "Suicide bomb"
+    if re.search(r"\b(?:air ?strikes?|airstrikes?|drones?|warplanes?|aircraft|jets?|helicopters?|bombard\w* from "
+                 r"the air|aerial)\b", s):
+        return "Explosions/Remote violence", "Air/drone strike"
+    if re.search(r"\b(?:shell(?:ed|ing|s)?|artillery|mortars?|missiles?|rockets?|grad|mlrs|projectiles?)\b", s):
+        return "Explosions/Remote violence", "Shelling/artillery/missile attack"
+    if re.search(r"\b(?:ieds?|landmines?|mines?|roadside bomb|explosive devices?|car bomb|vbied|bomb exploded|"
+                 r"explosion|exploded|detonated)\b", s):
+        return "Explosions/Remote violence", "Remote explosive/landmine/IED"
+    if re.search(r"\bgrenades?\b", s):
+        return "Explosions/Remote violence", "Grenade"
+    protest = "protest" in kind_set or re.search(r"\b(?:protesters|demonstrators|rally)\b", s)
+    if protest:
+        if re.search(r"\b(?:clash\w*|stones?|rocks|molotov|burn\w*|vandali\w*|riot\w*|violent|damaged|"
+                     r"smashed|set fire|blocked .* with burning|attacked police)\b", s):
+            return "Riots", "Violent demonstration"
+        if re.search(r"\b(?:(?:police|security forces)[^.]{0,40}(?:killed|shot dead)|killed[^.]{0,30}protesters)\b",
+                     s):
+            return "Protests", "Excessive force against protesters"
+        if re.search(r"\b(?:dispersed|tear ?gas|arrested|detained|water cannons?|rubber bullets|beat|beaten|"
+                     r"intervened|prevented|blocked by police|fired)\b", s):
+            return "Protests", "Protest with intervention"
+        return "Protests", "Peaceful protest"
+    if re.search(r"\b(?:abduct\w*|kidnap\w*|disappear\w*)\b", s):
+        return "Violence against civilians", "Abduction/forced disappearance"
+    if re.search(r"\b(?:rap(?:e|ed|ing)|sexual(?:ly)?)\b", s):
+        return "Violence against civilians", "Sexual violence"
+    if "riots" in kind_set or re.search(r"\b(?:mob|lynch\w*|vigilante|communal|ethnic|villagers|residents|"
+                                        r"communities|tribes?|clans?|herders|farmers)\b", s):
+        return "Riots", "Mob violence"
+    armed = re.search(r"\b(?:forces|army|military|militants?|rebels?|insurgents?|soldiers|troops|fighters|"
+                      r"militia\w*|gunmen|armed|jihadists?|terrorists?|army|police|groups?|jnim|isis|is|"
+                      r"al-shabaab|taliban|separatists?|guerrill\w*)\b", s)
+    if "clashes" in kind_set and armed:
+        if re.search(r"\b(?:recaptured|regained|retook|took back)\b", s):
+            return "Battles", "Government regains territory"
+        if re.search(r"\b(?:captured|seized|took control|overran|overtook)\b", s):
+            return "Battles", "Non-state actor overtakes territory"
+        return "Battles", "Armed clash"
+    if kind_set & {"attack", "killed", "injured"}:
+        return "Violence against civilians", "Attack"
+    if "clashes" in kind_set:
+        return "Battles", "Armed clash"
+    return "Riots", "Mob violence"
+
+
+def _clause_date(chunk: str, kinds: Sequence[str], doc: Document, offset: int) -> DateInfo | None:
+    """Return the date of the clause that holds the sentence's first event cue (else of the sentence)."""
+    if not kinds:
+        return find_date(chunk, doc.published, offset=offset)
+    first = min(m.start() for k in kinds if (m := KIND_PATTERNS[k].search(chunk)))
+    cuts = [0, *(m.end() for m in re.finditer(r",\s+(?:the|which|who|where|when|as|while|after)\b|;", chunk)),
+            len(chunk)]
+    start = max(c for c in cuts if c <= first)
+    end = min(c for c in cuts if c > first)
+    return find_date(chunk[start:end], doc.published, offset=offset + start)
+
+
+def _kinds_in(sentence: str) -> list[str]:
+    return [kind for kind in _KIND_ORDER if KIND_PATTERNS[kind].search(sentence)]
+
+
+def _is_actor_use(text: str, res: Resolution) -> bool:
+    if res.metonymic or res.role == "demonym" or res.place is None:
+        return True
+    return bool(_ACTOR_NOUNS.match(text[res.mention.end_char : res.mention.end_char + 30]))
+
+
+def _pick_place(text: str, sentence: tuple[int, int], resolutions: Sequence[Resolution]) -> Resolution | None:
+    """Choose the literal place of a sentence: locative phrases first, then the most specific."""
+    start, end = sentence
+    inside = [r for r in resolutions if start <= r.mention.start_char < end and not _is_actor_use(text, r)]
+    if not inside:
+        return None
+
+    def rank(res: Resolution) -> tuple[int, int, int]:
+        before = text[max(start, res.mention.start_char - 40) : res.mention.start_char]
+        locative = 0 if _LOCATIVE.search(before) else 1
+        assert res.place is not None
+        specificity = {1: 0, 2: 1, 3: 2}[geo_precision(res.place)] + (2 if res.place.is_country else 0)
+        return (locative, specificity, res.mention.start_char)
+
+    return min(inside, key=rank)
+
+
+def _story_focus(text: str, resolutions: Sequence[Resolution]) -> tuple[Resolution | None, Resolution | None]:
+    """Return the story's most-named literal town/region and its most-named country mention."""
+    literal = [r for r in resolutions if not _is_actor_use(text, r) and r.place is not None]
+    towns = Counter(r.place.place_id for r in literal if r.place and not r.place.is_country
+                    and r.place.feature_class in {"P", "A"} and r.role == "place")
+    countries = Counter(
+        r.place.country_code for r in resolutions if r.place is not None and r.place.country_code
+    )
+    focus = None
+    if towns:
+        best_id = max(towns, key=lambda k: (towns[k], -next(i for i, r in enumerate(literal)
+                                                             if r.place and r.place.place_id == k)))
+        focus = next(r for r in literal if r.place and r.place.place_id == best_id)
+    country_res = None
+    if countries:
+        code = max(countries, key=lambda c: (countries[c], -min(i for i, r in enumerate(resolutions)
+                                                               if r.place and r.place.country_code == c)))
+        country_res = next((r for r in resolutions if r.place is not None and r.place.is_country
+                            and r.place.country_code == code), None)
+        if focus is not None and focus.place is not None and focus.place.country_code != code:
+            pass
+    return focus, country_res
+
+
+def _anaphor_place(text: str, sentence: tuple[int, int], resolutions: Sequence[Resolution]) -> Resolution | None:
+    start, end = sentence
+    chunk = text[start:end]
+    earlier = [r for r in resolutions if r.mention.start_char < start and not _is_actor_use(text, r)]
+    if _CITY_ANAPHOR.search(chunk):
+        for res in reversed(earlier):
+            if res.seat is not None or (res.place is not None and res.place.feature_class == "P"):
+                return res
+    if _REGION_ANAPHOR.search(chunk):
+        for res in reversed(earlier):
+            if res.place is not None and (res.role == "region" or res.place.feature == "A.ADM1"):
+                return res
+    return None
+
+
+def _destination(
+    text: str, sentence: tuple[int, int], resolutions: Sequence[Resolution], borders: Sequence[BorderMention]
+) -> tuple[str, tuple[float, float] | None, Any]:
+    """Find where people fled to: a border phrase or a place after 'fleeing for/to/into'."""
+    start, end = sentence
+    for border in borders:
+        if start <= border.start_char < end and _DESTINATION.search(text[start : border.start_char]):
+            return "border", None, border
+    for res in resolutions:
+        if start <= res.mention.start_char < end and res.place is not None and res.role != "demonym":
+            if _DESTINATION.search(text[start : res.mention.start_char]):
+                return "place", res.point, res
+    return "", None, None
+
+
+def extract_events(doc: Document, parsed: ParsedDocument, gazetteer: Gazetteer) -> list[Event]:
+    """
+    Extract the events of one document.
+
+    Parameters
+    ----------
+    doc
+        The document (text, id, publication date).
+    parsed
+        Its geoparse (:func:`geomap.geoparse.geoparse_document`).
+    gazetteer
+        The read-only gazetteer (for country polygons and names).
+
+    Returns
+    -------
+    list of Event
+        In text order of first evidence; exactly one is ``primary`` when any exist.
+    """
+    text = doc.text
+    resolutions = parsed.resolutions
+    focus, country = _story_focus(text, resolutions)
+    doc_date: DateInfo | None = None
+    raw: list[Event] = []
+    for number, sentence in enumerate(split_sentences(text)):
+        s_start, s_end = sentence
+        chunk = text[s_start:s_end]
+        kinds = _kinds_in(chunk)
+        date = _clause_date(chunk, kinds, doc, s_start)
+        if date is not None and doc_date is None and number < 2:
+            doc_date = date
+        if not kinds:
+            continue
+        families: dict[str, list[str]] = {}
+        for kind in kinds:
+            families.setdefault(_FAMILIES[kind], []).append(kind)
+        if "killed" in kinds and not (set(kinds) & {"riots", "clashes", "attack", "protest"}):
+            families.setdefault("violence", [])
+        for family in _FAMILY_ORDER:
+            if family not in families:
+                continue
+            fam_kinds = families[family]
+            event = _build_event(doc, family, fam_kinds, sentence, resolutions, parsed, focus, country, date,
+                                 len(raw), gazetteer)
+            if event is not None:
+                raw.append(event)
+    events = _merge(raw)
+    fallback = doc_date
+    if fallback is None and doc.published is not None:
+        # Reported without a date: the week of publication (ACLED time_precision 2).
+        fallback = DateInfo(date=doc.published, time_precision=2, text="", start_char=-1)
+    events = [replace(e, date=fallback, published_fallback=True) if e.date is None and fallback else e
+              for e in events]
+    if events:
+        primary = next((e for e in events if e.family == "violence"), events[0])
+        events = [replace(e, primary=e is primary) for e in events]
+    return [replace(e, event_id=f"{doc.doc_id}-{i + 1}") for i, e in enumerate(events)]
+
+
+def _build_event(
+    doc: Document,
+    family: str,
+    kinds: list[str],
+    sentence: tuple[int, int],
+    resolutions: Sequence[Resolution],
+    parsed: ParsedDocument,
+    focus: Resolution | None,
+    country: Resolution | None,
+    date: DateInfo | None,
+    index: int,
+    gazetteer: Gazetteer,
+) -> Event | None:
+    text = doc.text
+    s_start, s_end = sentence
+    chunk = text[s_start:s_end]
+    killed = find_count(chunk, KIND_PATTERNS["killed"], offset=s_start) if "killed" in kinds else None
+    injured = find_count(chunk, KIND_PATTERNS["injured"], offset=s_start) if "injured" in kinds else None
+    if family == "violence":
+        if killed is not None and killed.best == 0:
+            kinds = [k for k in kinds if k != "killed"]
+            killed = None
+        if injured is not None and injured.best == 0:
+            kinds = [k for k in kinds if k != "injured"]
+            injured = None
+        if not kinds:
+            return None
+    displaced = None
+    if family == "displacement":
+        displaced = find_count(chunk, KIND_PATTERNS["displacement"], offset=s_start)
+    place_res = _pick_place(text, sentence, resolutions)
+    note = "in its sentence"
+    if place_res is None:
+        place_res = _anaphor_place(text, sentence, resolutions)
+        note = "anaphor ('the city', 'the region')"
+    if place_res is None:
+        if family in _NATIONAL:
+            place_res, note = country, "the story's country"
+        else:
+            place_res, note = (focus, "the story's main place") if focus else (country, "the story's country")
+    place = place_res.place if place_res else None
+    if place_res is not None and place_res.seat is not None and family not in {"curfew", "emergency"}:
+        place = place_res.seat if place_res.role == "region" and note.startswith("anaphor") else place
+    if place_res is not None and note.startswith("anaphor") and _CITY_ANAPHOR.search(chunk) and place_res.seat:
+        place = place_res.seat
+    geometry = None
+    geometry_kind = "point" if place else ""
+    origin = destination = ""
+    if family == "displacement" and place is not None:
+        dest_kind, dest_point, dest_obj = _destination(text, sentence, resolutions, parsed.borders)
+        if dest_kind:
+            geometry, destination = _flow(place, dest_kind, dest_point, dest_obj, gazetteer)
+            if geometry is not None:
+                geometry_kind = "flow"
+                origin = place.name
+    if family in {"curfew", "emergency"} and place is not None:
+        geometry = _area(place, place_res, note)
+        if geometry is not None:
+            geometry_kind = "area"
+    actors = tuple(dict.fromkeys(
+        r.mention.text for r in resolutions
+        if s_start <= r.mention.start_char < s_end and r.place is not None and _is_actor_use(text, r)
+        and r.role != "demonym"
+    ))
+    event_type, sub_type = classify(kinds, chunk, family)
+    confidence = 0.4 + (0.3 if note == "in its sentence" else 0.1 if place else 0.0) + (0.1 if date else 0.0)
+    return Event(
+        event_id=f"{doc.doc_id}-raw{index}",
+        doc_id=doc.doc_id,
+        kinds=tuple(kinds) if kinds else (family,),
+        family=family,
+        event_type=event_type,
+        sub_event_type=sub_type,
+        killed=killed,
+        injured=injured,
+        displaced=displaced,
+        place=place,
+        place_mention=place_res,
+        location_note=note if place else "no place found in the sentence or the story",
+        date=date,
+        evidence_start=s_start,
+        evidence_end=s_end,
+        evidence=chunk,
+        geometry=geometry,
+        geometry_kind=geometry_kind,
+        origin=origin,
+        destination=destination,
+        actors=actors,
+        confidence=round(min(confidence, 0.95), 2),
+    )
+
+
+def _flow(
+    origin: Place, dest_kind: str, dest_point: tuple[float, float] | None, dest_obj: Any, gazetteer: Gazetteer
+) -> tuple[BaseGeometry | None, str]:
+    from shapely.geometry import LineString
+
+    from geomap.boundaries import border_line, nearest_point
+
+    if dest_kind == "border":
+        a, b = dest_obj.country_codes
+        line = border_line(a, b)
+        if line is None:
+            return None, ""
+        lat, lon = nearest_point(line, origin.lat, origin.lon)
+        names = [gazetteer.countries[c].name if c in gazetteer.countries else c for c in (a, b)]
+        return LineString([(origin.lon, origin.lat), (lon, lat)]), f"{names[0]}–{names[1]} border"
+    if dest_point is None:
+        return None, ""
+    lat, lon = dest_point
+    return LineString([(origin.lon, origin.lat), (lon, lat)]), dest_obj.place.name
+
+
+def _area(place: Place, res: Resolution | None, note: str) -> BaseGeometry | None:
+    from geomap.boundaries import admin1_polygon, country_polygon
+    from geomap.errors import GazetteerError
+
+    try:
+        if place.feature == "A.ADM1":
+            return admin1_polygon(place.admin1_code)
+        if place.is_country:
+            return country_polygon(place.country_code)
+    except GazetteerError:
+        return None
+    if place.feature_class == "P":
+        from pyproj import Geod
+        from shapely.geometry import Polygon
+
+        geod = Geod(ellps="WGS84")
+        ring = []
+        for azimuth in range(0, 360, 10):
+            lon, lat, _ = geod.fwd(place.lon, place.lat, azimuth, CITY_AREA_KM * 1000)
+            ring.append((lon, lat))
+        return Polygon(ring[::-1])  # counter-clockwise
+    return None
+
+
+def _merge(events: list[Event]) -> list[Event]:
+    """Merge events of one family and place whose dates agree (or are unknown); keep the highest counts."""
+    merged: list[Event] = []
+    for event in events:
+        at = next((i for i, old in enumerate(merged) if _same_event(old, event)), None)
+        if at is None:
+            merged.append(event)
+            continue
+        old = merged[at]
+        merged[at] = replace(
+            old,
+            kinds=tuple(dict.fromkeys(old.kinds + event.kinds)),
+            killed=_higher(old.killed, event.killed),
+            injured=_higher(old.injured, event.injured),
+            displaced=_higher(old.displaced, event.displaced),
+            date=old.date or event.date,
+            actors=tuple(dict.fromkeys(old.actors + event.actors)),
+            geometry=old.geometry if old.geometry is not None else event.geometry,
+            geometry_kind=old.geometry_kind if old.geometry is not None else event.geometry_kind,
+            extra_evidence=(*old.extra_evidence, (event.evidence_start, event.evidence_end)),
+            confidence=max(old.confidence, event.confidence),
+        )
+    return merged
+
+
+def _same_event(old: Event, new: Event) -> bool:
+    if old.family != new.family or (old.place is None) != (new.place is None):
+        return False
+    if old.place is not None and new.place is not None and old.place.place_id != new.place.place_id:
+        return False
+    if old.geometry_kind == "flow" or new.geometry_kind == "flow":
+        return old.destination == new.destination
+    return old.date is None or new.date is None or old.date.date == new.date.date
+
+
+def _higher(a: Count | None, b: Count | None) -> Count | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return b if b.best > a.best else a
+
+
+def event_to_json(event: Event, published_date: Any = None) -> dict[str, Any]:
+    """
+    Describe an event as one line of ``geomap extract`` (../shared/eval/README.md).
+
+    Parameters
+    ----------
+    event
+        The event.
+    published_date
+        Unused; kept for symmetry with exporters.
+
+    Returns
+    -------
+    dict
+        Keys doc_id, primary, event_type, sub_event_type, fatalities, injured,
+        lat, lon, location_name, geo_precision, event_date, time_precision,
+        evidence, kinds, geometry and geomap's extras (counts with wording).
+    """
+    del published_date
+    place = event.place
+    res = event.place_mention
+    geometry = None
+    if event.geometry is not None:
+        from shapely.geometry import mapping
+
+        geometry = mapping(event.geometry)
+
+    def count(c: Count | None) -> dict[str, Any] | None:
+        if c is None:
+            return None
+        return {"text": c.text, "start": c.start_char, "end": c.end_char, "qualifier": c.qualifier,
+                "low": c.low, "best": c.best, "high": c.high}
+
+    return {
+        "event_id": event.event_id,
+        "doc_id": event.doc_id,
+        "primary": event.primary,
+        "event_type": event.event_type,
+        "sub_event_type": event.sub_event_type,
+        "kinds": list(event.kinds),
+        "fatalities": event.fatalities,
+        "injured": event.injured.best if event.injured else None,
+        "killed_count": count(event.killed),
+        "injured_count": count(event.injured),
+        "displaced_count": count(event.displaced),
+        "lat": place.lat if place else None,
+        "lon": place.lon if place else None,
+        "location_name": place.name if place else None,
+        "place_id": place.place_id if place else None,
+        "country_code": place.country_code if place else None,
+        "geo_precision": geo_precision(place) if place else None,
+        "where_prec": where_precision(place) if place else None,
+        "location_note": event.location_note,
+        "place_mention": {"start": res.mention.start_char, "end": res.mention.end_char, "text": res.mention.text}
+        if res is not None and place is not None else None,
+        "event_date": event.date.date.isoformat() if event.date else None,
+        "time_precision": event.date.time_precision if event.date else None,
+        "date_text": event.date.text if event.date else None,
+        "evidence": {"start": event.evidence_start, "end": event.evidence_end, "text": event.evidence},
+        "actors": list(event.actors),
+        "confidence": event.confidence,
+        "located": event.located,
+        "geometry_kind": event.geometry_kind,
+        "origin": event.origin or None,
+        "destination": event.destination or None,
+        "geometry": geometry,
+    }

@@ -1,0 +1,188 @@
+"""
+Compose the stages: read → geoparse → extract events → layers. Composition only.
+
+:func:`process_document` is a pure function of one document and the shared,
+read-only gazetteer; :func:`process_documents` runs it in this process (the
+embedded default) or on a process pool, and the same function maps onto a
+Dask cluster unchanged (``dask.bag.from_sequence(docs).map(process_document,
+gazetteer)``: the gazetteer pickles by path).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from geomap.errors import InputError
+from geomap.events import Event, extract_events
+from geomap.geoparse import ParsedDocument, geoparse_document
+from geomap.ingest import Document, document_from_mapping
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+    from pathlib import Path
+
+    from geomap.gazetteer import Gazetteer
+    from geomap.layers import Layers
+
+__all__ = ["DocumentResult", "process_document", "process_documents", "read_acled_csv", "to_layers"]
+
+ACLED_REQUIRED = ("event_id_cnty", "event_date", "notes")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DocumentResult:
+    """Everything geomap found in one document."""
+
+    document: Document
+    """The input."""
+    parsed: ParsedDocument
+    """Its places and borders."""
+    events: tuple[Event, ...]
+    """Its events (unlocated ones included)."""
+
+
+def process_document(doc: Document, gazetteer: Gazetteer, nlp: Any = None) -> DocumentResult:
+    """
+    Geoparse one document and extract its events.
+
+    Parameters
+    ----------
+    doc
+        The document.
+    gazetteer
+        The shared, read-only gazetteer.
+    nlp
+        Optional spaCy pipeline for doubtful names.
+
+    Returns
+    -------
+    DocumentResult
+        Places and events.
+    """
+    parsed = geoparse_document(doc, gazetteer, nlp=nlp)
+    return DocumentResult(document=doc, parsed=parsed, events=tuple(extract_events(doc, parsed, gazetteer)))
+
+
+def process_documents(
+    docs: Iterable[Document], gazetteer: Gazetteer, *, workers: int = 1, nlp: Any = None
+) -> Iterator[DocumentResult]:
+    """
+    Process documents in input order, in this process or on a pool of ``workers`` processes.
+
+    Parameters
+    ----------
+    docs
+        The documents.
+    gazetteer
+        The gazetteer (sent to workers by path).
+    workers
+        1 runs in this process; more uses a process pool (spaCy is not sent to workers).
+    nlp
+        Optional spaCy pipeline (single-process only).
+
+    Yields
+    ------
+    DocumentResult
+        One per document, in input order.
+    """
+    if workers <= 1:
+        for doc in docs:
+            yield process_document(doc, gazetteer, nlp)
+        return
+    with ProcessPoolExecutor(max_workers=min(workers, os.cpu_count() or 1)) as pool:
+        yield from pool.map(partial(process_document, gazetteer=gazetteer), docs, chunksize=16)
+
+
+def read_acled_csv(path: Path) -> list[dict[str, str]]:
+    """
+    Read ACLED rows from a CSV export, checking the columns geomap needs.
+
+    Parameters
+    ----------
+    path
+        An ACLED CSV with a header row.
+
+    Returns
+    -------
+    list of dict
+        The rows as strings.
+
+    Raises
+    ------
+    InputError
+        When the file is not UTF-8 CSV or lacks ``event_id_cnty``, ``event_date`` or ``notes``.
+    """
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError as err:
+        msg = f"No such input file: {path}."
+        raise InputError(msg) from err
+    except UnicodeDecodeError as err:
+        msg = f"{path} is not valid UTF-8 (byte {err.start})."
+        raise InputError(msg) from err
+    if "\x00" in text:
+        msg = f"{path} looks binary (NUL bytes), not CSV."
+        raise InputError(msg)
+    try:
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        rows = list(reader)
+    except csv.Error as err:
+        msg = f"{path}: malformed CSV ({err})."
+        raise InputError(msg) from err
+    missing = [c for c in ACLED_REQUIRED if c not in (reader.fieldnames or [])]
+    if missing:
+        msg = f"{path} is not an ACLED export: missing column(s) {', '.join(missing)}."
+        raise InputError(msg)
+    for number, row in enumerate(rows, start=2):
+        if None in row:
+            msg = f"{path}:{number}: more fields than the header has."
+            raise InputError(msg)
+    return rows
+
+
+def acled_documents(rows: Iterable[dict[str, str]], source: str) -> Iterator[Document]:
+    """
+    Turn ACLED rows into documents: ``notes`` as text, ``event_date`` as published date.
+
+    Parameters
+    ----------
+    rows
+        Rows of :func:`read_acled_csv`.
+    source
+        File name for error messages.
+
+    Yields
+    ------
+    Document
+        One per row.
+    """
+    for number, row in enumerate(rows, start=2):
+        obj = {"id": row["event_id_cnty"], "text": row["notes"] or "", "published": row["event_date"]}
+        yield document_from_mapping(obj, f"{source}:{number}")
+
+
+def to_layers(results: Iterable[DocumentResult], *, title: str = "") -> Layers:
+    """
+    Gather documents' events, places and borders into map layers.
+
+    Parameters
+    ----------
+    results
+        Processed documents.
+    title
+        Map title.
+
+    Returns
+    -------
+    Layers
+        Frames in EPSG:4326 with the columns of :mod:`geomap.layers`.
+    """
+    from geomap.layers import build_layers
+
+    return build_layers(list(results), title=title)

@@ -231,15 +231,24 @@ def find_count(sentence: str, trigger: re.Pattern[str], *, offset: int = 0) -> C
         # "killed 77 people" / "wounded many hundreds" / "killing two policemen"
         m_after = COUNT_RE.match(after.lstrip()) if after[:1].isspace() else None
         rest = after.lstrip()[m_after.end():] if m_after else ""
-        if m_after and (
-            _is_people_count(rest, m_after) or re.match(r"^\s*(?:[.,;]|and\b|$)", rest)
+        if m_after and not _is_year(m_after) and (
+            _is_people_count(rest, m_after)
+            or re.match(r"^\s*(?:[.,;]|and\b|$)", rest)
+            or (m_after.group("num") or m_after.group("word") and m_after.group("word").lower() not in {"a", "an"})
         ):
             shift = hit.end() + (len(after) - len(after.lstrip()))
             cand = _count_from_match(m_after, offset + shift)
             best = _closer(best, (0, cand))
             continue
         # "at least 77 people were killed" / "77 killed" / "a man was killed"
+        summed = _conjoined_counts(before, offset + base_before)
+        if summed is not None:
+            best = _closer(best, (0, summed))
+            continue
         for m_before in COUNT_RE.finditer(before):
+            if _is_year(m_before) or re.search(r"\b(?:including|among them|of whom|of which)\s*$",
+                                                before[: m_before.start()]):
+                continue
             following = before[m_before.end():]
             if _CASUALTY.search(following):
                 continue  # the count belongs to an earlier trigger: "killed 77 people and wounded ..."
@@ -254,6 +263,30 @@ def find_count(sentence: str, trigger: re.Pattern[str], *, offset: int = 0) -> C
 _NEGATION = re.compile(r"\b(?:no one|nobody|no-one|none|no (?:one|deaths?|casualties|fatalities|injuries|people))\b"
                        r"(?:\s+(?:was|were|has been|have been))?\s*$", re.I)
 _CASUALTY = re.compile(r"\b(?:kill\w*|dead|died|deaths?|wound\w*|injur\w*|hurt|fled|flee\w*|displac\w*)\b", re.I)
+
+
+def _is_year(match: re.Match[str]) -> bool:
+    num = match.group("num")
+    return bool(num) and len(num) == 4 and num.isdigit() and 1800 <= int(num) <= 2100
+
+
+def _conjoined_counts(before: str, offset: int) -> Count | None:
+    """Add up "17 militants and 4 militiamen were killed" style counts."""
+    match = re.search(
+        rf"\b(?P<a>{_NUM}|{_WORDNUM})\s+(?:[\w-]+\s+){{0,3}}?{_PEOPLE}\s+and\s+(?P<b>{_NUM}|{_WORDNUM})\s+"
+        rf"(?:[\w-]+\s+){{0,3}}?{_PEOPLE}\s+(?:were|was|have been|had been)\s*$",
+        before,
+        re.IGNORECASE,
+    )
+    if match is None:
+        return None
+    a, b = parse_number(match.group("a")), parse_number(match.group("b"))
+    if a is None or b is None:
+        return None
+    text = match.group().strip()
+    start = offset + match.start()
+    return Count(text=text, start_char=start, end_char=start + len(text), qualifier="exact", low=a + b,
+                 best=a + b, high=a + b)
 
 
 def _closer(current: tuple[int, Count] | None, new: tuple[int, Count]) -> tuple[int, Count]:

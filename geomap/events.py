@@ -52,15 +52,19 @@ KIND_PATTERNS: dict[str, re.Pattern[str]] = {
         r"|massacred|slain|murdered|lynched|beheaded|executed)\b",
         "injured": r"\b(?:wound(?:ed|ing|s)?|injur(?:ed|ing|ies|y)|hurt|hospitali[sz]ed)\b",
         "riots": r"\b(?:riot(?:s|ing|ers?)?|unrest|mob|lynch\w*|rampage\w*|stormed|ethnic violence|communal violence"
-        r"|pogroms?)\b",
-        "clashes": r"\b(?:clash(?:es|ed|ing)?|fighting|fought|gun ?battles?|firefights?|exchanged fire"
+        r"|pogroms?|pelted|threw stones|stone[- ]pelting)\b",
+        "clashes": r"\b(?:clash(?:es|ed|ing)?|fighting|fought|gun ?battles?|firefights?|exchanged fire|shoot-?outs?"
         r"|exchange of fire|skirmish\w*|battled?|offensive)\b",
         "attack": r"\b(?:attack(?:s|ed|ing)?|ambush\w*|shell(?:ed|ing|s)|artillery|mortars?|missiles?|rockets?|"
         r"air ?strikes?|drone strikes?|bomb(?:s|ed|ing|ings)?|explosions?|exploded|IEDs?|landmines?|grenades?|"
-        r"shot|shooting|opened fire|stabbed|assaulted|beat(?:en)?|abduct\w*|kidnap\w*|raped?|sexual(?:ly)? "
+        r"shot|shooting|opened fire|fired (?:at|on|upon)|shot at|air raids?|raids?|raided|stabbed|assaulted|"
+        r"tortured|beat(?:en)?|abduct\w*|kidnap\w*|raped?|sexual(?:ly)? "
         r"(?:assault|violence)\w*|suicide bomb\w*)\b",
         "protest": r"\b(?:protest(?:s|ed|ing|ers?|ors?)?|demonstrat(?:ion|ions|ors?|ed|ing)|rall(?:y|ies|ied)|"
-        r"march(?:ed|es)|sit-ins?|strikes? (?:by|over|against)|went on strike|picket\w*)\b",
+        r"march(?:ed|es)|sit[- ]ins?|strikes? (?:by|over|against)|went on strike|picket\w*|took to the streets|"
+        r"vigils?|(?:displayed|held|holding|with) banners|blocked (?:\w+ ){0,3}(?:road|route|highway|street|access)|"
+        r"gathered (?:\w+ ){0,8}to (?:protest|demand|denounce|call|complain|oppose|condemn|support|express|urge)|"
+        r"gathered (?:in front of|outside|at|near))\b",
         "arrests": r"\b(?:arrest(?:s|ed|ing)?|detain(?:s|ed|ing)?|detention|custody|apprehended|rounded up)\b",
         "arson": r"\b(?:set (?:\w+ )?(?:on )?fire|setting (?:\w+ ){0,3}on fire|set ablaze|torch(?:ed|ing)|arson|"
         r"burn(?:ed|t|ing) (?:down )?(?:homes?|houses?|shops?|vehicles?|cars?|buildings?)|firebomb\w*)\b",
@@ -77,6 +81,10 @@ KIND_PATTERNS: dict[str, re.Pattern[str]] = {
         r"(?:supplies|aid)|send (?:\w+ )?aid|food aid)\b",
         "meeting": r"\b(?:will meet|to meet|met (?:with|in)|summit|emergency meeting|talks (?:in|with|on))\b",
         "referendum": r"\breferend(?:um|a|ums)\b",
+        "other": r"\b(?:took control|taken control|surrendered|defected|patroll?(?:ing|ed)|checkpoints?|convoy|"
+        r"seized|sealed|withdr[ea]w\w*|handed over|recruit\w*|intercept\w*|shot down|defused|dismantled|"
+        r"weapons cache|established (?:a |an )?(?:base|headquarters|camp|position)|deployed|ceasefire|agreement|"
+        r"signed|peace deal|truce)\b",
     }.items()
 }
 """Cue patterns for each event kind (``geomap.layers.EVENT_KINDS``)."""
@@ -86,12 +94,13 @@ _FAMILIES: dict[str, str] = {
     "protest": "violence", "arrests": "arrests", "arson": "property", "looting": "property", "curfew": "curfew",
     "state_of_emergency": "emergency", "deadly_force": "deadly_force", "displacement": "displacement",
     "troop_request": "troop_request", "aid": "aid", "meeting": "meeting", "referendum": "referendum",
+    "other": "other",
 }
 _FAMILY_ORDER = ("violence", "property", "arrests", "displacement", "emergency", "curfew", "deadly_force",
-                 "troop_request", "aid", "meeting", "referendum")
+                 "troop_request", "aid", "meeting", "referendum", "other")
 _KIND_ORDER = ("riots", "clashes", "attack", "protest", "killed", "injured", "arson", "looting", "arrests",
                "displacement", "state_of_emergency", "curfew", "deadly_force", "troop_request", "aid", "meeting",
-               "referendum")
+               "referendum", "other")
 # Families located at the story's country when their sentence names no literal place.
 _NATIONAL = frozenset({"troop_request", "aid", "meeting", "referendum"})
 # Lower-case nouns after a place name that make it an actor, not a location: "the U.S. base".
@@ -109,6 +118,7 @@ _ABBREV = re.compile(r"(?:\b[A-Z]\.|\b(?:Mr|Mrs|Ms|Dr|St|Mt|Ft|Gen|Lt|Col|Sgt|Ca
 _DESTINATION = re.compile(r"\b(?:fle(?:e|es|eing|d)|heading|headed|crossed|crossing|sought refuge|escap\w+)"
                           r"\s+(?:[\w-]+\s+){0,3}?(?:for|to|towards?|into|across|in)\s+(?:the\s+)?$", re.I)
 
+_CODED_AS = re.compile(r"\b(?:fatalities|casualties|deaths)\s+coded\s+as\s+(\d+)\b", re.I)
 CITY_AREA_KM = 10.0
 """Radius of the area drawn for a curfew or emergency in a city (precision: city buffer)."""
 
@@ -234,23 +244,26 @@ def classify(kinds: Sequence[str], sentence: str, family: str) -> tuple[str, str
     if family != "violence":
         if re.search(r"\b(?:agreement|ceasefire|cease-fire|truce|peace deal|signed)\b", s):
             return "Strategic developments", "Agreement"
+        if family == "other":
+            if re.search(r"\b(?:peacefully|handed over|withdr[ea]w\w*)\b", s) and "control" in s:
+                return "Strategic developments", "Non-violent transfer of territory"
+            if re.search(r"\b(?:surrendered|defected|recruit\w*|joined|split|merged|change to)\b", s):
+                return "Strategic developments", "Change to group/activity"
+            if re.search(r"\b(?:defused|dismantled|weapons cache|intercept\w*|shot down|seized (?:\w+ )?weapons)\b",
+                         s):
+                return "Strategic developments", "Disrupted weapons use"
+            if re.search(r"\bestablished (?:a |an )?(?:base|headquarters|camp|position)", s):
+                return "Strategic developments", "Headquarters or base established"
         return "Strategic developments", "Other"
-    if re.search(r"\bsuicide (?:bomb|attack|car)", s):
-        return "Explosions/Remote violence", "Suicide bomb"
-    if re.search(r"\b(?:air ?strikes?|airstrikes?|drones?|warplanes?|aircraft|jets?|helicopters?|bombard\w* from "
-                 r"the air|aerial)\b", s):
-        return "Explosions/Remote violence", "Air/drone strike"
-    if re.search(r"\b(?:shell(?:ed|ing|s)?|artillery|mortars?|missiles?|rockets?|grad|mlrs|projectiles?)\b", s):
-        return "Explosions/Remote violence", "Shelling/artillery/missile attack"
-    if re.search(r"\b(?:ieds?|landmines?|mines?|roadside bomb|explosive devices?|car bomb|vbied|bomb exploded|"
-                 r"explosion|exploded|detonated)\b", s):
-        return "Explosions/Remote violence", "Remote explosive/landmine/IED"
-    if re.search(r"\bgrenades?\b", s):
-        return "Explosions/Remote violence", "Grenade"
+    clash = re.search(r"\bclash(?:ed|es)?\b|\bexchanged fire\b|\bfighting\b|\bgun ?battle", s)
+    if not clash or re.search(r"\b(?:shelled|air ?strikes?|airstrikes?|drone strikes?)\b", s):
+        remote = _remote_violence(s)
+        if remote:
+            return "Explosions/Remote violence", remote
     protest = "protest" in kind_set or re.search(r"\b(?:protesters|demonstrators|rally)\b", s)
     if protest:
         if re.search(r"\b(?:clash\w*|stones?|rocks|molotov|burn\w*|vandali\w*|riot\w*|violent|damaged|"
-                     r"smashed|set fire|blocked .* with burning|attacked police)\b", s):
+                     r"smashed|set fire|set ablaze|blocked .* with burning|attacked|pelted|threw)\b", s):
             return "Riots", "Violent demonstration"
         if re.search(r"\b(?:(?:police|security forces)[^.]{0,40}(?:killed|shot dead)|killed[^.]{0,30}protesters)\b",
                      s):
@@ -263,13 +276,19 @@ def classify(kinds: Sequence[str], sentence: str, family: str) -> tuple[str, str
         return "Violence against civilians", "Abduction/forced disappearance"
     if re.search(r"\b(?:rap(?:e|ed|ing)|sexual(?:ly)?)\b", s):
         return "Violence against civilians", "Sexual violence"
-    if "riots" in kind_set or re.search(r"\b(?:mob|lynch\w*|vigilante|communal|ethnic|villagers|residents|"
-                                        r"communities|tribes?|clans?|herders|farmers)\b", s):
+    if re.search(r"\b(?:mob|crowd|group of (?:people|villagers|residents|locals|youths?|men)|villagers|residents|"
+                 r"locals|vigilantes?)\b(?:\s+\w+){0,4}\s+(?:attacked|beat|lynched|killed|assaulted|set|burned|"
+                 r"torched|stoned|clashed|pelted)\b", s) or "riots" in kind_set:
         return "Riots", "Mob violence"
-    armed = re.search(r"\b(?:forces|army|military|militants?|rebels?|insurgents?|soldiers|troops|fighters|"
-                      r"militia\w*|gunmen|armed|jihadists?|terrorists?|army|police|groups?|jnim|isis|is|"
-                      r"al-shabaab|taliban|separatists?|guerrill\w*)\b", s)
-    if "clashes" in kind_set and armed:
+    if re.search(r"\bclash(?:ed|es)? between (?:\w+ ){0,4}(?:villagers|communities|residents|supporters|clans?|"
+                 r"tribes?|groups of|students|families)\b", s):
+        return "Riots", "Mob violence"
+    armed_target = re.search(
+        r"\b(?:attacked|ambushed|fired (?:at|on|upon)|shot at|targeted|raided|assaulted|attack (?:on|against))\s+"
+        r"(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,3}(?:forces|army|military|soldiers|troops|police(?:men)?|policeman|"
+        r"officers?|checkpoints?|base|camp|post|patrol|convoy|positions?|militants?|fighters|rebels|militia\w*|"
+        r"servicemen|personnel|guards?)\b", s)
+    if clash or armed_target:
         if re.search(r"\b(?:recaptured|regained|retook|took back)\b", s):
             return "Battles", "Government regains territory"
         if re.search(r"\b(?:captured|seized|took control|overran|overtook)\b", s):
@@ -277,9 +296,23 @@ def classify(kinds: Sequence[str], sentence: str, family: str) -> tuple[str, str
         return "Battles", "Armed clash"
     if kind_set & {"attack", "killed", "injured"}:
         return "Violence against civilians", "Attack"
-    if "clashes" in kind_set:
-        return "Battles", "Armed clash"
     return "Riots", "Mob violence"
+
+
+def _remote_violence(s: str) -> str:
+    if re.search(r"\bsuicide (?:bomb|attack|car)", s):
+        return "Suicide bomb"
+    if re.search(r"\b(?:air ?strikes?|airstrikes?|air raids?|drones?|warplanes?|aircraft|jets?|helicopters?|"
+                 r"aerial)\b", s):
+        return "Air/drone strike"
+    if re.search(r"\b(?:shell(?:ed|ing|s)?|artillery|mortars?|missiles?|rockets?|grad|mlrs|projectiles?)\b", s):
+        return "Shelling/artillery/missile attack"
+    if re.search(r"\b(?:ieds?|landmines?|mines?|roadside bomb|explosive devices?|car bomb|vbied|bomb exploded|"
+                 r"explosion|exploded|detonated)\b", s):
+        return "Remote explosive/landmine/IED"
+    if re.search(r"\bgrenades?\b", s):
+        return "Grenade"
+    return ""
 
 
 def _clause_date(chunk: str, kinds: Sequence[str], doc: Document, offset: int) -> DateInfo | None:
@@ -410,6 +443,8 @@ def extract_events(doc: Document, parsed: ParsedDocument, gazetteer: Gazetteer) 
         families: dict[str, list[str]] = {}
         for kind in kinds:
             families.setdefault(_FAMILIES[kind], []).append(kind)
+        if len(families) > 1:
+            families.pop("other", None)  # "other" cues only make an event when nothing else is told
         if "killed" in kinds and not (set(kinds) & {"riots", "clashes", "attack", "protest"}):
             families.setdefault("violence", [])
         for family in _FAMILY_ORDER:
@@ -418,8 +453,20 @@ def extract_events(doc: Document, parsed: ParsedDocument, gazetteer: Gazetteer) 
             fam_kinds = families[family]
             event = _build_event(doc, family, fam_kinds, sentence, resolutions, parsed, focus, country, date,
                                  len(raw), gazetteer)
-            if event is not None:
-                raw.append(event)
+            if event is None:
+                continue
+            previous = next((e for e in reversed(raw) if e.family == family), None)
+            if (
+                previous is not None
+                and event.location_note != "in its sentence"
+                and event.geometry_kind != "flow"
+                and s_start - previous.evidence_end < 400
+            ):
+                # A sentence that names no place of its own goes on telling the previous event.
+                event = replace(event, place=previous.place, place_mention=previous.place_mention,
+                                location_note=previous.location_note, date=event.date or previous.date,
+                                geometry=previous.geometry, geometry_kind=previous.geometry_kind)
+            raw.append(event)
     events = _merge(raw)
     fallback = doc_date
     if fallback is None and doc.published is not None:
@@ -451,6 +498,18 @@ def _build_event(
     chunk = text[s_start:s_end]
     killed = find_count(chunk, KIND_PATTERNS["killed"], offset=s_start) if "killed" in kinds else None
     injured = find_count(chunk, KIND_PATTERNS["injured"], offset=s_start) if "injured" in kinds else None
+    coded = _CODED_AS.search(chunk)
+    if coded:
+        value = int(coded.group(1))
+        killed = Count(text=coded.group(), start_char=s_start + coded.start(), end_char=s_start + coded.end(),
+                       qualifier="unspecified", low=None, best=value, high=None)
+        kinds = [*kinds, "killed"] if "killed" not in kinds else kinds
+    if "protest" in kinds and not set(kinds) & {"riots", "clashes", "attack"} and not re.search(
+        r"\b(?:protesters|demonstrators|participants)\b[^.]{0,40}\b(?:killed|died|dead|injured|wounded)", chunk
+    ):
+        # A protest about a killing ("justice for a man who was killed") reports no casualties.
+        kinds = [k for k in kinds if k not in {"killed", "injured"}]
+        killed = injured = None
     if family == "violence":
         if killed is not None and killed.best == 0:
             kinds = [k for k in kinds if k != "killed"]

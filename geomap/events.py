@@ -111,6 +111,10 @@ _ACTOR_NOUNS = re.compile(
 )
 _LOCATIVE = re.compile(r"\b(?:in|at|near|outside|inside|across|into|around|throughout|of|from|on|to|towards?)\s+"
                        r"(?:the\s+)?(?:[\w-]+\s+){0,3}$", re.I)
+_LOCATIVE_NEAR = re.compile(r"\b(?:in|near|outside|inside|across|throughout|around)\s+(?:the\s+)?$", re.I)
+# A place name that names a street, school or office is not where the event is.
+_FACILITY = re.compile(r"^\s+(?:Road|Street|St|Avenue|Ave|Highway|Boulevard|University|School|College|Mall|Ward|"
+                       r"Hall|Institute|Academy|Stadium|Hospital|Council|Club|Company|Group|Party|Times|Post)\b")
 _CITY_ANAPHOR = re.compile(r"\b(?:the|that) (?:city|town|village|capital)\b", re.I)
 _REGION_ANAPHOR = re.compile(r"\b(?:the|that) (?:region|province|oblast|area|district|state)\b", re.I)
 _ABBREV = re.compile(r"(?:\b[A-Z]\.|\b(?:Mr|Mrs|Ms|Dr|St|Mt|Ft|Gen|Lt|Col|Sgt|Capt|Gov|Sen|Rep|Jan|Feb|Aug|Sept|"
@@ -344,9 +348,11 @@ def _pick_place(text: str, sentence: tuple[int, int], resolutions: Sequence[Reso
     if not inside:
         return None
 
+    inside = [r for r in inside if not _FACILITY.match(text[r.mention.end_char : r.mention.end_char + 20])] or inside
+
     def rank(res: Resolution) -> tuple[int, int, int]:
         before = text[max(start, res.mention.start_char - 40) : res.mention.start_char]
-        locative = 0 if _LOCATIVE.search(before) else 1
+        locative = 0 if _LOCATIVE_NEAR.search(before) else 1 if _LOCATIVE.search(before) else 2
         assert res.place is not None
         specificity = {1: 0, 2: 1, 3: 2}[geo_precision(res.place)] + (2 if res.place.is_country else 0)
         return (locative, specificity, res.mention.start_char)

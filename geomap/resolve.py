@@ -372,18 +372,35 @@ def resolve_mentions(mentions: Sequence[Mention], text: str, gazetteer: Gazettee
 def _add_containment_hints(
     mentions: Sequence[Mention], text: str, groups: dict[tuple[str, Role], _Group], roles: Sequence[Role]
 ) -> None:
-    """Record "X, Y" pairs: X is inside Y when Y is a country or admin-1 region."""
+    """
+    Record containment: "X, Y" and "X (Z, Y)" say X is inside Y when Y is a country or admin-1 region.
+
+    Parenthesised lists (ACLED style: "Ndimo (Irumu, Ituri)") name larger and larger areas.
+    """
     for k in range(len(mentions) - 1):
-        first, second = mentions[k], mentions[k + 1]
-        if text[first.end_char : second.start_char] not in {", ", ","} or second.kind != "place":
-            continue
-        container = groups[(second.key, roles[k + 1])]
+        first = mentions[k]
+        containers: list[int] = []
+        gap = text[first.end_char : mentions[k + 1].start_char]
+        if gap in {", ", ","}:
+            containers.append(k + 1)
+        elif gap.strip() in {"(", "-", "–"} or re.fullmatch(r"\s*\(\s*", gap):
+            close = text.find(")", first.end_char)
+            j = k + 1
+            while j < len(mentions) and close != -1 and mentions[j].start_char < close:
+                containers.append(j)
+                j += 1
         group = groups[(first.key, roles[k])]
-        for cand in container.cands[:5]:
-            if cand.place.is_country:
-                group.hint_countries.add(cand.place.country_code)
-            elif cand.place.feature == "A.ADM1":
-                group.hint_admin1.add(cand.place.admin1_code)
+        for j in containers:
+            second = mentions[j]
+            if second.kind != "place":
+                continue
+            container = groups[(second.key, roles[j])]
+            for cand in container.cands[:5]:
+                if cand.place.is_country:
+                    group.hint_countries.add(cand.place.country_code)
+                elif cand.place.feature == "A.ADM1":
+                    group.hint_admin1.add(cand.place.admin1_code)
+                    group.hint_countries.add(cand.place.country_code)
 
 
 def _score_group(

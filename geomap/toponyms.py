@@ -341,6 +341,10 @@ def _doubt(
     word = normalize_name(first.text)
     if len(word) <= 1:
         return 1.0
+    if "." not in text[tokens[j].end : tokens[j].end + 1] and all(
+        "." in spelling for c in cands for spelling in c.spellings
+    ):
+        return 1.0  # only an abbreviation ("La.", "Calif.") spells it so, and the text has no period
     # All-caps short forms (US, UK, NSW, EU) and dotted ones (U.S.) are names when spelled so in the gazetteer.
     if (span_text.isupper() and len(span_text) <= 5) or "." in span_text:
         exact_area = any(span_text in c.spellings and c.place.feature_class in {"A", "L"} for c in cands)

@@ -29,17 +29,57 @@ __all__ = [
 Qualifier = Literal["exact", "at_least", "more_than", "approx", "up_to", "range", "vague", "unspecified"]
 
 WORD_NUMBERS: dict[str, int] = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
-    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40,
-    "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "a hundred": 100,
-    "dozen": 12, "a dozen": 12, "single": 1, "both": 2, "couple": 2, "a couple of": 2,
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "hundred": 100,
+    "a hundred": 100,
+    "dozen": 12,
+    "a dozen": 12,
+    "single": 1,
+    "both": 2,
+    "couple": 2,
+    "a couple of": 2,
 }
 """Number words and their values."""
 
 VAGUE_COUNTS: dict[str, int] = {
-    "tens": 10, "dozens": 12, "scores": 20, "hundreds": 100, "many hundreds": 100, "several hundred": 100,
-    "thousands": 1000, "several thousand": 1000, "tens of thousands": 10000, "hundreds of thousands": 100000,
+    "tens": 10,
+    "dozens": 12,
+    "scores": 20,
+    "hundreds": 100,
+    "many hundreds": 100,
+    "several hundred": 100,
+    "thousands": 1000,
+    "several thousand": 1000,
+    "tens of thousands": 10000,
+    "hundreds of thousands": 100000,
     "millions": 1000000,
 }
 """ACLED's conservative reading of vague quantities."""
@@ -162,14 +202,16 @@ def _count_from_match(match: re.Match[str], offset: int) -> Count:
     if match.group("lo"):
         low = parse_number(match.group("lo")) or 0
         high = parse_number(match.group("hi")) or low
-        return Count(text=text, start_char=start, end_char=start + len(text), qualifier="range", low=low,
-                     best=low, high=high)
+        return Count(
+            text=text, start_char=start, end_char=start + len(text), qualifier="range", low=low, best=low, high=high
+        )
     if match.group("vague"):
         value = VAGUE_COUNTS[match.group("vague").lower()]
-        return Count(text=text, start_char=start, end_char=start + len(text), qualifier="vague", low=value,
-                     best=value, high=None)
+        return Count(
+            text=text, start_char=start, end_char=start + len(text), qualifier="vague", low=value, best=value, high=None
+        )
     number_text = match.group("num") or match.group("word")
-    tail = match.group()[match.end("num" if match.group("num") else "word") - match.start():]
+    tail = match.group()[match.end("num" if match.group("num") else "word") - match.start() :]
     value = parse_number(f"{number_text} {match.group('word2') or ''} {tail}".strip()) or 0
     low: int | None = value
     high: int | None = value
@@ -181,8 +223,9 @@ def _count_from_match(match: re.Match[str], offset: int) -> Count:
         low = high = None
     elif qualifier == "up_to":
         low = None
-    return Count(text=text, start_char=start, end_char=start + len(text), qualifier=qualifier, low=low,
-                 best=value, high=high)
+    return Count(
+        text=text, start_char=start, end_char=start + len(text), qualifier=qualifier, low=low, best=value, high=high
+    )
 
 
 def find_count(sentence: str, trigger: re.Pattern[str], *, offset: int = 0) -> Count | None:
@@ -221,8 +264,15 @@ def find_count(sentence: str, trigger: re.Pattern[str], *, offset: int = 0) -> C
         negation = _NEGATION.search(sentence[max(0, hit.start() - 40) : hit.start()])
         if negation:
             start = offset + max(0, hit.start() - 40) + negation.start()
-            return Count(text=negation.group().strip(), start_char=start, end_char=start + len(negation.group().strip()),
-                         qualifier="exact", low=0, best=0, high=0)
+            return Count(
+                text=negation.group().strip(),
+                start_char=start,
+                end_char=start + len(negation.group().strip()),
+                qualifier="exact",
+                low=0,
+                best=0,
+                high=0,
+            )
         clause_start = max(sentence.rfind(ch, 0, hit.start()) for ch in ";:()") + 1
         clause_end = min((i for i in (sentence.find(ch, hit.end()) for ch in ";:()") if i >= 0), default=len(sentence))
         after = sentence[hit.end() : min(clause_end, hit.end() + 60)]
@@ -230,11 +280,15 @@ def find_count(sentence: str, trigger: re.Pattern[str], *, offset: int = 0) -> C
         base_before = max(clause_start, hit.start() - 90)
         # "killed 77 people" / "wounded many hundreds" / "killing two policemen"
         m_after = COUNT_RE.match(after.lstrip()) if after[:1].isspace() else None
-        rest = after.lstrip()[m_after.end():] if m_after else ""
-        if m_after and not _is_year(m_after) and (
-            _is_people_count(rest, m_after)
-            or re.match(r"^\s*(?:[.,;]|and\b|$)", rest)
-            or (m_after.group("num") or m_after.group("word") and m_after.group("word").lower() not in {"a", "an"})
+        rest = after.lstrip()[m_after.end() :] if m_after else ""
+        if (
+            m_after
+            and not _is_year(m_after)
+            and (
+                _is_people_count(rest, m_after)
+                or re.match(r"^\s*(?:[.,;]|and\b|$)", rest)
+                or (m_after.group("num") or m_after.group("word") and m_after.group("word").lower() not in {"a", "an"})
+            )
         ):
             shift = hit.end() + (len(after) - len(after.lstrip()))
             cand = _count_from_match(m_after, offset + shift)
@@ -246,10 +300,11 @@ def find_count(sentence: str, trigger: re.Pattern[str], *, offset: int = 0) -> C
             best = _closer(best, (0, summed))
             continue
         for m_before in COUNT_RE.finditer(before):
-            if _is_year(m_before) or re.search(r"\b(?:including|among them|of whom|of which)\s*$",
-                                                before[: m_before.start()]):
+            if _is_year(m_before) or re.search(
+                r"\b(?:including|among them|of whom|of which)\s*$", before[: m_before.start()]
+            ):
                 continue
-            following = before[m_before.end():]
+            following = before[m_before.end() :]
             if _CASUALTY.search(following):
                 continue  # the count belongs to an earlier trigger: "killed 77 people and wounded ..."
             if following.strip() and not _is_people_count(following, m_before):
@@ -260,8 +315,11 @@ def find_count(sentence: str, trigger: re.Pattern[str], *, offset: int = 0) -> C
     return best[1] if best else None
 
 
-_NEGATION = re.compile(r"\b(?:no one|nobody|no-one|none|no (?:one|deaths?|casualties|fatalities|injuries|people))\b"
-                       r"(?:\s+(?:was|were|has been|have been))?\s*$", re.I)
+_NEGATION = re.compile(
+    r"\b(?:no one|nobody|no-one|none|no (?:one|deaths?|casualties|fatalities|injuries|people))\b"
+    r"(?:\s+(?:was|were|has been|have been))?\s*$",
+    re.I,
+)
 _CASUALTY = re.compile(r"\b(?:kill\w*|dead|died|deaths?|wound\w*|injur\w*|hurt|fled|flee\w*|displac\w*)\b", re.I)
 
 
@@ -285,8 +343,9 @@ def _conjoined_counts(before: str, offset: int) -> Count | None:
         return None
     text = match.group().strip()
     start = offset + match.start()
-    return Count(text=text, start_char=start, end_char=start + len(text), qualifier="exact", low=a + b,
-                 best=a + b, high=a + b)
+    return Count(
+        text=text, start_char=start, end_char=start + len(text), qualifier="exact", low=a + b, best=a + b, high=a + b
+    )
 
 
 def _closer(current: tuple[int, Count] | None, new: tuple[int, Count]) -> tuple[int, Count]:
@@ -296,24 +355,41 @@ def _closer(current: tuple[int, Count] | None, new: tuple[int, Count]) -> tuple[
 def _is_people_count(following: str, match: re.Match[str]) -> bool:
     """Tell whether a number is followed by a noun for people (within two words)."""
     if match.group("word") and match.group("word").lower() in {"a", "an"} and not match.group("qual"):
-        return bool(re.match(rf"^\s+(?:[a-z]+\s+)?(?:man|woman|boy|girl|child|civilian|person|soldier|"
-                             rf"policeman|officer|protester|student|worker|journalist|resident|villager|"
-                             rf"farmer|member|fighter|militant|refugee|teenager|youth|driver|guard|"
-                             rf"[a-z]+er)\b", following, re.I))
+        return bool(
+            re.match(
+                rf"^\s+(?:[a-z]+\s+)?(?:man|woman|boy|girl|child|civilian|person|soldier|"
+                rf"policeman|officer|protester|student|worker|journalist|resident|villager|"
+                rf"farmer|member|fighter|militant|refugee|teenager|youth|driver|guard|"
+                rf"[a-z]+er)\b",
+                following,
+                re.I,
+            )
+        )
     if re.match(rf"^\s+(?:of\s+)?(?:the\s+)?(?:[a-z-]+\s+){{0,2}}{_PEOPLE}\b", following, re.I):
         return True
-    return bool(re.match(r"^\s+(?:were|was|are|have been|had been|killed|dead|died|injured|wounded|hurt)\b",
-                         following, re.I))
+    return bool(
+        re.match(r"^\s+(?:were|was|are|have been|had been|killed|dead|died|injured|wounded|hurt)\b", following, re.I)
+    )
 
 
 # ---------------------------------------------------------------- dates
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-           "november", "december")
-_MONTH_RE = "|".join(m.capitalize() for m in _MONTHS) + "|" + "|".join(
-    m[:3].capitalize() + r"\." for m in _MONTHS
+_MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
 )
+_MONTH_RE = "|".join(m.capitalize() for m in _MONTHS) + "|" + "|".join(m[:3].capitalize() + r"\." for m in _MONTHS)
 DATE_RE = re.compile(
     rf"\b(?:(?P<absday>\d{{1,2}}\s+(?:{_MONTH_RE})(?:\s+\d{{4}})?|(?:{_MONTH_RE})\s+\d{{1,2}}(?:,?\s+\d{{4}})?)"
     rf"|(?P<weekday>(?:last\s+|next\s+|on\s+|late\s+|early\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|"

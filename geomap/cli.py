@@ -209,8 +209,10 @@ def _print_events_table(result: DocumentResult) -> None:
             f"  {'*' if event.primary else ' '} {row['event_date'] or '????-??-??'} "
             f"{'/'.join(event.kinds):<34} {row['event_type']} / {row['sub_event_type']}"
         )
-        print(f"      where: {where} (geo_precision {row['geo_precision']}, {row['geometry_kind'] or 'no geometry'};"
-              f" {event.location_note})")
+        print(
+            f"      where: {where} (geo_precision {row['geo_precision']}, {row['geometry_kind'] or 'no geometry'};"
+            f" {event.location_note})"
+        )
         if counts:
             print(f"      counts: {'; '.join(counts)}")
         print(f"      evidence [{event.evidence_start}:{event.evidence_end}]: {event.evidence[:110]}")
@@ -224,8 +226,7 @@ def _cmd_eval_events(args: argparse.Namespace) -> int:
 
     rows = read_acled_csv(args.acled)
     gazetteer = load_gazetteer()
-    results = process_documents(acled_documents(rows, str(args.acled)), gazetteer, workers=args.workers,
-                                nlp=_nlp(args))
+    results = process_documents(acled_documents(rows, str(args.acled)), gazetteer, workers=args.workers, nlp=_nlp(args))
     events = [event_to_json(e) for r in results for e in r.events]
     if args.save:
         with args.save.open("w", encoding="utf-8") as handle:

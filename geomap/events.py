@@ -90,17 +90,59 @@ KIND_PATTERNS: dict[str, re.Pattern[str]] = {
 """Cue patterns for each event kind (``geomap.layers.EVENT_KINDS``)."""
 
 _FAMILIES: dict[str, str] = {
-    "killed": "violence", "injured": "violence", "riots": "violence", "clashes": "violence", "attack": "violence",
-    "protest": "violence", "arrests": "arrests", "arson": "property", "looting": "property", "curfew": "curfew",
-    "state_of_emergency": "emergency", "deadly_force": "deadly_force", "displacement": "displacement",
-    "troop_request": "troop_request", "aid": "aid", "meeting": "meeting", "referendum": "referendum",
+    "killed": "violence",
+    "injured": "violence",
+    "riots": "violence",
+    "clashes": "violence",
+    "attack": "violence",
+    "protest": "violence",
+    "arrests": "arrests",
+    "arson": "property",
+    "looting": "property",
+    "curfew": "curfew",
+    "state_of_emergency": "emergency",
+    "deadly_force": "deadly_force",
+    "displacement": "displacement",
+    "troop_request": "troop_request",
+    "aid": "aid",
+    "meeting": "meeting",
+    "referendum": "referendum",
     "other": "other",
 }
-_FAMILY_ORDER = ("violence", "property", "arrests", "displacement", "emergency", "curfew", "deadly_force",
-                 "troop_request", "aid", "meeting", "referendum", "other")
-_KIND_ORDER = ("riots", "clashes", "attack", "protest", "killed", "injured", "arson", "looting", "arrests",
-               "displacement", "state_of_emergency", "curfew", "deadly_force", "troop_request", "aid", "meeting",
-               "referendum", "other")
+_FAMILY_ORDER = (
+    "violence",
+    "property",
+    "arrests",
+    "displacement",
+    "emergency",
+    "curfew",
+    "deadly_force",
+    "troop_request",
+    "aid",
+    "meeting",
+    "referendum",
+    "other",
+)
+_KIND_ORDER = (
+    "riots",
+    "clashes",
+    "attack",
+    "protest",
+    "killed",
+    "injured",
+    "arson",
+    "looting",
+    "arrests",
+    "displacement",
+    "state_of_emergency",
+    "curfew",
+    "deadly_force",
+    "troop_request",
+    "aid",
+    "meeting",
+    "referendum",
+    "other",
+)
 # Families located at the story's country when their sentence names no literal place.
 _NATIONAL = frozenset({"troop_request", "aid", "meeting", "referendum"})
 # Lower-case nouns after a place name that make it an actor, not a location: "the U.S. base".
@@ -109,18 +151,28 @@ _ACTOR_NOUNS = re.compile(
     r"army|military|president|ministry|minister|authorities|leaders?|envoy|diplomats?|spokes\w+|"
     r"counterpart|security|police|intelligence|navy|interior|foreign)\b"
 )
-_LOCATIVE = re.compile(r"\b(?:in|at|near|outside|inside|across|into|around|throughout|of|from|on|to|towards?)\s+"
-                       r"(?:the\s+)?(?:[\w-]+\s+){0,3}$", re.I)
+_LOCATIVE = re.compile(
+    r"\b(?:in|at|near|outside|inside|across|into|around|throughout|of|from|on|to|towards?)\s+"
+    r"(?:the\s+)?(?:[\w-]+\s+){0,3}$",
+    re.I,
+)
 _LOCATIVE_NEAR = re.compile(r"\b(?:in|near|outside|inside|across|throughout|around)\s+(?:the\s+)?$", re.I)
 # A place name that names a street, school or office is not where the event is.
-_FACILITY = re.compile(r"^\s+(?:Road|Street|St|Avenue|Ave|Highway|Boulevard|University|School|College|Mall|Ward|"
-                       r"Hall|Institute|Academy|Stadium|Hospital|Council|Club|Company|Group|Party|Times|Post)\b")
+_FACILITY = re.compile(
+    r"^\s+(?:Road|Street|St|Avenue|Ave|Highway|Boulevard|University|School|College|Mall|Ward|"
+    r"Hall|Institute|Academy|Stadium|Hospital|Council|Club|Company|Group|Party|Times|Post)\b"
+)
 _CITY_ANAPHOR = re.compile(r"\b(?:the|that) (?:city|town|village|capital)\b", re.I)
 _REGION_ANAPHOR = re.compile(r"\b(?:the|that) (?:region|province|oblast|area|district|state)\b", re.I)
-_ABBREV = re.compile(r"(?:\b[A-Z]\.|\b(?:Mr|Mrs|Ms|Dr|St|Mt|Ft|Gen|Lt|Col|Sgt|Capt|Gov|Sen|Rep|Jan|Feb|Aug|Sept|"
-                     r"Sep|Oct|Nov|Dec|No|vs|etc|approx|Inc|Co|Corp)\.)$")
-_DESTINATION = re.compile(r"\b(?:fle(?:e|es|eing|d)|heading|headed|crossed|crossing|sought refuge|escap\w+)"
-                          r"\s+(?:[\w-]+\s+){0,3}?(?:for|to|towards?|into|across|in)\s+(?:the\s+)?$", re.I)
+_ABBREV = re.compile(
+    r"(?:\b[A-Z]\.|\b(?:Mr|Mrs|Ms|Dr|St|Mt|Ft|Gen|Lt|Col|Sgt|Capt|Gov|Sen|Rep|Jan|Feb|Aug|Sept|"
+    r"Sep|Oct|Nov|Dec|No|vs|etc|approx|Inc|Co|Corp)\.)$"
+)
+_DESTINATION = re.compile(
+    r"\b(?:fle(?:e|es|eing|d)|heading|headed|crossed|crossing|sought refuge|escap\w+)"
+    r"\s+(?:[\w-]+\s+){0,3}?(?:for|to|towards?|into|across|in)\s+(?:the\s+)?$",
+    re.I,
+)
 
 _CODED_AS = re.compile(r"\b(?:fatalities|casualties|deaths)\s+coded\s+as\s+(\d+)\b", re.I)
 CITY_AREA_KM = 10.0
@@ -253,8 +305,7 @@ def classify(kinds: Sequence[str], sentence: str, family: str) -> tuple[str, str
                 return "Strategic developments", "Non-violent transfer of territory"
             if re.search(r"\b(?:surrendered|defected|recruit\w*|joined|split|merged|change to)\b", s):
                 return "Strategic developments", "Change to group/activity"
-            if re.search(r"\b(?:defused|dismantled|weapons cache|intercept\w*|shot down|seized (?:\w+ )?weapons)\b",
-                         s):
+            if re.search(r"\b(?:defused|dismantled|weapons cache|intercept\w*|shot down|seized (?:\w+ )?weapons)\b", s):
                 return "Strategic developments", "Disrupted weapons use"
             if re.search(r"\bestablished (?:a |an )?(?:base|headquarters|camp|position)", s):
                 return "Strategic developments", "Headquarters or base established"
@@ -266,32 +317,48 @@ def classify(kinds: Sequence[str], sentence: str, family: str) -> tuple[str, str
             return "Explosions/Remote violence", remote
     protest = "protest" in kind_set or re.search(r"\b(?:protesters|demonstrators|rally)\b", s)
     if protest:
-        if re.search(r"\b(?:clash\w*|stones?|rocks|molotov|burn\w*|vandali\w*|riot\w*|violent|damaged|"
-                     r"smashed|set fire|set ablaze|blocked .* with burning|attacked|pelted|threw)\b", s):
+        if re.search(
+            r"\b(?:clash\w*|stones?|rocks|molotov|burn\w*|vandali\w*|riot\w*|violent|damaged|"
+            r"smashed|set fire|set ablaze|blocked .* with burning|attacked|pelted|threw)\b",
+            s,
+        ):
             return "Riots", "Violent demonstration"
-        if re.search(r"\b(?:(?:police|security forces)[^.]{0,40}(?:killed|shot dead)|killed[^.]{0,30}protesters)\b",
-                     s):
+        if re.search(r"\b(?:(?:police|security forces)[^.]{0,40}(?:killed|shot dead)|killed[^.]{0,30}protesters)\b", s):
             return "Protests", "Excessive force against protesters"
-        if re.search(r"\b(?:dispersed|tear ?gas|arrested|detained|water cannons?|rubber bullets|beat|beaten|"
-                     r"intervened|prevented|blocked by police|fired)\b", s):
+        if re.search(
+            r"\b(?:dispersed|tear ?gas|arrested|detained|water cannons?|rubber bullets|beat|beaten|"
+            r"intervened|prevented|blocked by police|fired)\b",
+            s,
+        ):
             return "Protests", "Protest with intervention"
         return "Protests", "Peaceful protest"
     if re.search(r"\b(?:abduct\w*|kidnap\w*|disappear\w*)\b", s):
         return "Violence against civilians", "Abduction/forced disappearance"
     if re.search(r"\b(?:rap(?:e|ed|ing)|sexual(?:ly)?)\b", s):
         return "Violence against civilians", "Sexual violence"
-    if re.search(r"\b(?:mob|crowd|group of (?:people|villagers|residents|locals|youths?|men)|villagers|residents|"
-                 r"locals|vigilantes?)\b(?:\s+\w+){0,4}\s+(?:attacked|beat|lynched|killed|assaulted|set|burned|"
-                 r"torched|stoned|clashed|pelted)\b", s) or "riots" in kind_set:
+    if (
+        re.search(
+            r"\b(?:mob|crowd|group of (?:people|villagers|residents|locals|youths?|men)|villagers|residents|"
+            r"locals|vigilantes?)\b(?:\s+\w+){0,4}\s+(?:attacked|beat|lynched|killed|assaulted|set|burned|"
+            r"torched|stoned|clashed|pelted)\b",
+            s,
+        )
+        or "riots" in kind_set
+    ):
         return "Riots", "Mob violence"
-    if re.search(r"\bclash(?:ed|es)? between (?:\w+ ){0,4}(?:villagers|communities|residents|supporters|clans?|"
-                 r"tribes?|groups of|students|families)\b", s):
+    if re.search(
+        r"\bclash(?:ed|es)? between (?:\w+ ){0,4}(?:villagers|communities|residents|supporters|clans?|"
+        r"tribes?|groups of|students|families)\b",
+        s,
+    ):
         return "Riots", "Mob violence"
     armed_target = re.search(
         r"\b(?:attacked|ambushed|fired (?:at|on|upon)|shot at|targeted|raided|assaulted|attack (?:on|against))\s+"
         r"(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,3}(?:forces|army|military|soldiers|troops|police(?:men)?|policeman|"
         r"officers?|checkpoints?|base|camp|post|patrol|convoy|positions?|militants?|fighters|rebels|militia\w*|"
-        r"servicemen|personnel|guards?)\b", s)
+        r"servicemen|personnel|guards?)\b",
+        s,
+    )
     if clash or armed_target:
         if re.search(r"\b(?:recaptured|regained|retook|took back)\b", s):
             return "Battles", "Government regains territory"
@@ -306,13 +373,19 @@ def classify(kinds: Sequence[str], sentence: str, family: str) -> tuple[str, str
 def _remote_violence(s: str) -> str:
     if re.search(r"\bsuicide (?:bomb|attack|car)", s):
         return "Suicide bomb"
-    if re.search(r"\b(?:air ?strikes?|airstrikes?|air raids?|drones?|warplanes?|aircraft|jets?|helicopters?|"
-                 r"aerial)\b", s):
+    if re.search(
+        r"\b(?:air ?strikes?|airstrikes?|air raids?|drones?|warplanes?|aircraft|jets?|helicopters?|"
+        r"aerial)\b",
+        s,
+    ):
         return "Air/drone strike"
     if re.search(r"\b(?:shell(?:ed|ing|s)?|artillery|mortars?|missiles?|rockets?|grad|mlrs|projectiles?)\b", s):
         return "Shelling/artillery/missile attack"
-    if re.search(r"\b(?:ieds?|landmines?|mines?|roadside bomb|explosive devices?|car bomb|vbied|bomb exploded|"
-                 r"explosion|exploded|detonated)\b", s):
+    if re.search(
+        r"\b(?:ieds?|landmines?|mines?|roadside bomb|explosive devices?|car bomb|vbied|bomb exploded|"
+        r"explosion|exploded|detonated)\b",
+        s,
+    ):
         return "Remote explosive/landmine/IED"
     if re.search(r"\bgrenades?\b", s):
         return "Grenade"
@@ -324,8 +397,11 @@ def _clause_date(chunk: str, kinds: Sequence[str], doc: Document, offset: int) -
     if not kinds:
         return find_date(chunk, doc.published, offset=offset)
     first = min(m.start() for k in kinds if (m := KIND_PATTERNS[k].search(chunk)))
-    cuts = [0, *(m.end() for m in re.finditer(r",\s+(?:the|which|who|where|when|as|while|after)\b|;", chunk)),
-            len(chunk)]
+    cuts = [
+        0,
+        *(m.end() for m in re.finditer(r",\s+(?:the|which|who|where|when|as|while|after)\b|;", chunk)),
+        len(chunk),
+    ]
     start = max(c for c in cuts if c <= first)
     end = min(c for c in cuts if c > first)
     return find_date(chunk[start:end], doc.published, offset=offset + start)
@@ -363,22 +439,32 @@ def _pick_place(text: str, sentence: tuple[int, int], resolutions: Sequence[Reso
 def _story_focus(text: str, resolutions: Sequence[Resolution]) -> tuple[Resolution | None, Resolution | None]:
     """Return the story's most-named literal town/region and its most-named country mention."""
     literal = [r for r in resolutions if not _is_actor_use(text, r) and r.place is not None]
-    towns = Counter(r.place.place_id for r in literal if r.place and not r.place.is_country
-                    and r.place.feature_class in {"P", "A"} and r.role == "place")
-    countries = Counter(
-        r.place.country_code for r in resolutions if r.place is not None and r.place.country_code
+    towns = Counter(
+        r.place.place_id
+        for r in literal
+        if r.place and not r.place.is_country and r.place.feature_class in {"P", "A"} and r.role == "place"
     )
+    countries = Counter(r.place.country_code for r in resolutions if r.place is not None and r.place.country_code)
     focus = None
     if towns:
-        best_id = max(towns, key=lambda k: (towns[k], -next(i for i, r in enumerate(literal)
-                                                             if r.place and r.place.place_id == k)))
+        best_id = max(
+            towns,
+            key=lambda k: (towns[k], -next(i for i, r in enumerate(literal) if r.place and r.place.place_id == k)),
+        )
         focus = next(r for r in literal if r.place and r.place.place_id == best_id)
     country_res = None
     if countries:
-        code = max(countries, key=lambda c: (countries[c], -min(i for i, r in enumerate(resolutions)
-                                                               if r.place and r.place.country_code == c)))
-        country_res = next((r for r in resolutions if r.place is not None and r.place.is_country
-                            and r.place.country_code == code), None)
+        code = max(
+            countries,
+            key=lambda c: (
+                countries[c],
+                -min(i for i, r in enumerate(resolutions) if r.place and r.place.country_code == c),
+            ),
+        )
+        country_res = next(
+            (r for r in resolutions if r.place is not None and r.place.is_country and r.place.country_code == code),
+            None,
+        )
         if focus is not None and focus.place is not None and focus.place.country_code != code:
             pass
     return focus, country_res
@@ -457,8 +543,9 @@ def extract_events(doc: Document, parsed: ParsedDocument, gazetteer: Gazetteer) 
             if family not in families:
                 continue
             fam_kinds = families[family]
-            event = _build_event(doc, family, fam_kinds, sentence, resolutions, parsed, focus, country, date,
-                                 len(raw), gazetteer)
+            event = _build_event(
+                doc, family, fam_kinds, sentence, resolutions, parsed, focus, country, date, len(raw), gazetteer
+            )
             if event is None:
                 continue
             previous = next((e for e in reversed(raw) if e.family == family), None)
@@ -469,17 +556,22 @@ def extract_events(doc: Document, parsed: ParsedDocument, gazetteer: Gazetteer) 
                 and s_start - previous.evidence_end < 400
             ):
                 # A sentence that names no place of its own goes on telling the previous event.
-                event = replace(event, place=previous.place, place_mention=previous.place_mention,
-                                location_note=previous.location_note, date=event.date or previous.date,
-                                geometry=previous.geometry, geometry_kind=previous.geometry_kind)
+                event = replace(
+                    event,
+                    place=previous.place,
+                    place_mention=previous.place_mention,
+                    location_note=previous.location_note,
+                    date=event.date or previous.date,
+                    geometry=previous.geometry,
+                    geometry_kind=previous.geometry_kind,
+                )
             raw.append(event)
     events = _merge(raw)
     fallback = doc_date
     if fallback is None and doc.published is not None:
         # Reported without a date: the week of publication (ACLED time_precision 2).
         fallback = DateInfo(date=doc.published, time_precision=2, text="", start_char=-1)
-    events = [replace(e, date=fallback, published_fallback=True) if e.date is None and fallback else e
-              for e in events]
+    events = [replace(e, date=fallback, published_fallback=True) if e.date is None and fallback else e for e in events]
     if events:
         primary = next((e for e in events if e.family == "violence"), events[0])
         events = [replace(e, primary=e is primary) for e in events]
@@ -507,11 +599,22 @@ def _build_event(
     coded = _CODED_AS.search(chunk)
     if coded:
         value = int(coded.group(1))
-        killed = Count(text=coded.group(), start_char=s_start + coded.start(), end_char=s_start + coded.end(),
-                       qualifier="unspecified", low=None, best=value, high=None)
+        killed = Count(
+            text=coded.group(),
+            start_char=s_start + coded.start(),
+            end_char=s_start + coded.end(),
+            qualifier="unspecified",
+            low=None,
+            best=value,
+            high=None,
+        )
         kinds = [*kinds, "killed"] if "killed" not in kinds else kinds
-    if "protest" in kinds and not set(kinds) & {"riots", "clashes", "attack"} and not re.search(
-        r"\b(?:protesters|demonstrators|participants)\b[^.]{0,40}\b(?:killed|died|dead|injured|wounded)", chunk
+    if (
+        "protest" in kinds
+        and not set(kinds) & {"riots", "clashes", "attack"}
+        and not re.search(
+            r"\b(?:protesters|demonstrators|participants)\b[^.]{0,40}\b(?:killed|died|dead|injured|wounded)", chunk
+        )
     ):
         # A protest about a killing ("justice for a man who was killed") reports no casualties.
         kinds = [k for k in kinds if k not in {"killed", "injured"}]
@@ -557,11 +660,16 @@ def _build_event(
         geometry = _area(place, place_res, note)
         if geometry is not None:
             geometry_kind = "area"
-    actors = tuple(dict.fromkeys(
-        r.mention.text for r in resolutions
-        if s_start <= r.mention.start_char < s_end and r.place is not None and _is_actor_use(text, r)
-        and r.role != "demonym"
-    ))
+    actors = tuple(
+        dict.fromkeys(
+            r.mention.text
+            for r in resolutions
+            if s_start <= r.mention.start_char < s_end
+            and r.place is not None
+            and _is_actor_use(text, r)
+            and r.role != "demonym"
+        )
+    )
     event_type, sub_type = classify(kinds, chunk, family)
     confidence = 0.4 + (0.3 if note == "in its sentence" else 0.1 if place else 0.0) + (0.1 if date else 0.0)
     return Event(
@@ -708,8 +816,15 @@ def event_to_json(event: Event, published_date: Any = None) -> dict[str, Any]:
     def count(c: Count | None) -> dict[str, Any] | None:
         if c is None:
             return None
-        return {"text": c.text, "start": c.start_char, "end": c.end_char, "qualifier": c.qualifier,
-                "low": c.low, "best": c.best, "high": c.high}
+        return {
+            "text": c.text,
+            "start": c.start_char,
+            "end": c.end_char,
+            "qualifier": c.qualifier,
+            "low": c.low,
+            "best": c.best,
+            "high": c.high,
+        }
 
     return {
         "event_id": event.event_id,
@@ -732,7 +847,8 @@ def event_to_json(event: Event, published_date: Any = None) -> dict[str, Any]:
         "where_prec": where_precision(place) if place else None,
         "location_note": event.location_note,
         "place_mention": {"start": res.mention.start_char, "end": res.mention.end_char, "text": res.mention.text}
-        if res is not None and place is not None else None,
+        if res is not None and place is not None
+        else None,
         "event_date": event.date.date.isoformat() if event.date else None,
         "time_precision": event.date.time_precision if event.date else None,
         "date_text": event.date.text if event.date else None,

@@ -296,22 +296,41 @@ def build_layers(results: list[Any], *, title: str = "") -> Layers:
                 seen[key]["metonymic"] = seen[key]["metonymic"] and res.metonymic
                 continue
             seen[key] = {
-                "doc_id": doc.doc_id, "place_id": key, "name": res.place.name, "mention": res.mention.text,
-                "start": res.mention.start_char, "end": res.mention.end_char, "mentions": 1, "role": res.role,
-                "metonymic": res.metonymic, "feature": res.place.feature, "country_code": res.place.country_code,
+                "doc_id": doc.doc_id,
+                "place_id": key,
+                "name": res.place.name,
+                "mention": res.mention.text,
+                "start": res.mention.start_char,
+                "end": res.mention.end_char,
+                "mentions": 1,
+                "role": res.role,
+                "metonymic": res.metonymic,
+                "feature": res.place.feature,
+                "country_code": res.place.country_code,
                 "geonameid": float(res.place.geonameid) if res.place.geonameid else None,
-                "lat": point[0], "lon": point[1], "score": res.score, "geometry": Point(point[1], point[0]),
+                "lat": point[0],
+                "lon": point[1],
+                "score": res.score,
+                "geometry": Point(point[1], point[0]),
             }
         places.extend(seen.values())
         for border in result.parsed.borders:
             line = border_line(*border.country_codes)
             if line is None:
                 continue
-            borders.append({
-                "doc_id": doc.doc_id, "text": border.text, "start": border.start_char, "end": border.end_char,
-                "country_a": border.country_codes[0], "country_b": border.country_codes[1],
-                "inferred": border.inferred, "length_km": round(border_length_km(line), 1), "geometry": line,
-            })
+            borders.append(
+                {
+                    "doc_id": doc.doc_id,
+                    "text": border.text,
+                    "start": border.start_char,
+                    "end": border.end_char,
+                    "country_a": border.country_codes[0],
+                    "country_b": border.country_codes[1],
+                    "inferred": border.inferred,
+                    "length_km": round(border_length_km(line), 1),
+                    "geometry": line,
+                }
+            )
     if not title and len(results) == 1:
         title = results[0].document.title or results[0].document.doc_id
     return Layers(

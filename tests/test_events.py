@@ -1,0 +1,215 @@
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+
+from geomap.attributes import find_count, find_date
+from geomap.events import KIND_PATTERNS, classify, event_to_json, split_sentences
+from geomap.gazetteer import Gazetteer
+from geomap.geo import haversine_km
+from geomap.ingest import Document, read_documents
+from geomap.pipeline import process_document
+
+SEED = Path(__file__).resolve().parent.parent / "seeds" / "osh-2010-06-12.txt"
+KILLED = KIND_PATTERNS["killed"]
+INJURED = KIND_PATTERNS["injured"]
+SATURDAY = dt.date(2010, 6, 12)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "text", "qualifier", "fatalities"),
+    [
+        ("Riots have killed at least 77 people.", "at least 77", "at_least", 77),
+        ("More than 1,000 people were killed.", "More than 1,000", "more_than", 1000),
+        ("Thousands of people were killed.", "Thousands", "vague", 1000),
+        ("Dozens of people were killed.", "Dozens", "vague", 12),
+        ("A man was killed in the attack.", "A", "exact", 1),
+        ("Gunmen killed two policemen.", "two", "exact", 2),
+        ("The blast left 12 dead.", "12", "exact", 12),
+        ("About 50 people died.", "About 50", "approx", 50),
+        ("Between 20 and 30 people were killed.", "20 and 30", "range", 20),
+        ("17 militants and 4 soldiers were killed.", "17 militants and 4 soldiers were", "exact", 21),
+        ("No one was killed.", "No one was", "exact", 0),
+    ],
+)
+def test_events_counting_table(sentence: str, text: str, qualifier: str, fatalities: int) -> None:
+    count = find_count(sentence, KILLED)
+    assert count is not None
+    assert (count.qualifier, count.acled) == (qualifier, fatalities)
+    assert text in count.text
+    assert sentence[count.start_char : count.end_char] == count.text
+
+
+def test_events_count_keeps_each_trigger_its_own_number() -> None:
+    sentence = "Riots that have killed at least 77 people and wounded many hundreds."
+    assert find_count(sentence, KILLED).best == 77
+    wounded = find_count(sentence, INJURED)
+    assert (wounded.text, wounded.best, wounded.qualifier) == ("many hundreds", 100, "vague")
+
+
+def test_events_count_display() -> None:
+    assert find_count("It killed at least 77 people.", KILLED).display() == "≥ 77"
+    assert find_count("More than 1,000 people were hurt.", INJURED).display() == "1,000+"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "date", "precision"),
+    [
+        ("Otunbayeva said Saturday that help is needed.", dt.date(2010, 6, 12), 1),
+        ("Authorities declared a state of emergency Friday.", dt.date(2010, 6, 11), 1),
+        ("The group will meet Monday.", dt.date(2010, 6, 14), 1),
+        ("Clashes erupted last month.", dt.date(2010, 5, 15), 3),
+        ("He was ousted in April.", dt.date(2010, 4, 15), 3),
+        ("On 22 February 2022, police arrested him.", dt.date(2022, 2, 22), 1),
+        ("Fighting resumed yesterday.", dt.date(2010, 6, 11), 1),
+        ("Talks went on this week.", dt.date(2010, 6, 10), 2),
+    ],
+)
+def test_events_dates_resolve_against_publication(sentence: str, date: dt.date, precision: int) -> None:
+    info = find_date(sentence, SATURDAY)
+    assert info is not None
+    assert (info.date, info.time_precision) == (date, precision)
+    assert sentence[info.start_char : info.start_char + len(info.text)] == info.text
+
+
+def test_events_no_date_is_invented_without_publication() -> None:
+    assert find_date("Authorities declared a state of emergency Friday.", None) is None
+    assert find_date("Nothing dated here.", SATURDAY) is None
+
+
+def test_events_sentences() -> None:
+    text = "Riots hit Osh. The U.S. base is open.\n\nMr. Karimov spoke."
+    assert [text[s:e] for s, e in split_sentences(text)] == [
+        "Riots hit Osh.",
+        "The U.S. base is open.",
+        "Mr. Karimov spoke.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("kinds", "sentence", "expected"),
+    [
+        (["protest"], "Hundreds protested peacefully outside parliament.", ("Protests", "Peaceful protest")),
+        (["protest"], "Police fired tear gas to disperse protesters.", ("Protests", "Protest with intervention")),
+        (["protest", "riots"], "Protesters threw stones at police.", ("Riots", "Violent demonstration")),
+        (["clashes"], "Army forces clashed with militants near the town.", ("Battles", "Armed clash")),
+        (
+            ["attack", "killed"],
+            "Russian forces shelled the village, killing one civilian.",
+            ("Explosions/Remote violence", "Shelling/artillery/missile attack"),
+        ),
+        (
+            ["attack"],
+            "Gunmen abducted two aid workers.",
+            ("Violence against civilians", "Abduction/forced disappearance"),
+        ),
+        (["attack", "killed"], "Gunmen shot and killed a farmer.", ("Violence against civilians", "Attack")),
+    ],
+)
+def test_events_acled_vocabulary(kinds: list[str], sentence: str, expected: tuple[str, str]) -> None:
+    assert classify(kinds, sentence, "violence") == expected
+
+
+@pytest.fixture(scope="module")
+def seed_events(gazetteer: Gazetteer) -> list[dict]:
+    (doc,) = read_documents(SEED)
+    return [event_to_json(e) for e in process_document(doc, gazetteer).events]
+
+
+def _with_kind(events: list[dict], kind: str) -> list[dict]:
+    return [e for e in events if kind in e["kinds"]]
+
+
+def test_events_seed_primary_riots_in_osh(seed_events: list[dict]) -> None:
+    (primary,) = [e for e in seed_events if e["primary"]]
+    assert primary["event_type"] == "Riots"
+    assert {"riots", "killed", "injured"} <= set(primary["kinds"])
+    assert primary["location_name"] == "Osh"
+    assert primary["fatalities"] >= 77
+    assert primary["killed_count"]["text"] == "at least 77"
+    assert primary["injured"] > 1000 - 1
+    assert primary["injured_count"]["qualifier"] == "more_than"
+
+
+def test_events_seed_arson_looting_emergency_in_osh(seed_events: list[dict]) -> None:
+    for kind in ("arson", "looting", "state_of_emergency", "deadly_force"):
+        events = _with_kind(seed_events, kind)
+        assert events, kind
+        assert all(e["location_name"] == "Osh" for e in events), kind
+    (declared,) = [e for e in _with_kind(seed_events, "state_of_emergency") if e["event_date"] == "2010-06-11"]
+    assert declared["time_precision"] == 1
+    assert declared["geometry_kind"] == "area"
+
+
+def test_events_seed_flow_from_osh_to_the_uzbek_border(seed_events: list[dict]) -> None:
+    (flow,) = _with_kind(seed_events, "displacement")
+    assert flow["geometry_kind"] == "flow"
+    assert flow["geometry"]["type"] == "LineString"
+    (lon0, lat0), (lon1, lat1) = flow["geometry"]["coordinates"]
+    assert haversine_km(lat0, lon0, 40.52828, 72.7985) < 1
+    assert haversine_km(lat1, lon1, lat0, lon0) < 15  # the nearest point of the KG-UZ border
+    assert flow["displaced_count"]["text"] == "thousands"
+    assert flow["destination"] == "Kyrgyzstan–Uzbekistan border"
+
+
+def test_events_seed_jalal_abad_unrest_and_curfew(seed_events: list[dict]) -> None:
+    (curfew,) = _with_kind(seed_events, "curfew")
+    assert curfew["location_name"] == "Jalal-Abad"
+    assert curfew["country_code"] == "KG"
+    assert curfew["event_date"] == "2010-06-12"
+    assert curfew["geometry"]["type"] == "Polygon"
+    spread = [e for e in _with_kind(seed_events, "riots") if e["location_name"] == "Jalal-Abad"]
+    assert spread
+
+
+def test_events_seed_troops_aid_and_meeting_not_in_moscow(seed_events: list[dict]) -> None:
+    for kind in ("troop_request", "aid"):
+        (event,) = _with_kind(seed_events, kind)
+        assert event["event_type"] == "Strategic developments"
+        assert event["country_code"] == "KG"
+    (meeting,) = _with_kind(seed_events, "meeting")
+    assert meeting["event_date"] == "2010-06-14"
+
+
+def test_events_seed_no_event_placed_at_an_actor(seed_events: list[dict]) -> None:
+    assert {e["country_code"] for e in seed_events if e["located"]} == {"KG"}
+    assert not any(e["location_name"] in {"Moscow", "Afghanistan", "China", "United States"} for e in seed_events)
+
+
+def test_events_actor_is_not_a_place(gazetteer: Gazetteer) -> None:
+    doc = Document(doc_id="a", text="Moscow says no. Riots killed 3 people in Osh on Friday.", published=SATURDAY)
+    events = process_document(doc, gazetteer).events
+    assert [e.place.name for e in events] == ["Osh"]
+    assert events[0].fatalities == 3
+    assert events[0].date.date == dt.date(2010, 6, 11)
+
+
+def test_events_unlocated_event_is_kept(gazetteer: Gazetteer) -> None:
+    doc = Document(doc_id="u", text="Protesters marched through the streets on Monday.", published=SATURDAY)
+    (event,) = process_document(doc, gazetteer).events
+    line = event_to_json(event)
+    assert line["located"] is False
+    assert line["lat"] is None
+    assert line["event_type"] == "Protests"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "No places here at all, nothing happened.", "Ош, Бишкек — 奥什 أوش riots killed 5.", "killed " * 20000],
+)
+def test_events_bad_or_odd_input_never_raises(gazetteer: Gazetteer, text: str) -> None:
+    doc = Document(doc_id="b", text=text, published=SATURDAY)
+    result = process_document(doc, gazetteer)
+    for event in result.events:
+        assert text[event.evidence_start : event.evidence_end] == event.evidence
+    assert len([e for e in result.events if e.primary]) == (1 if result.events else 0)
+
+
+def test_events_evidence_offsets_on_seed(gazetteer: Gazetteer) -> None:
+    (doc,) = read_documents(SEED)
+    for event in process_document(doc, gazetteer).events:
+        assert doc.text[event.evidence_start : event.evidence_end] == event.evidence
+        if event.killed:
+            assert doc.text[event.killed.start_char : event.killed.end_char] == event.killed.text
+        assert re.search(r"\w", event.evidence)

@@ -200,10 +200,10 @@ def _count_from_match(match: re.Match[str], offset: int) -> Count:
     text = match.group().strip()
     start = offset + match.start() + (len(match.group()) - len(match.group().lstrip()))
     if match.group("lo"):
-        low = parse_number(match.group("lo")) or 0
-        high = parse_number(match.group("hi")) or low
+        first = parse_number(match.group("lo")) or 0
+        last = parse_number(match.group("hi")) or first
         return Count(
-            text=text, start_char=start, end_char=start + len(text), qualifier="range", low=low, best=low, high=high
+            text=text, start_char=start, end_char=start + len(text), qualifier="range", low=first, best=first, high=last
         )
     if match.group("vague"):
         value = VAGUE_COUNTS[match.group("vague").lower()]
@@ -229,7 +229,7 @@ def _count_from_match(match: re.Match[str], offset: int) -> Count:
 
 
 def find_count(sentence: str, trigger: re.Pattern[str], *, offset: int = 0) -> Count | None:
-    """
+    r"""
     Find the number of people a trigger word ("killed", "wounded") applies to.
 
     Looks for a count before the trigger within its clause ("at least 77 people
@@ -252,7 +252,7 @@ def find_count(sentence: str, trigger: re.Pattern[str], *, offset: int = 0) -> C
 
     Examples
     --------
-    >>> killed = re.compile(r"\\bkill(?:ed|ing)\\b")
+    >>> killed = re.compile(r"\bkill(?:ed|ing)\b")
     >>> c = find_count("Riots that have killed at least 77 people.", killed)
     >>> (c.text, c.qualifier, c.best)
     ('at least 77', 'at_least', 77)
@@ -287,7 +287,8 @@ def find_count(sentence: str, trigger: re.Pattern[str], *, offset: int = 0) -> C
             and (
                 _is_people_count(rest, m_after)
                 or re.match(r"^\s*(?:[.,;]|and\b|$)", rest)
-                or (m_after.group("num") or m_after.group("word") and m_after.group("word").lower() not in {"a", "an"})
+                or m_after.group("num")
+                or (m_after.group("word") and m_after.group("word").lower() not in {"a", "an"})
             )
         ):
             shift = hit.end() + (len(after) - len(after.lstrip()))
@@ -357,10 +358,10 @@ def _is_people_count(following: str, match: re.Match[str]) -> bool:
     if match.group("word") and match.group("word").lower() in {"a", "an"} and not match.group("qual"):
         return bool(
             re.match(
-                rf"^\s+(?:[a-z]+\s+)?(?:man|woman|boy|girl|child|civilian|person|soldier|"
-                rf"policeman|officer|protester|student|worker|journalist|resident|villager|"
-                rf"farmer|member|fighter|militant|refugee|teenager|youth|driver|guard|"
-                rf"[a-z]+er)\b",
+                r"^\s+(?:[a-z]+\s+)?(?:man|woman|boy|girl|child|civilian|person|soldier|"
+                r"policeman|officer|protester|student|worker|journalist|resident|villager|"
+                r"farmer|member|fighter|militant|refugee|teenager|youth|driver|guard|"
+                r"[a-z]+er)\b",
                 following,
                 re.I,
             )
@@ -426,7 +427,7 @@ def _dateparser(expr: str, base: dt.date) -> dt.date | None:
         "PREFER_DAY_OF_MONTH": "first",
         "RETURN_AS_TIMEZONE_AWARE": False,
     }
-    parsed = dateparser.parse(expr, languages=["en"], settings=settings)  # type: ignore[arg-type]
+    parsed = dateparser.parse(expr, languages=["en"], settings=settings)
     return parsed.date() if parsed else None
 
 

@@ -156,6 +156,11 @@ _LOCATIVE = re.compile(
     r"(?:the\s+)?(?:[\w-]+\s+){0,3}$",
     re.I,
 )
+_SUBPLACE = re.compile(
+    r"^\s+(?:neighbou?rhoods?|quarter|district|sub-?district|township|ward|suburb|area|camp|"
+    r"settlement|street|road)\b",
+    re.I,
+)
 _LOCATIVE_NEAR = re.compile(r"\b(?:in|near|outside|inside|across|throughout|around)\s+(?:the\s+)?$", re.I)
 # A place name that names a street, school or office is not where the event is.
 _FACILITY = re.compile(
@@ -225,7 +230,7 @@ class Event:
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
-    """
+    r"""
     Split a text into sentences, as ``(start, end)`` offsets without surrounding space.
 
     Parameters
@@ -240,7 +245,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 
     Examples
     --------
-    >>> t = "Riots hit Osh. The U.S. base is open.\\n\\nMr. Karimov spoke."
+    >>> t = "Riots hit Osh. The U.S. base is open.\n\nMr. Karimov spoke."
     >>> [t[s:e] for s, e in split_sentences(t)]
     ['Riots hit Osh.', 'The U.S. base is open.', 'Mr. Karimov spoke.']
     """
@@ -310,7 +315,11 @@ def classify(kinds: Sequence[str], sentence: str, family: str) -> tuple[str, str
             if re.search(r"\bestablished (?:a |an )?(?:base|headquarters|camp|position)", s):
                 return "Strategic developments", "Headquarters or base established"
         return "Strategic developments", "Other"
-    clash = re.search(r"\bclash(?:ed|es)?\b|\bexchanged fire\b|\bfighting\b|\bgun ?battle", s)
+    clash = re.search(
+        r"\bclash\w*|\bexchanged fire\b|\bfighting\b|\bgun ?battles?|\bshoot-?outs?\b|"
+        r"\bfirefights?\b|\boffensive\b|\bengaged\b|\brepell?ed\b|\brepulsed\b",
+        s,
+    )
     if not clash or re.search(r"\b(?:shelled|air ?strikes?|airstrikes?|drone strikes?)\b", s):
         remote = _remote_violence(s)
         if remote:
@@ -367,6 +376,8 @@ def classify(kinds: Sequence[str], sentence: str, family: str) -> tuple[str, str
         return "Battles", "Armed clash"
     if kind_set & {"attack", "killed", "injured"}:
         return "Violence against civilians", "Attack"
+    if "clashes" in kind_set:
+        return "Battles", "Armed clash"
     return "Riots", "Mob violence"
 
 
@@ -429,6 +440,8 @@ def _pick_place(text: str, sentence: tuple[int, int], resolutions: Sequence[Reso
     def rank(res: Resolution) -> tuple[int, int, int]:
         before = text[max(start, res.mention.start_char - 40) : res.mention.start_char]
         locative = 0 if _LOCATIVE_NEAR.search(before) else 1 if _LOCATIVE.search(before) else 2
+        if _SUBPLACE.match(text[res.mention.end_char : res.mention.end_char + 25]) and res is not inside[-1]:
+            locative += 2  # "the Tamin neighborhood of As Samawah": the town is the event's place
         assert res.place is not None
         specificity = {1: 0, 2: 1, 3: 2}[geo_precision(res.place)] + (2 if res.place.is_country else 0)
         return (locative, specificity, res.mention.start_char)
@@ -494,9 +507,9 @@ def _destination(
         if start <= border.start_char < end and _DESTINATION.search(text[start : border.start_char]):
             return "border", None, border
     for res in resolutions:
-        if start <= res.mention.start_char < end and res.place is not None and res.role != "demonym":
-            if _DESTINATION.search(text[start : res.mention.start_char]):
-                return "place", res.point, res
+        inside = start <= res.mention.start_char < end and res.place is not None and res.role != "demonym"
+        if inside and _DESTINATION.search(text[start : res.mention.start_char]):
+            return "place", res.point, res
     return "", None, None
 
 

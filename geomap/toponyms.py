@@ -33,7 +33,51 @@ MentionKind = Literal["place", "demonym"]
 MAX_SPAN_TOKENS = 6
 """Longest place name, in tokens, that the scan tries."""
 
-CONNECTORS = frozenset({"of", "de", "del", "la", "le", "du", "da", "al", "el", "and", "upon", "on", "am", "sur", "dos"})
+CONNECTORS = frozenset(
+    {
+        "of",
+        "de",
+        "del",
+        "la",
+        "le",
+        "du",
+        "da",
+        "al",
+        "el",
+        "and",
+        "upon",
+        "on",
+        "am",
+        "sur",
+        "dos",
+        "en",
+        "les",
+        "aux",
+        "au",
+        "des",
+        "di",
+        "do",
+        "das",
+        "von",
+        "van",
+        "der",
+        "den",
+        "i",
+        "e",
+        "ul",
+        "ar",
+        "as",
+        "ad",
+        "an",
+        "at",
+        "az",
+        "ash",
+        "ath",
+        "sous",
+        "im",
+        "bin",
+    }
+)
 """Lower-case words allowed inside a multi-word name ("Isle of Man", "Rio de Janeiro")."""
 
 # Capitalised words that start sentences or titles and are never place names on their own.

@@ -106,7 +106,7 @@ _PEOPLE = (
     r"officers|militants|fighters|rebels|insurgents|residents|villagers|children|women|men|man|woman|boy|girl|"
     r"students|workers|members|others|individuals|bodies|refugees|migrants|family|families|personnel|"
     r"combatants|attackers|gunmen|worshippers|pilgrims|farmers|herders|journalists|prisoners|inmates|guards|"
-    r"[a-z]+s)"
+    r"[a-z]+(?:s|er|or|ist|ian|man|men|ee|ant|ent))"
 )
 
 
@@ -273,8 +273,8 @@ def find_count(sentence: str, trigger: re.Pattern[str], *, offset: int = 0) -> C
                 best=0,
                 high=0,
             )
-        clause_start = max(sentence.rfind(ch, 0, hit.start()) for ch in ";:()") + 1
-        clause_end = min((i for i in (sentence.find(ch, hit.end()) for ch in ";:()") if i >= 0), default=len(sentence))
+        clause_start = max(sentence.rfind(ch, 0, hit.start()) for ch in ";:") + 1
+        clause_end = min((i for i in (sentence.find(ch, hit.end()) for ch in ";:") if i >= 0), default=len(sentence))
         after = sentence[hit.end() : min(clause_end, hit.end() + 60)]
         before = sentence[max(clause_start, hit.start() - 90) : hit.start()]
         base_before = max(clause_start, hit.start() - 90)
@@ -294,6 +294,22 @@ def find_count(sentence: str, trigger: re.Pattern[str], *, offset: int = 0) -> C
             shift = hit.end() + (len(after) - len(after.lstrip()))
             cand = _count_from_match(m_after, offset + shift)
             best = _closer(best, (0, cand))
+            continue
+        # "he was killed", "killing him and 2 of his relatives"
+        pronoun = _PRONOUN_BEFORE.search(before) or _PRONOUN_AFTER.match(after)
+        if pronoun:
+            extra = parse_number(pronoun.group("more") or "") or 0
+            base = offset + (base_before if pronoun.re is _PRONOUN_BEFORE else hit.end())
+            cand = Count(
+                text=pronoun.group().strip(),
+                start_char=base + pronoun.start(),
+                end_char=base + pronoun.start() + len(pronoun.group().strip()),
+                qualifier="exact",
+                low=1 + extra,
+                best=1 + extra,
+                high=1 + extra,
+            )
+            best = _closer(best, (1, cand))
             continue
         # "at least 77 people were killed" / "77 killed" / "a man was killed"
         summed = _conjoined_counts(before, offset + base_before)
@@ -324,28 +340,40 @@ _NEGATION = re.compile(
 _CASUALTY = re.compile(r"\b(?:kill\w*|dead|died|deaths?|wound\w*|injur\w*|hurt|fled|flee\w*|displac\w*)\b", re.I)
 
 
+_PRONOUN_BEFORE = re.compile(r"\b(?:he|she)\s+(?:was|had been|has been)\s+(?:\w+\s+(?:and\s+)?)?$(?P<more>)?", re.I)
+_PRONOUN_AFTER = re.compile(rf"^\s+(?:him|her)\b(?:\s+and\s+(?P<more>{_NUM}|{_WORDNUM})\b)?", re.I)
+
+
 def _is_year(match: re.Match[str]) -> bool:
     num = match.group("num")
     return bool(num) and len(num) == 4 and num.isdigit() and 1800 <= int(num) <= 2100
 
 
 def _conjoined_counts(before: str, offset: int) -> Count | None:
-    """Add up "17 militants and 4 militiamen were killed" style counts."""
-    match = re.search(
-        rf"\b(?P<a>{_NUM}|{_WORDNUM})\s+(?:[\w-]+\s+){{0,3}}?{_PEOPLE}\s+and\s+(?P<b>{_NUM}|{_WORDNUM})\s+"
-        rf"(?:[\w-]+\s+){{0,3}}?{_PEOPLE}\s+(?:were|was|have been|had been)\s*$",
-        before,
+    """Add up "17 militants and 4 militiamen were killed", "5 soldiers, 35 militants and 3 civilians were killed"."""
+    tail = re.search(r"(?:were|was|have been|had been)\s*$", before)
+    if tail is None:
+        return None
+    part = rf"(?:{_NUM}|{_WORDNUM})\s+(?:[\w-]+\s+){{0,3}}?{_PEOPLE}"
+    chain = re.search(
+        rf"\b(?:{part})(?:,?\s+(?:and\s+)?(?:between\s+)?{part})+\s*(?:\([^)]*\)\s*)?$",
+        before[: tail.start()],
         re.IGNORECASE,
     )
-    if match is None:
+    if chain is None:
         return None
-    a, b = parse_number(match.group("a")), parse_number(match.group("b"))
-    if a is None or b is None:
-        return None
-    text = match.group().strip()
-    start = offset + match.start()
+    total = 0
+    for piece in re.finditer(
+        rf"(?:between\s+)?(?P<n>{_NUM}|{_WORDNUM})(?:\s+and\s+(?:{_NUM}))?\s+", chain.group(), re.IGNORECASE
+    ):
+        value = parse_number(piece.group("n"))
+        if value is None:
+            return None
+        total += value
+    text = chain.group().strip()
+    start = offset + chain.start()
     return Count(
-        text=text, start_char=start, end_char=start + len(text), qualifier="exact", low=a + b, best=a + b, high=a + b
+        text=text, start_char=start, end_char=start + len(text), qualifier="exact", low=total, best=total, high=total
     )
 
 

@@ -48,7 +48,7 @@ __all__ = [
 KIND_PATTERNS: dict[str, re.Pattern[str]] = {
     kind: re.compile(pattern, re.IGNORECASE)
     for kind, pattern in {
-        "killed": r"\b(?:kill(?:ed|ing|s)?|dead|died|deaths?|death toll|fatalit(?:y|ies)|lost (?:their|his|her) lives?"
+        "killed": r"\b(?:kill(?:ed|ing|s)?|dead|died|deaths?|death toll|fatalit(?:y|ies)|coded as \d+|lost (?:their|his|her) lives?"
         r"|massacred|slain|murdered|lynched|beheaded|executed)\b",
         "injured": r"\b(?:wound(?:ed|ing|s)?|injur(?:ed|ing|ies|y)|hurt|hospitali[sz]ed)\b",
         "riots": r"\b(?:riot(?:s|ing|ers?)?|unrest|mob|lynch\w*|rampage\w*|stormed|ethnic violence|communal violence"
@@ -150,6 +150,12 @@ _ACTOR_NOUNS = re.compile(
     r"^['’]?s?\s+(?:and\s+[A-Z][\w.]*\s+)?(?:[a-z-]+\s+){0,2}(?:base|bases|embassy|embassies|government|officials?|forces|troops|"
     r"army|military|president|ministry|minister|authorities|leaders?|envoy|diplomats?|spokes\w+|"
     r"counterpart|security|police|intelligence|navy|interior|foreign)\b"
+)
+# "the military forces of Russia", "the government of Kyrgyzstan": the place is the actor.
+_ACTOR_OF = re.compile(
+    r"\b(?:forces|army|military|government|troops|president|ministry|minister|police|"
+    r"authorities|embassy|officials|navy|parliament|regime|leaders?)\s+of\s+(?:the\s+)?$",
+    re.I,
 )
 _LOCATIVE = re.compile(
     r"\b(?:in|at|near|outside|inside|across|into|around|throughout|of|from|on|to|towards?)\s+"
@@ -425,6 +431,8 @@ def _kinds_in(sentence: str) -> list[str]:
 def _is_actor_use(text: str, res: Resolution) -> bool:
     if res.metonymic or res.role == "demonym" or res.place is None:
         return True
+    if _ACTOR_OF.search(text[max(0, res.mention.start_char - 40) : res.mention.start_char]):
+        return True
     return bool(_ACTOR_NOUNS.match(text[res.mention.end_char : res.mention.end_char + 30]))
 
 
@@ -579,6 +587,25 @@ def extract_events(doc: Document, parsed: ParsedDocument, gazetteer: Gazetteer) 
                     geometry_kind=previous.geometry_kind,
                 )
             raw.append(event)
+    if not raw and (focus is not None or country is not None):
+        # A report with no recognised cue still reports something somewhere: keep it as "other", low confidence.
+        sentences = split_sentences(text)
+        first = next((sp for sp in sentences if _pick_place(text, sp, resolutions)), sentences[0])
+        other = _build_event(
+            doc,
+            "other",
+            ["other"],
+            first,
+            resolutions,
+            parsed,
+            focus,
+            country,
+            _clause_date(text[first[0] : first[1]], [], doc, first[0]),
+            0,
+            gazetteer,
+        )
+        if other is not None:
+            raw.append(replace(other, confidence=0.2))
     events = _merge(raw)
     fallback = doc_date
     if fallback is None and doc.published is not None:

@@ -29,7 +29,14 @@ SATURDAY = dt.date(2010, 6, 12)
         ("The blast left 12 dead.", "12", "exact", 12),
         ("About 50 people died.", "About 50", "approx", 50),
         ("Between 20 and 30 people were killed.", "20 and 30", "range", 20),
-        ("17 militants and 4 soldiers were killed.", "17 militants and 4 soldiers were", "exact", 21),
+        ("17 militants and 4 soldiers were killed.", "17 militants and 4 soldiers", "exact", 21),
+        (
+            "5 soldiers, 35 militants and 3 civilians were killed.",
+            "5 soldiers, 35 militants and 3 civilians",
+            "exact",
+            43,
+        ),
+        ("He was killed in the incident.", "He was", "exact", 1),
         ("No one was killed.", "No one was", "exact", 0),
     ],
 )

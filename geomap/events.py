@@ -48,8 +48,8 @@ __all__ = [
 KIND_PATTERNS: dict[str, re.Pattern[str]] = {
     kind: re.compile(pattern, re.IGNORECASE)
     for kind, pattern in {
-        "killed": r"\b(?:kill(?:ed|ing|s)?|dead|died|deaths?|death toll|fatalit(?:y|ies)|coded as \d+|lost (?:their|his|her) lives?"
-        r"|massacred|slain|murdered|lynched|beheaded|executed)\b",
+        "killed": r"\b(?:kill(?:ed|ing|s)?|dead|died|deaths?|death toll|fatalit(?:y|ies)|coded as \d+|"
+        r"lost (?:their|his|her) lives?|massacred|slain|murdered|lynched|beheaded|executed)\b",
         "injured": r"\b(?:wound(?:ed|ing|s)?|injur(?:ed|ing|ies|y)|hurt|hospitali[sz]ed)\b",
         "riots": r"\b(?:riot(?:s|ing|ers?)?|unrest|mob|lynch\w*|rampage\w*|stormed|ethnic violence|communal violence"
         r"|pogroms?|pelted|threw stones|stone[- ]pelting)\b",

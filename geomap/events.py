@@ -436,6 +436,19 @@ def _is_actor_use(text: str, res: Resolution) -> bool:
     return bool(_ACTOR_NOUNS.match(text[res.mention.end_char : res.mention.end_char + 30]))
 
 
+def _glued(text: str, res: Resolution) -> bool:
+    """Tell whether a mention is one word of a longer capitalised name ("Lone Khin", "Nahr-i-Saraj")."""
+    before = text[max(0, res.mention.start_char - 20) : res.mention.start_char]
+    after = text[res.mention.end_char : res.mention.end_char + 20]
+    glued_before = re.search(r"(?:\b[A-Z][\w'’]*[ -]|-[a-z]{1,3}-)$", before) and not re.search(
+        r"(?:^|[.!?]\s+)[A-Z][\w'’]*\s$", before
+    )
+    glued_after = re.match(r"^(?:[ -][A-Z][\w'’]*\b)", after) and not re.match(
+        r"^\s+(?:Road|Street|Avenue|Square|District|Province|Region|State|County|City|Town|Village)\b", after
+    )
+    return bool(glued_before or glued_after)
+
+
 def _pick_place(text: str, sentence: tuple[int, int], resolutions: Sequence[Resolution]) -> Resolution | None:
     """Choose the literal place of a sentence: locative phrases first, then the most specific."""
     start, end = sentence
@@ -450,6 +463,8 @@ def _pick_place(text: str, sentence: tuple[int, int], resolutions: Sequence[Reso
         locative = 0 if _LOCATIVE_NEAR.search(before) else 1 if _LOCATIVE.search(before) else 2
         if _SUBPLACE.match(text[res.mention.end_char : res.mention.end_char + 25]) and res is not inside[-1]:
             locative += 2  # "the Tamin neighborhood of As Samawah": the town is the event's place
+        if _glued(text, res):
+            locative += 3  # "Pan Tha Pyay village": one word of an unknown longer name
         assert res.place is not None
         specificity = {1: 0, 2: 1, 3: 2}[geo_precision(res.place)] + (2 if res.place.is_country else 0)
         return (locative, specificity, res.mention.start_char)

@@ -30,7 +30,15 @@ if TYPE_CHECKING:
     from geomap.gazetteer import Gazetteer
     from geomap.layers import Layers
 
-__all__ = ["DocumentResult", "process_document", "process_documents", "read_acled_csv", "to_layers"]
+__all__ = [
+    "DocumentResult",
+    "acled_documents",
+    "acled_layers",
+    "process_document",
+    "process_documents",
+    "read_acled_csv",
+    "to_layers",
+]
 
 ACLED_REQUIRED = ("event_id_cnty", "event_date", "notes")
 
@@ -186,3 +194,109 @@ def to_layers(results: Iterable[DocumentResult], *, title: str = "") -> Layers:
     from geomap.layers import build_layers
 
     return build_layers(list(results), title=title)
+
+
+_ACLED_KIND = {
+    "Battles": "clashes",
+    "Explosions/Remote violence": "attack",
+    "Violence against civilians": "attack",
+    "Protests": "protest",
+    "Riots": "riots",
+    "Strategic developments": "other",
+}
+
+
+def acled_layers(rows: list[dict[str, str]], *, title: str = "") -> Layers:
+    """
+    Map ACLED rows directly, without NLP: their own coordinates, types and counts.
+
+    Parameters
+    ----------
+    rows
+        Rows of :func:`read_acled_csv`.
+    title
+        Map title.
+
+    Returns
+    -------
+    Layers
+        One event per row; rows without valid coordinates are kept unlocated.
+    """
+    from shapely.geometry import Point
+
+    from geomap.layers import BORDER_COLUMNS, EVENT_COLUMNS, PLACE_COLUMNS, Layers, empty_frame, frame_from_records
+
+    def number(value: str | None) -> float | None:
+        try:
+            result = float(value) if value not in (None, "") else None
+        except ValueError:
+            return None
+        return result
+
+    records = []
+    for row in rows:
+        lat, lon = number(row.get("latitude")), number(row.get("longitude"))
+        located = lat is not None and lon is not None and -90 <= lat <= 90 and -180 <= lon <= 180
+        fatalities = int(number(row.get("fatalities")) or 0)
+        sub = row.get("sub_event_type", "")
+        kind = (
+            "looting"
+            if sub == "Looting/property destruction"
+            else "arrests"
+            if sub == "Arrests"
+            else (_ACLED_KIND.get(row.get("event_type", ""), "other"))
+        )
+        kinds = [kind] + (["killed"] if fatalities else [])
+        records.append(
+            {
+                "event_id": row.get("event_id_cnty", ""),
+                "doc_id": row.get("event_id_cnty", ""),
+                "primary": True,
+                "event_type": row.get("event_type", ""),
+                "sub_event_type": sub,
+                "kinds": ";".join(kinds),
+                "kind": kind,
+                "fatalities": fatalities,
+                "killed": float(fatalities) if fatalities else None,
+                "killed_text": str(fatalities) if fatalities else "",
+                "killed_qualifier": "exact" if fatalities else "",
+                "injured": None,
+                "injured_text": "",
+                "injured_qualifier": "",
+                "displaced": None,
+                "displaced_text": "",
+                "location_name": row.get("location", ""),
+                "place_id": "",
+                "geonameid": None,
+                "country_code": row.get("iso", ""),
+                "admin1_code": row.get("admin1", ""),
+                "lat": lat if located else None,
+                "lon": lon if located else None,
+                "geo_precision": number(row.get("geo_precision")),
+                "where_prec": None,
+                "geometry_kind": "point" if located else "",
+                "origin": "",
+                "destination": "",
+                "event_date": row.get("event_date", ""),
+                "time_precision": number(row.get("time_precision")),
+                "date_text": "",
+                "evidence": row.get("notes", ""),
+                "evidence_start": 0,
+                "evidence_end": len(row.get("notes", "")),
+                "place_start": -1,
+                "place_end": -1,
+                "actors": ";".join(a for a in (row.get("actor1", ""), row.get("actor2", "")) if a),
+                "confidence": 1.0,
+                "located": located,
+                "unlocated_reason": "" if located else "no valid coordinates",
+                "source": row.get("source", ""),
+                "title": "",
+                "geometry": Point(lon, lat) if located else None,  # shapely takes x = lon, y = lat
+            }
+        )
+    return Layers(
+        events=frame_from_records(records, EVENT_COLUMNS),
+        places=empty_frame(PLACE_COLUMNS),
+        borders=empty_frame(BORDER_COLUMNS),
+        title=title or "ACLED events",
+    )

@@ -854,6 +854,8 @@ def build_data(
     sources: Path | None = None,
     npm_cache: Path | None = None,
     geonames_dir: Path | None = None,
+    feature_classes: Sequence[str] | None = None,
+    min_population: int = 0,
 ) -> dict[str, int]:
     """
     Build every data file into ``out_dir``.
@@ -869,6 +871,8 @@ def build_data(
     geonames_dir
         Optional folder with GeoNames dump files; when given, its places
         replace the packaged cities (see :mod:`geomap.geonames_dump`).
+    feature_classes, min_population
+        Filters for the dump (e.g. ``["A", "H", "L", "P", "T"]``, 500).
 
     Returns
     -------
@@ -886,7 +890,7 @@ def build_data(
     if geonames_dir is not None:
         from geomap.geonames_dump import read_geonames_dump
 
-        places = read_geonames_dump(geonames_dir)
+        places = read_geonames_dump(geonames_dir, feature_classes=feature_classes, min_population=min_population)
         display = _display_names(sources)
         places = [
             replace(

@@ -1,4 +1,4 @@
-r"""
+"""
 Read a user's own GeoNames dump ("bring your own GeoNames").
 
 The official dump files from https://download.geonames.org/export/dump/ can
@@ -14,8 +14,11 @@ in one folder, zipped as downloaded or unzipped:
 - ``countryInfo.txt``, optional: English country names become alternates of
   the country rows;
 - ``alternateNamesV2.zip`` (or ``alternateNames.zip``, or the ``.txt``),
-  optional: more names for the places kept, without links, codes, historic or
-  colloquial names.
+  optional: more names for the places kept. Rows that are links, codes
+  (:data:`SKIPPED_NAME_LANGUAGES`), historic, colloquial or no longer in use
+  (a ``to`` period) add nothing, and their names are also removed from the
+  main table's ``alternatenames`` column, which repeats every alternate name
+  without saying which is which.
 
 Every file is streamed line by line: only the places kept are held in memory,
 never the 1.6 GB of ``allCountries.txt``. Rows that cannot be parsed are
@@ -119,6 +122,7 @@ _ALT_COLUMN_COUNTS = frozenset({8, _ALT_V2_COLUMNS})
 _ADMIN1_COLUMNS = 4
 # countryInfo has 19 columns; the geonameid is the 17th, the last ones may be empty.
 _COUNTRY_MIN_COLUMNS = 17
+_MAX_LISTED = 20  # files named in the "no main table" message
 _MAX_LAT = 90.0
 _MAX_LON = 180.0
 
@@ -193,7 +197,8 @@ def _find_main_table(directory: Path) -> Path:
             cities.append((int(match[1]), 0 if match[2] == "zip" else 1, path))
     if cities:
         return min(cities)[2]
-    found = ", ".join(sorted(p.name for p in directory.iterdir())) or "nothing"
+    names = sorted(p.name for p in directory.iterdir())
+    found = ", ".join(names[:_MAX_LISTED]) + (", ..." if len(names) > _MAX_LISTED else "") if names else "nothing"
     msg = (
         f"No GeoNames main table in {directory}: expected {_MAIN_TABLE_HINT} from "
         f"https://download.geonames.org/export/dump/; found {found}."
@@ -209,10 +214,8 @@ def _check_feature_classes(feature_classes: Iterable[str] | None) -> frozenset[s
     wanted = frozenset(c.strip().upper() for c in feature_classes)
     unknown = sorted(wanted - set(FEATURE_CLASSES))
     if unknown or not wanted:
-        msg = (
-            f"Unknown GeoNames feature classes {unknown!r}; choose among {', '.join(FEATURE_CLASSES)}, "
-            "or pass None to keep every class."
-        )
+        problem = f"Unknown GeoNames feature classes {unknown!r}" if unknown else "No GeoNames feature class given"
+        msg = f"{problem}; choose among {', '.join(FEATURE_CLASSES)}, or pass None to keep every class."
         raise InputError(msg)
     return wanted
 
@@ -300,8 +303,18 @@ def _read_country_names(path: Path, records: dict[int, PlaceRecord], extra: dict
     skips.report()
 
 
-def _read_alternate_names(path: Path, records: dict[int, PlaceRecord], extra: dict[int, list[str]]) -> int:
-    """Collect usable alternate names of kept places; return how many were read."""
+def _read_alternate_names(
+    path: Path,
+    records: dict[int, PlaceRecord],
+    extra: dict[int, list[str]],
+    dropped: dict[int, set[str]],
+) -> int:
+    """
+    Collect the usable alternate names of kept places; return how many were read.
+
+    Names of skipped rows (codes, historic, colloquial) that the main table's
+    ``alternatenames`` column repeats are put in ``dropped``, to be removed.
+    """
     skips = _Skips(path.name)
     added = 0
     for line_no, cols in _iter_rows(path):
@@ -309,15 +322,30 @@ def _read_alternate_names(path: Path, records: dict[int, PlaceRecord], extra: di
             skips.add("8 or 10 columns with a geonameid expected", line_no)
             continue
         gid = int(cols[1])
-        if gid not in records or cols[2] in SKIPPED_NAME_LANGUAGES:
+        rec = records.get(gid)
+        if rec is None:
             continue
         # isColloquial, isHistoric; a name with a "to" period is no longer in use.
-        if cols[6] == "1" or cols[7] == "1" or (len(cols) == _ALT_V2_COLUMNS and cols[9].strip()):
+        if (
+            cols[2] in SKIPPED_NAME_LANGUAGES
+            or cols[6] == "1"
+            or cols[7] == "1"
+            or (len(cols) == _ALT_V2_COLUMNS and cols[9].strip())
+        ):
+            name = " ".join(cols[3].split())
+            if name in rec.alternates:
+                dropped.setdefault(gid, set()).add(name)
             continue
         extra.setdefault(gid, []).append(cols[3])
         added += 1
     skips.report()
     return added
+
+
+def _final_alternates(rec: PlaceRecord, names: list[str], dropped: set[str]) -> tuple[str, ...]:
+    """Add ``names`` to the alternates of ``rec`` and remove those only skipped rows gave."""
+    dropped = dropped - {" ".join(n.split()) for n in names}
+    return _clean_alternates(rec.name, (*(a for a in rec.alternates if a not in dropped), *names))
 
 
 def read_geonames_dump(
@@ -350,7 +378,8 @@ def read_geonames_dump(
         ``admin1_code`` ``"CC.XX"`` (empty when the dump has none) and
         ``source`` :data:`SOURCE_LABEL`. Alternates gather the ASCII name, the
         main table's alternate names and those of the optional files, without
-        the display name, deduplicated and sorted.
+        the display name, deduplicated and sorted. When an alternate-names file
+        is present, names it marks as codes, historic or colloquial are left out.
 
     Raises
     ------
@@ -385,6 +414,7 @@ def read_geonames_dump(
     logger.info("reading GeoNames places from %s", main_table)
     records = _read_main_table(main_table, classes, min_population)
     extra: dict[int, list[str]] = {}
+    dropped: dict[int, set[str]] = {}
     if (directory / ADMIN1_CODES_FILE).is_file():
         _read_admin1_names(directory / ADMIN1_CODES_FILE, records, extra)
     if (directory / COUNTRY_INFO_FILE).is_file():
@@ -392,14 +422,15 @@ def read_geonames_dump(
     alt_file = next((directory / n for n in ALTERNATE_NAMES_FILES if (directory / n).is_file()), None)
     if alt_file is not None:
         logger.info("reading GeoNames alternate names from %s", alt_file)
-        added = _read_alternate_names(alt_file, records, extra)
+        added = _read_alternate_names(alt_file, records, extra, dropped)
         logger.info("read %d alternate names for the places kept", added)
     out = []
     for gid in sorted(records):
         rec = records.pop(gid)  # release as we go: the dump may be large
-        names = extra.pop(gid, None)
-        if names:
-            rec = replace(rec, alternates=_clean_alternates(rec.name, (*rec.alternates, *names)))
+        names = extra.pop(gid, [])
+        gone = dropped.pop(gid, set())
+        if names or gone:
+            rec = replace(rec, alternates=_final_alternates(rec, names, gone))
         out.append(rec)
     logger.info("kept %d GeoNames places", len(out))
     return out

@@ -83,6 +83,24 @@ CONNECTORS = frozenset(
 # Capitalised words that start sentences or titles and are never place names on their own.
 _NEVER_ALONE = frozenset(
     {
+        "east",
+        "west",
+        "north",
+        "south",
+        "central",
+        "northern",
+        "southern",
+        "eastern",
+        "western",
+        "upper",
+        "lower",
+        "middle",
+        "new",
+        "old",
+        "great",
+        "greater",
+        "little",
+        "around",
         "the",
         "a",
         "an",
@@ -374,7 +392,8 @@ def _doubt(
     if first.text.lower() in _NEVER_ALONE and i == j:
         return 1.0
     best = cands[0].place
-    strength = _strength(best)
+    # The strongest place spelled exactly as written vouches for the name ("Atlantic" the ocean, not the town).
+    strength = max([_strength(c.place) for c in cands if span_text in c.spellings] or [_strength(best)])
     common = gazetteer.common_words
     if j > i:
         # "White House", "Notre Dame": every word everyday, the place small.

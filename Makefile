@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 SEED    = seeds/osh-2010-06-12.txt
 
-.PHONY: run test lint bench data ner clean
+.PHONY: run test lint bench data assets ner clean
 
 $(BIN)/geomap: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,10 +15,7 @@ $(BIN)/geomap: pyproject.toml
 	touch $@
 
 run: $(BIN)/geomap
-	mkdir -p outputs
-	$(BIN)/geomap geocode Osh --country KG
-	$(BIN)/geomap geocode Jalalabad --country KG --json > outputs/jalalabad.json
-	@echo "wrote outputs/jalalabad.json"
+	$(BIN)/geomap map $(SEED) -o outputs/
 
 test: $(BIN)/geomap
 	$(BIN)/python -m pytest
@@ -31,10 +28,15 @@ lint: $(BIN)/geomap
 bench: $(BIN)/geomap
 	$(BIN)/python bench/bench_gazetteer.py
 	$(BIN)/python bench/bench_geoparse.py
+	$(BIN)/python bench/bench_events.py
+	$(BIN)/python bench/bench_webmap.py
 
 data: $(BIN)/geomap
 	$(BIN)/pip install --quiet -e '.[build]'
 	$(BIN)/geomap data build --out data
+
+assets: $(BIN)/geomap
+	$(BIN)/python -m geomap.assets
 
 ner: $(BIN)/geomap
 	$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements-ner.txt

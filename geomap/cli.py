@@ -20,6 +20,7 @@ from geomap.errors import GeomapError, InputError
 
 if TYPE_CHECKING:
     from geomap.geoparse import ParsedDocument
+    from geomap.layers import Layers
     from geomap.pipeline import DocumentResult
 
 if TYPE_CHECKING:
@@ -236,10 +237,55 @@ def _cmd_eval_events(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_map(args: argparse.Namespace) -> int:
+    from geomap.export import write_all
+    from geomap.gazetteer import load_gazetteer
+    from geomap.ingest import read_documents
+    from geomap.pipeline import acled_layers, process_documents, read_acled_csv, to_layers
+    from geomap.staticmap import render_png
+    from geomap.webmap import render_html
+
+    csvs = [p for p in args.inputs if p.suffix.lower() == ".csv"]
+    texts = [p for p in args.inputs if p.suffix.lower() != ".csv"]
+    if csvs and texts:
+        msg = "Map either ACLED CSV files or text/JSONL documents in one run, not both."
+        raise InputError(msg)
+    name = args.name or args.inputs[0].stem
+    if csvs:
+        rows = [row for path in csvs for row in read_acled_csv(path)]
+        layers: Layers = acled_layers(rows, title=args.title or "")
+    else:
+        gazetteer = load_gazetteer()
+        published = _parse_date_arg(args.date)
+        docs = (doc for path in texts for doc in read_documents(path, published=published))
+        layers = to_layers(
+            process_documents(docs, gazetteer, workers=args.workers, nlp=_nlp(args)), title=args.title or ""
+        )
+    args.output.mkdir(parents=True, exist_ok=True)
+    written = write_all(layers, args.output, name)
+    written["html"] = render_html(layers, args.output / f"{name}.html", title=layers.title, basemap=args.basemap)
+    png = args.output / f"{name}.png"
+    render_png(layers, png, title=layers.title)
+    written["png"] = png
+    events = layers.events
+    unlocated = int((~events["located"].astype(bool)).sum()) if len(events) else 0
+    print(f"{len(events)} events ({unlocated} not located), {len(layers.places)} places, {len(layers.borders)} borders")
+    for path in sorted(written.values()):
+        print(f"wrote {path}")
+    return 0
+
+
 def _cmd_data_build(args: argparse.Namespace) -> int:
     from geomap.databuild import build_data
 
-    counts = build_data(args.out, geonames_dir=args.geonames_dir, npm_cache=args.npm_cache)
+    classes = [c.strip() for c in args.feature_classes.split(",")] if args.feature_classes else None
+    counts = build_data(
+        args.out,
+        geonames_dir=args.geonames_dir,
+        npm_cache=args.npm_cache,
+        feature_classes=classes,
+        min_population=args.min_population,
+    )
     for name, count in counts.items():
         print(f"{name}: {count:,}")
     return 0
@@ -312,6 +358,22 @@ def build_parser() -> argparse.ArgumentParser:
     _add_ner_flags(eval_events)
     eval_events.set_defaults(func=_cmd_eval_events)
 
+    mapper = sub.add_parser("map", help="map documents (or ACLED CSV) into HTML, PNG, GeoJSON, GeoPackage, CSV")
+    mapper.add_argument("inputs", nargs="+", type=Path, help=".txt, .jsonl, or ACLED-format .csv (mapped directly)")
+    mapper.add_argument("-o", "--output", type=Path, default=Path("outputs"), help="output folder (default outputs/)")
+    mapper.add_argument("--name", help="base name of the files (default: the first input's name)")
+    mapper.add_argument("--title", help="map title (default: the document's title)")
+    mapper.add_argument(
+        "--basemap",
+        choices=["tiles", "vector", "none"],
+        default="vector",
+        help="vector (offline, default), tiles (online tiles over the vector base), none",
+    )
+    mapper.add_argument("--date", help="published date YYYY-MM-DD when the input gives none")
+    mapper.add_argument("--workers", type=int, default=1)
+    _add_ner_flags(mapper)
+    mapper.set_defaults(func=_cmd_map)
+
     reverse = sub.add_parser("reverse", help="nearest populated places to a point")
     reverse.add_argument("lat", type=float)
     reverse.add_argument("lon", type=float)
@@ -324,6 +386,8 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--out", type=Path, default=Path("data"), help="output folder (default data/)")
     build.add_argument("--geonames-dir", type=Path, help="folder with your own GeoNames dump files")
     build.add_argument("--npm-cache", type=Path, help="folder for npm tarballs (default build/npm)")
+    build.add_argument("--feature-classes", help="with --geonames-dir: keep these classes, e.g. A,H,L,P,T")
+    build.add_argument("--min-population", type=int, default=0, help="with --geonames-dir: drop smaller places")
     build.set_defaults(func=_cmd_data_build)
     index = data.add_parser("index", help="build the gazetteer's SQLite index now (else built on first use)")
     index.add_argument("--data", type=Path, help="data folder (default: the project's data/)")

@@ -64,7 +64,7 @@ MAX_NAME_CHARS = 200
 _MEMO_SIZE = 100_000
 _DATA_ENV = "GEOMAP_DATA"
 _CACHE_ENV = "GEOMAP_CACHE"
-_SCHEMA_VERSION = "2"
+_SCHEMA_VERSION = "3"
 
 
 def default_data_dir() -> Path:

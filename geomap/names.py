@@ -56,9 +56,17 @@ def normalize_name(name: str) -> str:
     >>> normalize_name("Oš"), normalize_name("Ош"), normalize_name("U.S.")
     ('os', 'ош', 'us')
     """
-    folded = name.casefold().translate(_FOLD)
-    decomposed = unicodedata.normalize("NFKD", folded)
-    return "".join(ch for ch in decomposed if ch.isalnum())
+    key = name
+    # Compatibility decomposition can reveal capitals (e.g. "℠" -> "SM") and
+    # case folding can reveal decomposable letters, so fold until stable.
+    for _ in range(4):
+        folded = unicodedata.normalize("NFKD", key).casefold().translate(_FOLD)
+        decomposed = unicodedata.normalize("NFKD", folded)
+        stable = "".join(ch for ch in decomposed if ch.isalnum())
+        if stable == key:
+            break
+        key = stable
+    return key
 
 
 def is_latin(name: str) -> bool:

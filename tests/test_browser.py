@@ -1,0 +1,249 @@
+"""The fixture map in a real browser: Debian's Chromium driven by Playwright, every network request aborted."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from shapely.geometry import Point
+
+import geomap.webmap as webmap
+from geomap.webmap import render_html
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from geomap.layers import Layers
+
+CHROMIUM = Path("/usr/bin/chromium")
+OUTPUTS = Path(__file__).resolve().parent.parent / "outputs"
+SCREENSHOT = OUTPUTS / "browser-fixture.png"
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
+pytestmark = pytest.mark.skipif(
+    shutil.which(str(CHROMIUM)) is None, reason=f"{CHROMIUM} is missing (apt-get install -y chromium)"
+)
+
+
+@dataclass
+class Visit:
+    """What the browser saw on the fixture map."""
+
+    containers: int = 0
+    basemap_canvases: int = 0
+    markers: int = 0
+    arrows: int = 0
+    legend: str = ""
+    unlocated: str = ""
+    title: str = ""
+    popups: list[str] = field(default_factory=list)
+    popup_marks: list[str] = field(default_factory=list)
+    xss_after_load: Any = None
+    xss_after_popups: Any = None
+    errors: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+    slider: bool = False
+
+
+_VISITS: dict[int, Visit] = {}
+
+
+def _route(route: Any, blocked: list[str]) -> None:
+    url = route.request.url
+    if url.startswith(("file:", "data:")):
+        route.continue_()
+    else:
+        blocked.append(url)
+        route.abort()
+
+
+@contextmanager
+def _open(page_path: Path, seen: Visit) -> Iterator[Any]:
+    """Yield a Playwright page showing a map file, errors and blocked requests recorded in ``seen``."""
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 800})
+            page.on("console", lambda msg: seen.errors.append(msg.text) if msg.type == "error" else None)
+            page.on("pageerror", lambda err: seen.errors.append(f"pageerror: {err}"))
+            page.route("**/*", lambda route: _route(route, seen.blocked))
+            page.goto(page_path.as_uri(), wait_until="load")
+            page.wait_for_selector(".leaflet-container")
+            page.wait_for_timeout(300)
+            yield page
+        finally:
+            browser.close()
+
+
+def _many_points(layers: Layers, n: int, dates: tuple[str, ...]) -> Layers:
+    """The fixture's riot point copied n times on a small grid, cycling through dates."""
+    events = layers.events
+    riot = events[events["event_id"] == "fixture-1"].iloc[0]
+    rows = []
+    for i in range(n):
+        row = riot.copy()
+        row["event_id"] = f"copy-{i}"
+        row["event_date"] = dates[i % len(dates)]
+        row["geometry"] = Point(72.0 + 0.05 * (i % 10), 40.3 + 0.05 * (i // 10))
+        rows.append(row)
+    frame = gpd.GeoDataFrame(pd.DataFrame(rows).reset_index(drop=True), geometry="geometry", crs=4326)
+    return dataclasses.replace(layers, events=frame)
+
+
+_CENTRE_ON_FIRST_POINT = """() => {
+  const map = Object.values(window).find((v) => v instanceof L.Map);
+  map.setView([40.3, 72.0], 14, {animate: false});
+  const box = map.getContainer().getBoundingClientRect();
+  return [box.left + box.width / 2, box.top + box.height / 2];
+}"""
+
+
+def _visit(layers: Layers) -> Visit:
+    """Open the fixture map once per session and record what the tests check."""
+    if id(layers) in _VISITS:
+        return _VISITS[id(layers)]
+    OUTPUTS.mkdir(exist_ok=True)
+    page_path = render_html(layers, OUTPUTS / "browser-fixture.html")
+    seen = Visit()
+    with _open(page_path, seen) as page:
+        seen.containers = page.locator(".leaflet-container").count()
+        seen.basemap_canvases = page.locator(".leaflet-pane canvas").count()
+        seen.markers = page.locator(".geomap-marker").count()
+        seen.arrows = page.locator(".geomap-arrow").count()
+        seen.legend = page.locator("#geomap-legend").inner_text()
+        seen.unlocated = page.locator("#geomap-unlocated").inner_text()
+        seen.title = page.locator("#geomap-title").inner_text()
+        seen.slider = page.locator("#geomap-time").count() > 0
+        seen.xss_after_load = page.evaluate("typeof window.__xss")
+        page.screenshot(path=str(SCREENSHOT))
+        for i in range(seen.markers):
+            page.locator(".geomap-marker").nth(i).click()
+            popup = page.locator(".leaflet-popup-content")
+            popup.wait_for()
+            seen.popups.append(popup.inner_text())
+            seen.popup_marks.extend(popup.locator("mark").all_inner_texts())
+            if i == 0:
+                page.wait_for_timeout(400)  # let the popup fade in
+                page.screenshot(path=str(SCREENSHOT))
+            page.locator(".leaflet-popup-close-button").click()
+        seen.xss_after_popups = page.evaluate("typeof window.__xss")
+    _VISITS[id(layers)] = seen
+    return seen
+
+
+def test_browser_map_renders(example_layers: Layers) -> None:
+    seen = _visit(example_layers)
+    assert seen.containers == 1
+    # The vector basemap, areas, flows and borders are drawn on canvases (prefer_canvas).
+    assert seen.basemap_canvases >= 2
+    assert "Fixture story" in seen.title
+
+
+def test_browser_one_marker_per_point_event(example_layers: Layers) -> None:
+    events = example_layers.events
+    points = events[events.geometry.notna() & (events.geometry.geom_type == "Point")]
+    assert _visit(example_layers).markers == len(points) == 1
+
+
+def test_browser_popup_shows_evidence_as_text(example_layers: Layers) -> None:
+    from conftest import XSS_TEXT
+
+    seen = _visit(example_layers)
+    assert len(seen.popups) == 1
+    popup = seen.popups[0]
+    assert XSS_TEXT in popup.replace("\n", " ")
+    assert "≥ 77 killed" in popup
+    assert "1,000+ injured" in popup
+    assert seen.popup_marks == ["Osh"]
+
+
+def test_browser_legend_and_flow_arrow(example_layers: Layers) -> None:
+    seen = _visit(example_layers)
+    for label in ("riots", "curfew", "displacement", "flow", "border", "area"):
+        assert label in seen.legend
+    assert "meeting" not in seen.legend
+    assert seen.arrows == 1
+
+
+def test_browser_unlocated_panel(example_layers: Layers) -> None:
+    seen = _visit(example_layers)
+    assert "Not located (1)" in seen.unlocated
+    assert "The CSTO will meet Monday." in seen.unlocated
+
+
+def test_browser_no_console_errors_and_no_network(example_layers: Layers) -> None:
+    seen = _visit(example_layers)
+    assert seen.errors == []
+    assert seen.blocked == []
+
+
+def test_browser_xss_payload_never_runs(example_layers: Layers) -> None:
+    seen = _visit(example_layers)
+    assert seen.xss_after_load == "undefined"
+    assert seen.xss_after_popups == "undefined"
+
+
+def test_browser_screenshot_saved(example_layers: Layers) -> None:
+    _visit(example_layers)
+    assert SCREENSHOT.stat().st_size > 10_000
+
+
+def test_browser_time_slider_shows_one_date_at_a_time(example_layers: Layers, tmp_path: Path) -> None:
+    layers = _many_points(example_layers, 6, ("2010-06-12", "2010-06-13", "2010-06-14"))
+    seen = Visit()
+    with _open(render_html(layers, tmp_path / "slider.html"), seen) as page:
+        counts = [page.locator(".geomap-marker").count()]
+        for value in ("1", "3", "0"):
+            page.locator("#geomap-time").fill(value)
+            counts.append(page.locator(".geomap-marker").count())
+        label = page.locator("#geomap-time-label").inner_text()
+    assert counts == [6, 2, 2, 6]
+    assert label == "all dates"
+    assert seen.errors == []
+
+
+@pytest.mark.parametrize("tier", ["cluster", "canvas"])
+def test_browser_bulk_tiers_load_and_open_escaped_popups(
+    example_layers: Layers, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tier: str
+) -> None:
+    from conftest import XSS_TEXT
+
+    monkeypatch.setattr(webmap, "INDIVIDUAL_MAX", 4)
+    monkeypatch.setattr(webmap, "CLUSTER_MAX", 30 if tier == "cluster" else 6)
+    layers = _many_points(example_layers, 24, ("2010-06-12", "2010-06-13"))
+    seen = Visit()
+    with _open(render_html(layers, tmp_path / f"{tier}.html"), seen) as page:
+        if tier == "cluster":
+            assert page.locator(".marker-cluster").count() > 0
+        else:
+            assert page.locator(".geomap-marker").count() == 0
+        x, y = page.evaluate(_CENTRE_ON_FIRST_POINT)
+        page.wait_for_timeout(300)
+        page.mouse.click(x, y)
+        popup = page.locator(".leaflet-popup-content")
+        popup.wait_for()
+        text = popup.inner_text()
+        page.locator("#geomap-time").fill("2")
+        xss = page.evaluate("typeof window.__xss")
+    assert XSS_TEXT[:60] in text.replace("\n", " ")
+    assert "≥ 77 killed" in text
+    assert xss == "undefined"
+    assert seen.errors == []
+    assert seen.blocked == []

@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 SEED    = seeds/osh-2010-06-12.txt
 
-.PHONY: run test lint bench data assets ner clean
+.PHONY: run test chromium lint bench data assets ner clean
 
 $(BIN)/geomap: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,8 +17,15 @@ $(BIN)/geomap: pyproject.toml
 run: $(BIN)/geomap
 	$(BIN)/geomap map $(SEED) -o outputs/
 
-test: $(BIN)/geomap
+test: $(BIN)/geomap chromium
 	$(BIN)/python -m pytest
+
+# Browser tests drive Debian's Chromium (never a browser downloaded by a test tool).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium; }
 
 lint: $(BIN)/geomap
 	$(BIN)/ruff check geomap tests bench

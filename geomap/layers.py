@@ -211,8 +211,9 @@ def event_record(event: Any, source: str = "", title: str = "") -> dict[str, Any
     place = event.place
     res = event.place_mention
     geometry = event.geometry
-    if geometry is None and place is not None:
-        geometry = Point(place.lon, place.lat)  # shapely takes x = lon, y = lat
+    point = event.point
+    if geometry is None and point is not None:
+        geometry = Point(point[1], point[0])  # shapely takes x = lon, y = lat
     displaced = _count_fields("displaced", event.displaced)
     del displaced["displaced_qualifier"]
     in_sentence = res is not None and event.evidence_start <= res.mention.start_char < event.evidence_end
@@ -233,8 +234,8 @@ def event_record(event: Any, source: str = "", title: str = "") -> dict[str, Any
         "geonameid": float(place.geonameid) if place and place.geonameid else None,
         "country_code": place.country_code if place else "",
         "admin1_code": place.admin1_code if place else "",
-        "lat": place.lat if place else None,
-        "lon": place.lon if place else None,
+        "lat": point[0] if point else None,
+        "lon": point[1] if point else None,
         "geo_precision": float(geo_precision(place)) if place else None,
         "where_prec": float(where_precision(place)) if place else None,
         "geometry_kind": event.geometry_kind if place else "",

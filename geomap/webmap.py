@@ -64,6 +64,7 @@ __all__ = [
     "CLUSTER_MAX",
     "INDIVIDUAL_MAX",
     "KIND_STYLE",
+    "PLACE_LABELS_MAX",
     "Basemap",
     "FoliumMissingError",
     "KindStyle",
@@ -87,6 +88,9 @@ MarkerTier = Literal["individual", "cluster", "canvas", "aggregate"]
 
 INDIVIDUAL_MAX = 1_000
 """Fewer point events than this: one DOM marker (icon, popup, tooltip) each."""
+
+PLACE_LABELS_MAX = 40
+"""At most this many places named get a permanent label; more are named on hover only."""
 CLUSTER_MAX = 20_000
 """Fewer than this: markers grouped by Leaflet.markercluster, built in the browser from a data array."""
 CANVAS_MAX = 100_000
@@ -341,9 +345,9 @@ def _marker_class(kind: str) -> str:
     Examples
     --------
     >>> _marker_class("state_of_emergency"), _marker_class('x"><img')
-    ('geomap-marker geomap-kind-state_of_emergency', 'geomap-marker geomap-kind-ximg')
+    ('geomap-marker geomap-kind-state_of_emergency', 'geomap-marker geomap-kind-other')
     """
-    return f"geomap-marker geomap-kind-{re.sub(r'[^a-z0-9_-]', '', kind.lower()) or 'other'}"
+    return f"geomap-marker geomap-kind-{kind if kind in KIND_STYLE else 'other'}"
 
 
 def _kind_of(row: dict[str, Any]) -> str:
@@ -759,6 +763,8 @@ _CSS = """
 .geomap-marker svg{display:block;filter:drop-shadow(0 1px 1px rgba(0,0,0,.45))}
 .geomap-marker.gm-approx{opacity:.8}
 .geomap-arrow{background:none;border:none;pointer-events:none}
+.geomap-label{background:rgba(255,255,255,.8);border:none;box-shadow:none;padding:0 3px;color:#222;font-weight:600}
+.geomap-label:before{display:none}
 .gm-popup{max-width:340px}
 .gm-head{font-weight:600;margin-bottom:2px}
 .gm-type{font-weight:400;color:#555}
@@ -1325,6 +1331,14 @@ def _split_events(
     return points, shapes, unlocated
 
 
+def _row_point(row: dict[str, Any], geometry: BaseGeometry) -> tuple[float, float]:
+    """Return (lat, lon) of a flow's or an area's event: its place when known, else its geometry's seat."""
+    lat, lon = _number(row.get("lat")), _number(row.get("lon"))
+    if lat is not None and lon is not None:
+        return lat, lon
+    return _shape_seat(geometry)
+
+
 def _shape_seat(geometry: BaseGeometry) -> tuple[float, float]:
     """Return (lat, lon) where a flow starts or an area has its representative point."""
     seat = geometry.interpolate(0.0) if geometry.geom_type == "LineString" else geometry.representative_point()
@@ -1376,6 +1390,8 @@ def _place_group(places: gpd.GeoDataFrame) -> folium.FeatureGroup | None:
         places = places[~places["metonymic"].fillna(False).astype(bool)]
     group = folium.FeatureGroup(name="Places named")
     drawn = 0
+    # A few places are labelled on the map; many would bury the events, so then the names show on hover.
+    permanent = len(places) <= PLACE_LABELS_MAX
     for record, geometry in zip(_records(places), places.geometry, strict=True):
         if not _has_geometry(geometry):
             continue
@@ -1388,7 +1404,13 @@ def _place_group(places: gpd.GeoDataFrame) -> folium.FeatureGroup | None:
             fill=True,
             fill_color="#fff",
             fill_opacity=1.0,
-            tooltip=folium.Tooltip(escape_text(_text(record.get("name")))),
+            tooltip=folium.Tooltip(
+                escape_text(_text(record.get("name"))),
+                permanent=permanent,
+                direction="right",
+                offset=(6, 0),
+                class_name="geomap-label",
+            ),
         ).add_to(group)
         drawn += 1
     return group if drawn else None
@@ -1455,6 +1477,9 @@ def _build_map(layers: Layers, title: str, basemap: Basemap, deferred: _Deferred
         drawn.timed.extend((group.get_name(), name, date) for name in names)
 
     if tier == "individual":
+        # Every located event gets a marker, areas and flows too (at their place and origin), so each one can be
+        # clicked and the legend's icons are all on the map.
+        points = points + [(row, *_row_point(row, geometry)) for row, geometry, _ in shapes]
         spots: dict[tuple[float, float], list[int]] = {}
         for i, (_, lat, lon) in enumerate(points):
             spots.setdefault((round(lat, 4), round(lon, 4)), []).append(i)

@@ -258,9 +258,13 @@ def test_webmap_rejects_bad_arguments(
 
 
 def test_webmap_missing_asset_has_a_hint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import geomap.assets
     from geomap.assets import load_asset
 
+    # A user's own data folder without assets falls back to the project's.
     monkeypatch.setenv("GEOMAP_DATA", str(tmp_path))
+    assert "Leaflet" in load_asset("leaflet.js")[:2000]
+    monkeypatch.setattr(geomap.assets, "asset_dir", lambda: tmp_path)
     with pytest.raises(GazetteerError, match=r"python -m geomap\.assets"):
         load_asset("leaflet.js")
     with pytest.raises(GazetteerError, match="choose one of"):

@@ -61,7 +61,8 @@ KIND_PATTERNS: dict[str, re.Pattern[str]] = {
         r"tortured|beat(?:en)?|abduct\w*|kidnap\w*|raped?|sexual(?:ly)? "
         r"(?:assault|violence)\w*|suicide bomb\w*)\b",
         "protest": r"\b(?:protest(?:s|ed|ing|ers?|ors?)?|demonstrat(?:ion|ions|ors?|ed|ing)|rall(?:y|ies|ied)|"
-        r"march(?:ed|es)|sit[- ]ins?|strikes? (?:by|over|against)|went on strike|picket\w*|took to the streets|"
+        r"march(?:ed|es)|(?-i:march)(?! \d)|sit[- ]ins?|strikes? (?:by|over|against)|went on strike|picket\w*|"
+        r"took to the streets|"
         r"vigils?|(?:displayed|held|holding|with) banners|blocked (?:\w+ ){0,3}(?:road|route|highway|street|access)|"
         r"gathered (?:\w+ ){0,8}to (?:protest|demand|denounce|call|complain|oppose|condemn|support|express|urge)|"
         r"gathered (?:in front of|outside|at|near))\b",
@@ -484,7 +485,23 @@ def _pick_place(text: str, sentence: tuple[int, int], resolutions: Sequence[Reso
         specificity = {1: 0, 2: 1, 3: 2}[geo_precision(res.place)] + (2 if res.place.is_country else 0)
         return (locative, specificity, res.mention.start_char)
 
-    return min(inside, key=rank)
+    best = min(inside, key=rank)
+    # "residents of Zhezkazgan township in Qaraghandy region protested": the town inside the region is where.
+    assert best.place is not None
+    if best.place.is_country or best.place.feature_class in {"A", "L"}:
+        within = [r for r in inside if r is not best and _inside(r.place, best.place) and not _glued(text, r)]
+        if within:
+            return min(within, key=rank)
+    return best
+
+
+def _inside(inner: Place | None, outer: Place) -> bool:
+    """Tell whether a town lies in a country or admin-1 region (by codes, not geometry)."""
+    if inner is None or inner.feature_class != "P" or inner.country_code != outer.country_code:
+        return False
+    if outer.is_country:
+        return True
+    return outer.feature == "A.ADM1" and inner.admin1_code == outer.admin1_code
 
 
 def _story_focus(text: str, resolutions: Sequence[Resolution]) -> tuple[Resolution | None, Resolution | None]:
@@ -643,7 +660,12 @@ def extract_events(doc: Document, parsed: ParsedDocument, gazetteer: Gazetteer) 
         fallback = DateInfo(date=doc.published, time_precision=2, text="", start_char=-1)
     events = [replace(e, date=fallback, published_fallback=True) if e.date is None and fallback else e for e in events]
     if events:
-        primary = next((e for e in events if e.family == "violence"), events[0])
+        # The main event is told in the lead: its violence first, else its first event; later background
+        # ("relatives who had died in Ukraine") does not outrank it.
+        sentences = split_sentences(text)
+        lead_end = sentences[min(1, len(sentences) - 1)][1] if sentences else len(text)
+        lead = [e for e in events if e.evidence_start < lead_end] or events
+        primary = next((e for e in lead if e.family == "violence"), lead[0])
         events = [replace(e, primary=e is primary) for e in events]
     return [replace(e, event_id=f"{doc.doc_id}-{i + 1}") for i, e in enumerate(events)]
 

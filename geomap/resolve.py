@@ -74,9 +74,11 @@ _METONYMY_AFTER = re.compile(
     r"^(?:\s+and\s+[A-Z][\w.-]+)?\s+(?:also\s+|has\s+|have\s+|had\s+)?" + _SPEECH + r"\b", re.I
 )
 _METONYMY_BEFORE = re.compile(
-    r"\b(?:statement|statements|officials?|government|authorities|leaders?|spokes(?:wo)?man|spokesperson|embassy|"
-    r"ministry|envoy|diplomats?|talks|relations|ties|sanctions|pressure|support|help|aid)\s+(?:from|in|of|with|by|on|"
-    r"between)\s+(?:the\s+)?$",
+    r"(?:\b(?:statement|statements|officials?|government|authorities|leaders?|spokes(?:wo)?man|spokesperson|embassy|"
+    r"ministry|envoy|diplomats?|talks|relations|ties|sanctions|pressure|support|help|aid)\s+(?:from|of|with|by|on|"
+    r"between)"
+    # "the government in Kabul" is Kabul speaking; "the embassy in Canberra", "talks in Geneva" happen there.
+    r"|\b(?:government|authorities|leaders(?:hip)?|regime)\s+in)\s+(?:the\s+)?$",
     re.I,
 )
 
@@ -221,7 +223,7 @@ def _area_bonus(cand: Candidate, cands: Sequence[Candidate], key: str) -> float:
     if place.is_country:
         own = normalize_name(place.name) == key
         rival = any(c is not cand and normalize_name(c.place.name) == key for c in cands)
-        return _COUNTRY_BONUS if own or not rival else _AREA_BONUS
+        return _COUNTRY_BONUS if own or not rival else 0.0
     if place.feature in {"L.CONT", "L.RGN", "P.PPLC"}:
         return _AREA_BONUS
     if place.feature == "A.ADM1" and not any(
@@ -395,6 +397,8 @@ def _add_containment_hints(
             if second.kind != "place":
                 continue
             container = groups[(second.key, roles[j])]
+            if container is group:
+                continue  # "Rabat (Rabat)": a town in its same-named region says nothing about which one
             for cand in container.cands[:5]:
                 if cand.place.is_country:
                     group.hint_countries.add(cand.place.country_code)
@@ -424,7 +428,12 @@ def _score_group(
             bonus = 0.15 + 0.35 * share
             score += bonus
             parts.append(f"country {place.country_code} {bonus:.2f}")
-        if hinted and (place.country_code in group.hint_countries or place.admin1_code in group.hint_admin1):
+        # A country is never inside a named container: the hint is for the places within it.
+        if (
+            hinted
+            and not place.is_country
+            and (place.country_code in group.hint_countries or place.admin1_code in group.hint_admin1)
+        ):
             score += _HINT_BONUS
             parts.append("inside the named container")
         elif not hinted and (area := _area_bonus(cand, group.cands, group.key)):

@@ -76,6 +76,19 @@ CONNECTORS = frozenset(
         "sous",
         "im",
         "bin",
+        "ez",
+        "es",
+        "er",
+        "ed",
+        "ech",
+        "et",
+        "los",
+        "las",
+        "y",
+        "della",
+        "delle",
+        "dei",
+        "degli",
     }
 )
 """Lower-case words allowed inside a multi-word name ("Isle of Man", "Rio de Janeiro")."""
@@ -227,7 +240,8 @@ _CALENDAR = frozenset(
         "sunday",
     }
 )
-_GAP_OK = re.compile(r"^(?:[ \u00a0]|-|\u2010|\u2011|\. |\.)$")
+# Between the words of one name: a space, a hyphen, an abbreviation's period, or a possessive ("Lee's Summit").
+_GAP_OK = re.compile(r"^(?:[ \u00a0]|-|\u2010|\u2011|\. |\.|['’]s )$")
 _TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W\d_]+(?:['’][^\W\d_]+)*")
 _SENTENCE_END = re.compile(r"[.!?:;\"“”]\s*$|\n\s*$")
 _POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)

@@ -220,3 +220,25 @@ def test_events_evidence_offsets_on_seed(gazetteer: Gazetteer) -> None:
         if event.killed:
             assert doc.text[event.killed.start_char : event.killed.end_char] == event.killed.text
         assert re.search(r"\w", event.evidence)
+
+
+def test_events_primary_is_the_lead_not_later_background(gazetteer: Gazetteer) -> None:
+    text = (
+        "On Monday, thousands of people joined a commemorative march in Kemerovo. "
+        "Officials and veterans took part. "
+        "Some carried photographs of relatives who had died in Ukraine."
+    )
+    doc = Document(doc_id="p", text=text, published=SATURDAY)
+    events = process_document(doc, gazetteer).events
+    (primary,) = [e for e in events if e.primary]
+    assert "protest" in primary.kinds
+    assert primary.place is not None
+    assert primary.place.name == "Kemerovo"
+
+
+def test_events_town_inside_a_named_region_is_the_place(gazetteer: Gazetteer) -> None:
+    doc = Document(doc_id="r", text="Residents of Osh city in Osh region protested on Friday.", published=SATURDAY)
+    events = process_document(doc, gazetteer).events
+    assert events[0].place is not None
+    assert events[0].place.feature_class == "P"
+    assert events[0].place.name == "Osh"

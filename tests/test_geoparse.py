@@ -177,3 +177,37 @@ def test_geoparse_never_raises_and_spans_match(gazetteer: Gazetteer, text: str) 
     for border in first.borders:
         assert text[border.start_char : border.end_char] == border.text
     assert parsed_to_json(geoparse_document(doc, gazetteer)) == parsed_to_json(first)
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "name", "iso"),
+    [
+        ("Students rallied in Lee's Summit on Monday.", "Lee's Summit", "Lee's Summit", "US"),
+        ("Shots were fired in Leon de los Aldama overnight.", "Leon de los Aldama", "León de los Aldama", "MX"),
+        ("Shelling was reported in Deir ez Zor countryside.", "Deir ez Zor", "Deir ez-Zor", "SY"),
+    ],
+)
+def test_geoparse_multiword_names_with_particles_and_possessives(
+    gazetteer: Gazetteer, text: str, surface: str, name: str, iso: str
+) -> None:
+    (res,) = _by_text(_parse(gazetteer, text), surface)
+    assert res.place.name == name
+    assert res.place.country_code == iso
+
+
+def test_geoparse_capital_named_like_its_region_or_an_alias(gazetteer: Gazetteer) -> None:
+    # "Tunis" is also an alias of Tunisia, and Malta has a Rabat region: the capitals are meant.
+    tunis = _parse(gazetteer, "Teachers gathered in Tunis (Bab Souika, Tunis) on Sunday.")
+    assert {r.place.feature for r in _by_text(tunis, "Tunis")} == {"P.PPLC"}
+    rabat = _parse(gazetteer, "Nurses held a sit-in in Rabat (Rabat) on Monday.")
+    assert {r.place.country_code for r in _by_text(rabat, "Rabat")} == {"MA"}
+
+
+def test_geoparse_embassy_in_a_city_is_a_location(gazetteer: Gazetteer) -> None:
+    parsed = _parse(
+        gazetteer, "Hundreds protested outside the French embassy in Canberra. A statement from Paris followed."
+    )
+    (canberra,) = _by_text(parsed, "Canberra")
+    assert not canberra.metonymic
+    (paris,) = _by_text(parsed, "Paris")
+    assert paris.metonymic

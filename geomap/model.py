@@ -60,3 +60,35 @@ class Candidate:
     """Context-free plausibility in [0, 1] from population and feature kind."""
     spellings: tuple[str, ...] = ()
     """Every gazetteer spelling of this place with the same key ("EU", "E.U."), for case checks."""
+
+    def is_code_only(self, surface: str) -> bool:
+        """
+        Tell whether only a short all-capitals code spells this place so, and the text does not write it.
+
+        GeoNames lists airport codes among a city's names ("BER" for Berlin): "Ber",
+        a town in Mali, must not become Berlin.
+
+        Parameters
+        ----------
+        surface
+            The name as the text writes it.
+
+        Returns
+        -------
+        bool
+            True when every matching spelling is an all-capitals code of at most four
+            letters and ``surface`` is none of them.
+
+        Examples
+        --------
+        >>> berlin = Place(place_id="gn:1", geonameid=1, name="Berlin", lat=52.5, lon=13.4, feature="P.PPLC",
+        ...                country_code="DE", admin1_code="DE.16", population=3_426_354, source="geonames")
+        >>> cand = Candidate(place=berlin, matched_name="BER", prior=0.9, spellings=("BER",))
+        >>> cand.is_code_only("Ber"), cand.is_code_only("BER")
+        (True, False)
+        """
+        return (
+            bool(self.spellings)
+            and all(len(s) <= 4 and s.isalpha() and s.isupper() for s in self.spellings)
+            and surface not in self.spellings
+        )

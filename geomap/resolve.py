@@ -55,6 +55,8 @@ SOFTMAX_TEMPERATURE = 0.12
 
 _AREA_BONUS = 0.3
 _COUNTRY_BONUS = 0.6
+_CITY_POPULATION = 100_000
+"""A same-named town at least this big outranks its admin-1 region even when their codes differ."""
 _EXACT_BONUS = 0.15
 _HINT_BONUS = 0.6
 _COHERENCE_BONUS = 0.3
@@ -217,7 +219,7 @@ def _area_bonus(cand: Candidate, cands: Sequence[Candidate], key: str) -> float:
     Countries get the large bonus unless another candidate bears the name as its
     own main name (then "Tunis" stays the city, not Tunisia's alias); capitals,
     continents and macro-regions the normal one; an admin-1 region too, unless
-    a town inside it shares its name (Osh the city, not Osh Oblast).
+    a town of its country shares its name (Osh the city, not Osh Oblast).
     """
     place = cand.place
     if place.is_country:
@@ -226,8 +228,14 @@ def _area_bonus(cand: Candidate, cands: Sequence[Candidate], key: str) -> float:
         return _COUNTRY_BONUS if own or not rival else 0.0
     if place.feature in {"L.CONT", "L.RGN", "P.PPLC"}:
         return _AREA_BONUS
+    # A town of the same name inside it, or a city of the same name in its country (Spain's Natural Earth regions
+    # are provinces whose codes GeoNames towns do not carry), is what a bare name means: "protested in Barcelona".
+    # Small same-named towns elsewhere in the country (Wyoming, Michigan) leave the state its bonus.
     if place.feature == "A.ADM1" and not any(
-        c.place.feature_class == "P" and c.place.admin1_code == place.admin1_code and c.place.population > 0
+        c.place.feature_class == "P"
+        and c.place.country_code == place.country_code
+        and (c.place.admin1_code == place.admin1_code or c.place.population >= _CITY_POPULATION)
+        and c.place.population > 0
         for c in cands
     ):
         return _AREA_BONUS
@@ -286,7 +294,11 @@ def resolve_mentions(mentions: Sequence[Mention], text: str, gazetteer: Gazettee
     for idx, (mention, role) in enumerate(zip(mentions, roles, strict=True)):
         group = groups.get((mention.key, role))
         if group is None:
-            every = [] if role == "demonym" else gazetteer.lookup(mention.text)[:TOP_K]
+            every = (
+                []
+                if role == "demonym"
+                else [c for c in gazetteer.lookup(mention.text) if not c.is_code_only(mention.text)][:TOP_K]
+            )
             cands = every
             if role == "region":
                 areas = [c for c in every if c.place.feature in {"A.ADM1", "A.ADM2", "L.RGN"}]

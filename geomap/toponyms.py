@@ -499,7 +499,7 @@ def extract_mentions(
                     doc_id=doc_id, text=text[start:end], start_char=start, end_char=end, kind="demonym", key=key
                 )
                 break
-            cands = found.get(key)
+            cands = [c for c in found.get(key, ()) if not c.is_code_only(text[start:end])]
             if cands:
                 doubt = _doubt(text, tokens, i, j, cands, gazetteer, lower_words, person_words)
                 if doubt <= max_doubt:

@@ -211,3 +211,15 @@ def test_geoparse_embassy_in_a_city_is_a_location(gazetteer: Gazetteer) -> None:
     assert not canberra.metonymic
     (paris,) = _by_text(parsed, "Paris")
     assert paris.metonymic
+
+
+def test_geoparse_big_city_over_its_same_named_province(gazetteer: Gazetteer) -> None:
+    # Natural Earth's Spanish admin-1 regions are provinces: the bare name is the city.
+    (barcelona,) = _by_text(_parse(gazetteer, "Thousands protested in Barcelona on Tuesday."), "Barcelona")
+    assert barcelona.place.feature_class == "P"
+    assert barcelona.place.country_code == "ES"
+
+
+def test_geoparse_airport_codes_do_not_match_ordinary_words(gazetteer: Gazetteer) -> None:
+    parsed = _parse(gazetteer, "Militants shelled the camp in the town of Ber on Monday.")
+    assert all(r.place is None or r.place.name != "Berlin" for r in parsed.resolutions)

@@ -72,6 +72,11 @@ _SPEECH = (
     r"protested|vowed|pledged|offered|promised|criticized|criticised|welcomed|recognized|recognised|imposed|"
     r"sanctioned|signed|voted|decided|declined|expelled|summoned|believes|hopes|fears|would|will|has been|has)"
 )
+_FEATURE_WORD = re.compile(
+    r"^\s+(?:town|city|village|villages|district|municipality|township|area|camp|county|province|region|state|"
+    r"governorate|LGA|upazila|kebele|woreda|commune|sector|neighbou?rhood|locality|barangay)(?=\s*[,(]|\s+in\s)"
+)
+_IN_CONTAINER = re.compile(r"\s+in\s+(?:the\s+)?")
 _METONYMY_AFTER = re.compile(
     r"^(?:\s+and\s+[A-Z][\w.-]+)?\s+(?:also\s+|has\s+|have\s+|had\s+)?" + _SPEECH + r"\b", re.I
 )
@@ -395,8 +400,15 @@ def _add_containment_hints(
         first = mentions[k]
         containers: list[int] = []
         gap = text[first.end_char : mentions[k + 1].start_char]
+        # "Kartal town, Istanbul", "Baraka city (Fizi, Sud-Kivu)": a feature word may stand between.
+        gap = _FEATURE_WORD.sub("", gap, count=1)
         if gap in {", ", ","}:
             containers.append(k + 1)
+        elif _IN_CONTAINER.fullmatch(gap):
+            # "Zhezkazgan township in Qaraghandy region", "Osh in Kyrgyzstan": only when the second is an area.
+            nxt = groups[(mentions[k + 1].key, roles[k + 1])]
+            if nxt.cands and (nxt.role == "region" or nxt.cands[0].place.feature_class in {"A", "L"}):
+                containers.append(k + 1)
         elif gap.strip() in {"(", "-", "–"} or re.fullmatch(r"\s*\(\s*", gap):
             close = text.find(")", first.end_char)
             j = k + 1

@@ -223,3 +223,10 @@ def test_geoparse_big_city_over_its_same_named_province(gazetteer: Gazetteer) ->
 def test_geoparse_airport_codes_do_not_match_ordinary_words(gazetteer: Gazetteer) -> None:
     parsed = _parse(gazetteer, "Militants shelled the camp in the town of Ber on Monday.")
     assert all(r.place is None or r.place.name != "Berlin" for r in parsed.resolutions)
+
+
+def test_geoparse_containment_through_a_feature_word(gazetteer: Gazetteer) -> None:
+    kartal = _parse(gazetteer, "Members staged a demonstration in Kartal town, Istanbul, on Monday.")
+    assert _by_text(kartal, "Kartal")[0].place.country_code == "TR"
+    osh = _parse(gazetteer, "Traders from Osh in Kyrgyzstan met on Friday.")
+    assert _by_text(osh, "Osh")[0].place.country_code == "KG"

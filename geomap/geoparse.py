@@ -223,10 +223,13 @@ def geoparse_document(
     if gold_spans is not None:
         mentions = _gold_mentions(doc, gold_spans, gazetteer)
     elif nlp is not None:
-        from geomap.ner import entity_spans, judge_mentions
+        from geomap.ner import KEEP_BELOW, entity_spans, judge_mentions
 
-        doubtful = extract_mentions(doc.text, gazetteer, doc_id=doc.doc_id, max_doubt=1.0)
-        mentions = judge_mentions(doubtful, entity_spans(doc.text, nlp))
+        found = extract_mentions(doc.text, gazetteer, doc_id=doc.doc_id, max_doubt=1.0)
+        # The model reads only the sentences of the names the gazetteer doubts.
+        doubted = [(m.start_char, m.end_char) for m in found if m.kind != "demonym" and m.doubt >= KEEP_BELOW]
+        entities = entity_spans(doc.text, nlp, around=doubted) if doubted else []
+        mentions = judge_mentions(found, entities)
     else:
         mentions = extract_mentions(doc.text, gazetteer, doc_id=doc.doc_id)
     resolutions = resolve_mentions(mentions, doc.text, gazetteer)

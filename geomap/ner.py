@@ -10,6 +10,7 @@ pinned by hash); without them geomap runs in gazetteer mode.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from geomap.errors import GeomapError
@@ -60,13 +61,14 @@ def load_ner(model: str = DEFAULT_MODEL) -> Any:
         msg = "spaCy is not installed; run 'make ner' (pip install 'spacy>=3.8,<3.9' and requirements-ner.txt)."
         raise NerUnavailableError(msg) from err
     try:
-        return spacy.load(model, exclude=["lemmatizer", "parser", "attribute_ruler"])
+        # Only the entity recogniser is needed; in this model it carries its own token vectors.
+        return spacy.load(model, exclude=["tok2vec", "tagger", "lemmatizer", "parser", "attribute_ruler", "senter"])
     except OSError as err:
         msg = f"spaCy model {model!r} is not installed; run 'make ner' (requirements-ner.txt, pinned by hash)."
         raise NerUnavailableError(msg) from err
 
 
-def entity_spans(text: str, nlp: Any) -> list[tuple[int, int, str]]:
+def entity_spans(text: str, nlp: Any, around: Sequence[tuple[int, int]] | None = None) -> list[tuple[int, int, str]]:
     """
     Return the named entities of a text as ``(start, end, label)``.
 
@@ -76,13 +78,50 @@ def entity_spans(text: str, nlp: Any) -> list[tuple[int, int, str]]:
         The document text.
     nlp
         A spaCy pipeline with an ``ner`` (or entity ruler) component.
+    around
+        When given, only the sentences holding these character spans are read
+        (the doubtful names): the model's cost then scales with the doubt, not the text.
 
     Returns
     -------
     list of tuple
-        Character offsets and labels.
+        Character offsets (in ``text``) and labels.
     """
-    return [(ent.start_char, ent.end_char, ent.label_) for ent in nlp(text).ents]
+    if around is None:
+        return [(ent.start_char, ent.end_char, ent.label_) for ent in nlp(text).ents]
+    windows = _sentence_windows(text, around)
+    spans: list[tuple[int, int, str]] = []
+    for (start, _), doc in zip(windows, nlp.pipe(text[a:b] for a, b in windows), strict=True):
+        spans.extend((start + ent.start_char, start + ent.end_char, ent.label_) for ent in doc.ents)
+    return spans
+
+
+_SENTENCE_BREAK = re.compile(r"[.!?]\s+|\n")
+_WINDOW_REACH = 400
+"""At most this many characters are read on either side of a doubtful name."""
+
+
+def _sentence_windows(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """
+    Return the merged sentence windows, in text order, that hold the given spans.
+
+    Examples
+    --------
+    >>> _sentence_windows("Osh burned. Roza spoke. Rain fell.", [(12, 16)])
+    [(12, 23)]
+    """
+    windows: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        lo = max(0, start - _WINDOW_REACH)
+        breaks = [m.end() for m in _SENTENCE_BREAK.finditer(text, lo, start)]
+        a = breaks[-1] if breaks else lo
+        nxt = _SENTENCE_BREAK.search(text, end, min(len(text), end + _WINDOW_REACH))
+        b = nxt.start() + 1 if nxt else min(len(text), end + _WINDOW_REACH)
+        if windows and a <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(b, windows[-1][1]))
+        else:
+            windows.append((a, b))
+    return windows
 
 
 def judge_mentions(

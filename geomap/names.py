@@ -56,17 +56,22 @@ def normalize_name(name: str) -> str:
     >>> normalize_name("Oš"), normalize_name("Ош"), normalize_name("U.S.")
     ('os', 'ош', 'us')
     """
-    key = name
-    # Compatibility decomposition can reveal capitals (e.g. "℠" -> "SM") and
-    # case folding can reveal decomposable letters, so fold until stable.
-    for _ in range(4):
-        folded = unicodedata.normalize("NFKD", key).casefold().translate(_FOLD)
-        decomposed = unicodedata.normalize("NFKD", folded)
-        stable = "".join(ch for ch in decomposed if ch.isalnum())
-        if stable == key:
+    key = _fold_once(name)
+    # Compatibility decomposition can reveal capitals (e.g. "℠" -> "SM") and case folding
+    # can reveal decomposable letters, so fold until stable; ASCII keys already are.
+    for _ in range(3):
+        if key.isascii():
             break
-        key = stable
+        again = _fold_once(key)
+        if again == key:
+            break
+        key = again
     return key
+
+
+def _fold_once(name: str) -> str:
+    folded = unicodedata.normalize("NFKD", name).casefold().translate(_FOLD)
+    return "".join(ch for ch in unicodedata.normalize("NFKD", folded) if ch.isalnum())
 
 
 def is_latin(name: str) -> bool:

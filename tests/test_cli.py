@@ -95,3 +95,59 @@ def test_cli_geoparse_bad_input_is_one_error_line(tmp_path) -> None:
     assert proc.returncode == 1
     assert proc.stderr.decode().startswith("error: ")
     assert "Traceback" not in proc.stderr.decode()
+
+
+SEED_TEXT = "seeds/osh-2010-06-12.txt"
+MAP_SUFFIXES = {".html", ".png", ".geojson", ".gpkg", ".csv"}
+
+
+def test_cli_map_seed_writes_the_five_files(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    from pathlib import Path
+
+    seed = Path(__file__).resolve().parent.parent / SEED_TEXT
+    assert main(["map", str(seed), "-o", str(tmp_path)]) == 0
+    written = {p.suffix for p in tmp_path.iterdir() if p.stem == "osh-2010-06-12"}
+    assert written == MAP_SUFFIXES
+    out = capsys.readouterr().out
+    assert "(0 not located)" in out
+    geojson = json.loads((tmp_path / "osh-2010-06-12.geojson").read_text(encoding="utf-8"))
+    assert "crs" not in geojson
+    names = {f["properties"]["location_name"] for f in geojson["features"]}
+    assert {"Osh", "Jalal-Abad", "Kyrgyzstan"} <= names
+    assert not names & {"Moscow", "Afghanistan", "China", "United States"}
+
+
+def test_cli_map_acled_csv_is_mapped_without_nlp(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = [
+        "event_id_cnty,event_date,event_type,sub_event_type,country,admin1,location,latitude,longitude,"
+        "geo_precision,fatalities,notes",
+        # An invented row whose notes name another town: the coded point must win, untouched by the geoparser.
+        'TST1,2022-03-01,Protests,Peaceful protest,Kyrgyzstan,Osh,Osh,40.5283,72.7985,1,0,"Traders marched in Naryn."',
+        'TST2,2022-03-02,Riots,Mob violence,Kyrgyzstan,Jalal-Abad,Jalal-Abad,40.9333,73.0,1,2,"<script>x</script>"',
+        "TST3,2022-03-03,Battles,Armed clash,Kyrgyzstan,,,,,3,1,No coordinates were coded.",
+    ]
+    csv_path = tmp_path / "rows.csv"
+    csv_path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert main(["map", str(csv_path), "-o", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    assert "3 events (1 not located)" in out
+    geojson = json.loads((tmp_path / "out" / "rows.geojson").read_text(encoding="utf-8"))
+    by_id = {f["properties"]["event_id"]: f for f in geojson["features"]}
+    assert by_id["TST1"]["geometry"]["coordinates"] == [72.7985, 40.5283]
+    assert by_id["TST3"]["geometry"] is None
+    html = (tmp_path / "out" / "rows.html").read_text(encoding="utf-8")
+    assert "<script>x</script>" not in html
+
+
+def test_cli_map_bad_inputs_are_one_error_line(tmp_path) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_text("", encoding="utf-8")
+    proc = run_cli("map", str(empty), "-o", str(tmp_path / "out"))
+    assert proc.returncode == 1
+    assert proc.stderr.decode().startswith("error:")
+    assert b"Traceback" not in proc.stderr
+    mixed = tmp_path / "rows.csv"
+    mixed.write_text("event_id_cnty,event_date,notes\n", encoding="utf-8")
+    proc = run_cli("map", str(mixed), str(empty), "-o", str(tmp_path / "out"))
+    assert proc.returncode == 1
+    assert b"not both" in proc.stderr

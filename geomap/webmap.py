@@ -969,7 +969,8 @@ def _add_point(
 
 _BULK_JS = """
 (function () {
-  var data = %(data)s;
+  // A JSON block parses several times faster than the same data as a script literal.
+  var data = JSON.parse(document.getElementById("geomap-bulk-data").textContent);
   var groups = [%(groups)s];
   var tier = data.tier;
   window.geomapTimed = window.geomapTimed || [];
@@ -1086,12 +1087,13 @@ def _bulk_points(
         **{name: list(table) for name, table in tables.items()},
     }
     js = _BULK_JS % {
-        "data": _safe_json(payload),
         "groups": ", ".join(groups[kind].get_name() for kind in order),
         "px": _MARKER_PX,
         "half": _MARKER_PX // 2,
     }
-    return _macro(deferred, js=js)
+    # _safe_json escapes "<", ">" and "&", so no text can close the element early.
+    markup = f'<script type="application/json" id="geomap-bulk-data">{_safe_json(payload)}</script>'
+    return _macro(deferred, markup=markup, js=js)
 
 
 def _aggregate(fmap: folium.Map, points: list[tuple[dict[str, Any], float, float]]) -> int:

@@ -9,11 +9,15 @@ geometry, or no geometry when unlocated; they are never dropped.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import geopandas as gpd
+    from shapely.geometry.base import BaseGeometry
 
 __all__ = [
     "BORDER_COLUMNS",
@@ -21,8 +25,10 @@ __all__ = [
     "EVENT_KINDS",
     "PLACE_COLUMNS",
     "Layers",
+    "cell_text",
     "empty_frame",
     "frame_from_records",
+    "view_bounds",
 ]
 
 EVENT_KINDS = (
@@ -340,3 +346,53 @@ def build_layers(results: list[Any], *, title: str = "") -> Layers:
         borders=frame_from_records(borders, BORDER_COLUMNS),
         title=title,
     )
+
+
+def cell_text(value: Any) -> str:
+    """
+    Return a frame cell as a stripped string, ``""`` for None or NaN.
+
+    Examples
+    --------
+    >>> cell_text(float("nan")), cell_text(" Osh "), cell_text(None)
+    ('', 'Osh', '')
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value).strip()
+
+
+def view_bounds(geoms: Sequence[BaseGeometry], events: gpd.GeoDataFrame) -> tuple[float, float, float, float] | None:
+    """
+    Return the (lon_min, lat_min, lon_max, lat_max) a map should show.
+
+    Parameters
+    ----------
+    geoms
+        The located events and borders to draw.
+    events
+        All events, for their countries when none is located.
+
+    Returns
+    -------
+    tuple or None
+        The bounds of ``geoms`` when there are any; else of the events' countries
+        (each one's largest part: the Aleutians or Chukotka would stretch the view
+        round the globe); else None, a world view.
+    """
+    import shapely
+
+    if geoms:
+        lon_min, lat_min, lon_max, lat_max = shapely.total_bounds(list(geoms))
+        return float(lon_min), float(lat_min), float(lon_max), float(lat_max)
+    codes = sorted({cell_text(c).upper() for c in events.get("country_code", [])} - {""})
+    if codes:
+        from geomap.boundaries import load_countries
+
+        countries = load_countries("50m")
+        chosen = countries[countries["iso_a2"].isin(codes)]
+        if not chosen.empty:
+            mainlands = [max(shapely.get_parts(g), key=lambda part: part.area) for g in chosen.geometry]
+            lon_min, lat_min, lon_max, lat_max = shapely.total_bounds(mainlands)
+            return float(lon_min), float(lat_min), float(lon_max), float(lat_max)
+    return None

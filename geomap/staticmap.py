@@ -31,6 +31,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
 from geomap.errors import GeomapError, InputError
+from geomap.layers import cell_text as _text
+from geomap.layers import view_bounds
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -187,13 +189,6 @@ def _require_matplotlib() -> None:
         raise MatplotlibMissingError(msg) from err
 
 
-def _text(value: Any) -> str:
-    """Return a cell as a string, '' for None/NaN."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return str(value).strip()
-
-
 def _number(value: Any) -> float | None:
     """Return a cell as a finite float, None for None/NaN/junk."""
     try:
@@ -276,34 +271,6 @@ def _located(events: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 # --- extent -----------------------------------------------------------------
-
-
-def _data_bounds(
-    events: gpd.GeoDataFrame, data_geoms: Sequence[BaseGeometry]
-) -> tuple[float, float, float, float] | None:
-    """
-    Return (lon_min, lat_min, lon_max, lat_max) to show.
-
-    The located events and borders when there are any; else the countries of the
-    events; else None (a world view).
-    """
-    import shapely
-
-    if data_geoms:
-        lon_min, lat_min, lon_max, lat_max = shapely.total_bounds(list(data_geoms))
-        return float(lon_min), float(lat_min), float(lon_max), float(lat_max)
-    codes = sorted({_text(c).upper() for c in events.get("country_code", [])} - {""})
-    if codes:
-        from geomap.boundaries import load_countries
-
-        countries = load_countries("50m")
-        chosen = countries[countries["iso_a2"].isin(codes)]
-        if not chosen.empty:
-            # Each country's largest part: the Aleutians or Chukotka would stretch the view round the globe.
-            mainlands = [max(shapely.get_parts(g), key=lambda part: part.area) for g in chosen.geometry]
-            lon_min, lat_min, lon_max, lat_max = shapely.total_bounds(mainlands)
-            return float(lon_min), float(lat_min), float(lon_max), float(lat_max)
-    return None
 
 
 def _fit_extent(bounds: tuple[float, float, float, float] | None, box_ratio: float) -> _Extent:
@@ -1214,7 +1181,7 @@ def _build_figure(layers: Layers, *, title: str, dpi: int) -> Figure:
     renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]  # unannotated in matplotlib's stubs
     ax = fig.add_axes(_MAP_RECT, label="map")
     box_ratio = _MAP_RECT[3] * FIGSIZE[1] / (_MAP_RECT[2] * FIGSIZE[0])
-    extent = _fit_extent(_data_bounds(events, data_geoms), box_ratio)
+    extent = _fit_extent(view_bounds(data_geoms, events), box_ratio)
     _set_view(ax, extent)
     ax.set_anchor("N")  # a world view is wider than the box: keep it under the title
     for spine in ax.spines.values():

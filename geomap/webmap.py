@@ -46,6 +46,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
 from geomap.errors import GeomapError, InputError
+from geomap.layers import cell_text as _text
+from geomap.layers import view_bounds
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -225,13 +227,6 @@ class WebmapError(GeomapError, RuntimeError):
 
 
 # --- text -------------------------------------------------------------------
-
-
-def _text(value: Any) -> str:
-    """Return a cell as a string, '' for None/NaN."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return str(value).strip()
 
 
 def _number(value: Any) -> float | None:
@@ -565,26 +560,6 @@ def _geometry_role(geometry: BaseGeometry) -> Literal["point", "flow", "area"]:
     if kind in {"Polygon", "MultiPolygon"}:
         return "area"
     return "point"
-
-
-def _view_bounds(geoms: Sequence[BaseGeometry], events: gpd.GeoDataFrame) -> tuple[float, float, float, float] | None:
-    """Return (lon_min, lat_min, lon_max, lat_max) of the data, else of the events' countries, else None."""
-    import shapely
-
-    if geoms:
-        lon_min, lat_min, lon_max, lat_max = shapely.total_bounds(list(geoms))
-        return float(lon_min), float(lat_min), float(lon_max), float(lat_max)
-    codes = sorted({_text(c).upper() for c in events.get("country_code", [])} - {""})
-    if codes:
-        from geomap.boundaries import load_countries
-
-        countries = load_countries("50m")
-        chosen = countries[countries["iso_a2"].isin(codes)]
-        if not chosen.empty:
-            mainlands = [max(shapely.get_parts(g), key=lambda part: part.area) for g in chosen.geometry]
-            lon_min, lat_min, lon_max, lat_max = shapely.total_bounds(mainlands)
-            return float(lon_min), float(lat_min), float(lon_max), float(lat_max)
-    return None
 
 
 def _rounded_collection(
@@ -1426,7 +1401,7 @@ def _build_map(layers: Layers, title: str, basemap: Basemap, deferred: _Deferred
     points, shapes, unlocated = _split_events(events)
     border_layer, n_borders = _border_group(borders)
     located_geoms = [g for g in events.geometry if _has_geometry(g)]
-    bounds = _view_bounds(located_geoms + [g for g in borders.geometry if _has_geometry(g)], events)
+    bounds = view_bounds(located_geoms + [g for g in borders.geometry if _has_geometry(g)], events)
 
     fmap = _new_map()
     if bounds is None:

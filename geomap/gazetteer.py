@@ -429,9 +429,16 @@ class Gazetteer:
                 spellings.setdefault(pair, []).append(row[1])
                 if pair not in places:
                     places[pair] = _place_from_row(row[2:])
-            for (key, _), place in places.items():
-                names = sorted(spellings[(key, _)], key=lambda n: (n != place.name, n))
-                bonus = 0.05 if normalize_name(place.name) == key else 0.0
+            for pair, place in places.items():
+                key = pair[0]
+                names = sorted(spellings[pair])
+                # The main name's key is this key exactly when the main name is among the spellings found.
+                if place.name in names:
+                    names.remove(place.name)
+                    names.insert(0, place.name)
+                    bonus = 0.05
+                else:
+                    bonus = 0.0
                 cand = Candidate(
                     place=place, matched_name=names[0], prior=min(1.0, prior_of(place) + bonus), spellings=tuple(names)
                 )

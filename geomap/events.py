@@ -591,7 +591,8 @@ def extract_events(doc: Document, parsed: ParsedDocument, gazetteer: Gazetteer) 
     focus, country = _story_focus(text, resolutions)
     doc_date: DateInfo | None = None
     raw: list[Event] = []
-    for number, sentence in enumerate(split_sentences(text)):
+    sentences = split_sentences(text)
+    for number, sentence in enumerate(sentences):
         s_start, s_end = sentence
         chunk = text[s_start:s_end]
         kinds = _kinds_in(chunk)
@@ -636,7 +637,6 @@ def extract_events(doc: Document, parsed: ParsedDocument, gazetteer: Gazetteer) 
             raw.append(event)
     if not raw and (focus is not None or country is not None):
         # A report with no recognised cue still reports something somewhere: keep it as "other", low confidence.
-        sentences = split_sentences(text)
         first = next((sp for sp in sentences if _pick_place(text, sp, resolutions)), sentences[0])
         other = _build_event(
             doc,
@@ -662,7 +662,6 @@ def extract_events(doc: Document, parsed: ParsedDocument, gazetteer: Gazetteer) 
     if events:
         # The main event is told in the lead: its violence first, else its first event; later background
         # ("relatives who had died in Ukraine") does not outrank it.
-        sentences = split_sentences(text)
         lead_end = sentences[min(1, len(sentences) - 1)][1] if sentences else len(text)
         lead = [e for e in events if e.evidence_start < lead_end] or events
         primary = next((e for e in lead if e.family == "violence"), lead[0])

@@ -216,3 +216,26 @@ def example_layers() -> Layers:
         borders=frame_from_records(borders, BORDER_COLUMNS),
         title="Fixture story",
     )
+
+
+def many_points(
+    layers: Layers, n: int, dates: tuple[str, ...], *, origin: tuple[float, float], step: float, per_row: int
+) -> Layers:
+    """The fixture's riot point copied n times on a grid from ``origin`` (lat, lon), cycling through dates."""
+    import dataclasses
+
+    import geopandas as gpd
+    import pandas as pd
+    from shapely.geometry import Point
+
+    events = layers.events
+    riot = events[events["event_id"] == "fixture-1"].iloc[0]
+    rows = []
+    for i in range(n):
+        row = riot.copy()
+        row["event_id"] = f"copy-{i}"
+        row["event_date"] = dates[i % len(dates)]
+        row["geometry"] = Point(origin[1] + step * (i % per_row), origin[0] + step * (i // per_row))
+        rows.append(row)
+    frame = gpd.GeoDataFrame(pd.DataFrame(rows).reset_index(drop=True), geometry="geometry", crs=4326)
+    return dataclasses.replace(layers, events=frame)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import shutil
 from contextlib import contextmanager
@@ -10,10 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
-import pandas as pd
 import pytest
-from shapely.geometry import Point
 
 import geomap.webmap as webmap
 from geomap.webmap import render_html
@@ -102,18 +98,9 @@ def _close_popup(page: Any) -> None:
 
 
 def _many_points(layers: Layers, n: int, dates: tuple[str, ...]) -> Layers:
-    """The fixture's riot point copied n times on a small grid, cycling through dates."""
-    events = layers.events
-    riot = events[events["event_id"] == "fixture-1"].iloc[0]
-    rows = []
-    for i in range(n):
-        row = riot.copy()
-        row["event_id"] = f"copy-{i}"
-        row["event_date"] = dates[i % len(dates)]
-        row["geometry"] = Point(72.0 + 0.05 * (i % 10), 40.3 + 0.05 * (i // 10))
-        rows.append(row)
-    frame = gpd.GeoDataFrame(pd.DataFrame(rows).reset_index(drop=True), geometry="geometry", crs=4326)
-    return dataclasses.replace(layers, events=frame)
+    from conftest import many_points
+
+    return many_points(layers, n, dates, origin=(40.3, 72.0), step=0.05, per_row=10)
 
 
 _CENTRE_ON_FIRST_POINT = """() => {

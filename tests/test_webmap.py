@@ -7,9 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
-import pandas as pd
 import pytest
-from shapely.geometry import Point
 
 import geomap.webmap as webmap
 from geomap.errors import GazetteerError, InputError
@@ -33,17 +31,9 @@ def _with_events(layers: Layers, events: gpd.GeoDataFrame) -> Layers:
 
 
 def _many_points(layers: Layers, n: int, dates: tuple[str, ...] = ("2010-06-12",)) -> Layers:
-    """The fixture's riot point copied n times on a small grid, cycling through dates."""
-    events = layers.events
-    riot = events[events["event_id"] == "fixture-1"].iloc[0]
-    rows = []
-    for i in range(n):
-        row = riot.copy()
-        row["event_id"] = f"copy-{i}"
-        row["event_date"] = dates[i % len(dates)]
-        row["geometry"] = Point(72.0 + 0.01 * (i % 100), 40.0 + 0.01 * (i // 100))
-        rows.append(row)
-    return _with_events(layers, pd.DataFrame(rows).reset_index(drop=True))
+    from conftest import many_points
+
+    return many_points(layers, n, dates, origin=(40.0, 72.0), step=0.01, per_row=100)
 
 
 def _script_text(page: str) -> str:

@@ -126,7 +126,7 @@ def _cmd_geoparse(args: argparse.Namespace) -> int:
     from geomap.ingest import read_documents
 
     gazetteer = load_gazetteer()
-    docs = read_documents(args.input, published=_parse_date_arg(args.date))
+    docs = read_documents(args.input, published=_parse_date_arg(args.date), country=args.country or "")
     parsed_docs = geoparse_documents(docs, gazetteer, gold_spans=args.gold_spans, nlp=_nlp(args))
     if args.output is None and args.input.suffix.lower() not in {".jsonl", ".json", ".ndjson"}:
         for parsed in parsed_docs:
@@ -149,7 +149,7 @@ def _cmd_eval_geoparse(args: argparse.Namespace) -> int:
     from geomap.ingest import read_documents
 
     gazetteer = load_gazetteer()
-    docs = list(read_documents(args.gold))
+    docs = list(read_documents(args.gold, country=args.country or ""))
     gold = [{"id": d.doc_id, "toponyms": d.extra.get("toponyms") or []} for d in docs]
     parsed = geoparse_documents(docs, gazetteer, gold_spans=args.gold_spans, nlp=_nlp(args))
     predicted = [parsed_to_json(p) for p in parsed]
@@ -168,7 +168,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     from geomap.pipeline import process_documents
 
     gazetteer = load_gazetteer()
-    docs = read_documents(args.input, published=_parse_date_arg(args.date))
+    docs = read_documents(args.input, published=_parse_date_arg(args.date), country=args.country or "")
     results = process_documents(docs, gazetteer, workers=args.workers, nlp=_nlp(args))
     if args.output is None and args.input.suffix.lower() not in {".jsonl", ".json", ".ndjson"}:
         for result in results:
@@ -227,7 +227,8 @@ def _cmd_eval_events(args: argparse.Namespace) -> int:
 
     rows = read_acled_csv(args.acled)
     gazetteer = load_gazetteer()
-    results = process_documents(acled_documents(rows, str(args.acled)), gazetteer, workers=args.workers, nlp=_nlp(args))
+    docs = acled_documents(rows, str(args.acled), country_hint=args.country_hint)
+    results = process_documents(docs, gazetteer, workers=args.workers, nlp=_nlp(args))
     events = [event_to_json(e) for r in results for e in r.events]
     if args.save:
         with args.save.open("w", encoding="utf-8") as handle:
@@ -257,7 +258,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
     else:
         gazetteer = load_gazetteer()
         published = _parse_date_arg(args.date)
-        docs = (doc for path in texts for doc in read_documents(path, published=published))
+        docs = (doc for path in texts for doc in read_documents(path, published=published, country=args.country or ""))
         layers = to_layers(
             process_documents(docs, gazetteer, workers=args.workers, nlp=_nlp(args)), title=args.title or ""
         )
@@ -329,6 +330,7 @@ def build_parser() -> argparse.ArgumentParser:
     geoparse.add_argument("-o", "--output", type=Path, help="write JSON Lines here (default: a table for .txt)")
     geoparse.add_argument("--gold-spans", action="store_true", help="resolve only the spans given in 'toponyms'")
     geoparse.add_argument("--date", help="published date YYYY-MM-DD when the input gives none")
+    geoparse.add_argument("--country", help="ISO code or English name of the country the texts are about (a hint)")
     _add_ner_flags(geoparse)
     geoparse.set_defaults(func=_cmd_geoparse)
 
@@ -339,6 +341,7 @@ def build_parser() -> argparse.ArgumentParser:
     eval_geoparse.add_argument("gold", type=Path)
     eval_geoparse.add_argument("--gold-spans", action="store_true", help="resolve the gold spans only")
     eval_geoparse.add_argument("--save", type=Path, help="also write the predictions as JSON Lines")
+    eval_geoparse.add_argument("--country", help="ISO code or English name of the country the texts are about (a hint)")
     _add_ner_flags(eval_geoparse)
     eval_geoparse.set_defaults(func=_cmd_eval_geoparse)
 
@@ -347,6 +350,7 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("-o", "--output", type=Path, help="write events as JSON Lines (default: a table for .txt)")
     extract.add_argument("--date", help="published date YYYY-MM-DD when the input gives none")
     extract.add_argument("--workers", type=int, default=1, help="processes to use (default 1: this process)")
+    extract.add_argument("--country", help="ISO code or English name of the country the texts are about (a hint)")
     _add_ner_flags(extract)
     extract.set_defaults(func=_cmd_extract)
 
@@ -355,6 +359,9 @@ def build_parser() -> argparse.ArgumentParser:
     eval_events.add_argument("--confusion", action="store_true", help="print the event_type confusion matrix")
     eval_events.add_argument("--save", type=Path, help="also write the events as JSON Lines")
     eval_events.add_argument("--workers", type=int, default=1)
+    eval_events.add_argument(
+        "--country-hint", action="store_true", help="pass each row's 'country' as the document's country hint"
+    )
     _add_ner_flags(eval_events)
     eval_events.set_defaults(func=_cmd_eval_events)
 
@@ -371,6 +378,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     mapper.add_argument("--date", help="published date YYYY-MM-DD when the input gives none")
     mapper.add_argument("--workers", type=int, default=1)
+    mapper.add_argument("--country", help="ISO code or English name of the country the texts are about (a hint)")
     _add_ner_flags(mapper)
     mapper.set_defaults(func=_cmd_map)
 

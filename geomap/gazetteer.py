@@ -592,6 +592,34 @@ class Gazetteer:
                 out[word] = float(zipf)
         return out
 
+    def country_code(self, value: str) -> str:
+        """
+        Return the ISO alpha-2 code of a country given by code or English name.
+
+        Parameters
+        ----------
+        value
+            ``"KG"``, ``"kg"``, ``"Kyrgyzstan"`` or ``"U.S."``.
+
+        Returns
+        -------
+        str
+            The ISO alpha-2 code.
+
+        Raises
+        ------
+        InputError
+            When no country has that code or name.
+        """
+        code = value.strip()
+        if code.upper() in self.countries:
+            return code.upper()
+        for cand in self.lookup(code):
+            if cand.place.is_country:
+                return cand.place.country_code
+        msg = f"Unknown country {value!r}; give an ISO 3166-1 alpha-2 code (KG) or an English name (Kyrgyzstan)."
+        raise InputError(msg)
+
     def resolve_code(self, code: str) -> Place | None:
         """
         Return the place a demonym code points to: a country code or a ``gn:`` place id.

@@ -232,7 +232,8 @@ def geoparse_document(
         mentions = judge_mentions(found, entities)
     else:
         mentions = extract_mentions(doc.text, gazetteer, doc_id=doc.doc_id)
-    resolutions = resolve_mentions(mentions, doc.text, gazetteer)
+    country = gazetteer.country_code(doc.country) if doc.country else ""
+    resolutions = resolve_mentions(mentions, doc.text, gazetteer, country=country)
     borders = find_borders(doc.text, resolutions, doc.doc_id)
     return ParsedDocument(doc_id=doc.doc_id, resolutions=tuple(resolutions), borders=tuple(borders))
 

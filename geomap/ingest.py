@@ -40,6 +40,8 @@ class Document:
     """Publication date, the anchor for relative dates; None when unknown."""
     title: str = ""
     """Headline, when known."""
+    country: str = ""
+    """Country the report is about, as the source says (ISO alpha-2 code or English name); "" when unknown."""
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     """Other keys of the input line, untouched (e.g. gold toponym spans)."""
 
@@ -96,13 +98,18 @@ def document_from_mapping(obj: Any, where: str) -> Document:
     if not isinstance(doc_id, str | int) or isinstance(doc_id, bool):
         msg = f"{where}: 'id' must be a string, got {doc_id!r}."
         raise InputError(msg)
-    extra = {k: v for k, v in obj.items() if k not in {"id", "text", "published", "title"}}
+    extra = {k: v for k, v in obj.items() if k not in {"id", "text", "published", "title", "country"}}
+    country = obj.get("country") or ""
+    if not isinstance(country, str):
+        msg = f"{where}: 'country' must be an ISO code or a country name, got {country!r}."
+        raise InputError(msg)
     return Document(
         doc_id=str(doc_id),
         text=_check_text(text, where),
         source=where,
         published=_parse_date(obj.get("published"), where),
         title=str(obj.get("title") or ""),
+        country=country.strip(),
         extra=extra,
     )
 
@@ -132,7 +139,7 @@ def _decode(data: bytes, path: Path) -> str:
         raise InputError(msg) from err
 
 
-def read_documents(path: Path, *, published: dt.date | None = None) -> Iterator[Document]:
+def read_documents(path: Path, *, published: dt.date | None = None, country: str = "") -> Iterator[Document]:
     """
     Read the documents of a ``.txt`` or ``.jsonl`` file.
 
@@ -142,6 +149,8 @@ def read_documents(path: Path, *, published: dt.date | None = None) -> Iterator[
         The input file. ``.jsonl``/``.json`` files are JSON Lines; anything else is one text.
     published
         Publication date to use when the input gives none (``--date``).
+    country
+        Country hint to use when the input gives none (``--country``).
 
     Yields
     ------
@@ -154,7 +163,8 @@ def read_documents(path: Path, *, published: dt.date | None = None) -> Iterator[
         Empty, binary, non-UTF-8, oversized or malformed input, with the line at fault.
     """
     if path.suffix.lower() in {".jsonl", ".json", ".ndjson"}:
-        yield from _read_jsonl(path, published)
+        for doc in _read_jsonl(path, published):
+            yield replace(doc, country=doc.country or country)
         return
     text = _check_text(_decode(_read_bytes(path, MAX_DOCUMENT_BYTES), path), str(path))
     if not text.strip():
@@ -177,6 +187,7 @@ def read_documents(path: Path, *, published: dt.date | None = None) -> Iterator[
         source=str(path),
         published=_parse_date(meta.get("published"), str(sidecar)) or published,
         title=str(meta.get("title") or ""),
+        country=str(meta.get("country") or "").strip() or country,
     )
 
 

@@ -154,7 +154,7 @@ def read_acled_csv(path: Path) -> list[dict[str, str]]:
     return rows
 
 
-def acled_documents(rows: Iterable[dict[str, str]], source: str) -> Iterator[Document]:
+def acled_documents(rows: Iterable[dict[str, str]], source: str, *, country_hint: bool = False) -> Iterator[Document]:
     """
     Turn ACLED rows into documents: ``notes`` as text, ``event_date`` as published date.
 
@@ -164,6 +164,8 @@ def acled_documents(rows: Iterable[dict[str, str]], source: str) -> Iterator[Doc
         Rows of :func:`read_acled_csv`.
     source
         File name for error messages.
+    country_hint
+        Pass each row's ``country`` as the document's country hint.
 
     Yields
     ------
@@ -172,6 +174,8 @@ def acled_documents(rows: Iterable[dict[str, str]], source: str) -> Iterator[Doc
     """
     for number, row in enumerate(rows, start=2):
         obj = {"id": row["event_id_cnty"], "text": row["notes"] or "", "published": row["event_date"]}
+        if country_hint and row.get("country"):
+            obj["country"] = row["country"]
         yield document_from_mapping(obj, f"{source}:{number}")
 
 

@@ -275,7 +275,9 @@ class _Group:
     hint_admin1: set[str]
 
 
-def resolve_mentions(mentions: Sequence[Mention], text: str, gazetteer: Gazetteer) -> list[Resolution]:
+def resolve_mentions(
+    mentions: Sequence[Mention], text: str, gazetteer: Gazetteer, *, country: str = ""
+) -> list[Resolution]:
     """
     Resolve every mention of a document, using the others as context.
 
@@ -287,6 +289,10 @@ def resolve_mentions(mentions: Sequence[Mention], text: str, gazetteer: Gazettee
         The document text (for roles, containment and metonymy).
     gazetteer
         The name index.
+    country
+        ISO alpha-2 code of the country the source says the text is about ("" when unknown):
+        candidates outside it are vetoed unless the text names another country for that place
+        or no candidate lies inside it.
 
     Returns
     -------
@@ -313,9 +319,18 @@ def resolve_mentions(mentions: Sequence[Mention], text: str, gazetteer: Gazettee
         group.indices.append(idx)
         group.surfaces.add(mention.text)
     _add_containment_hints(mentions, text, groups, roles)
+    if country:
+        for group in groups.values():
+            if group.hint_countries - {country}:
+                continue  # the text puts this place in another country
+            inside = [c for c in group.cands if c.place.country_code == country or c.place.is_country]
+            if inside and len(inside) < len(group.cands):
+                group.cands = inside
 
     # Country context: how often each country is named (as a country or by its people).
     mentions_of_country: Counter[str] = Counter()
+    if country:
+        mentions_of_country[country] += 1
     by_group_country: dict[tuple[str, Role], str] = {}
     for gkey, group in groups.items():
         code = ""

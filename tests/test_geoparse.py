@@ -230,3 +230,36 @@ def test_geoparse_containment_through_a_feature_word(gazetteer: Gazetteer) -> No
     assert _by_text(kartal, "Kartal")[0].place.country_code == "TR"
     osh = _parse(gazetteer, "Traders from Osh in Kyrgyzstan met on Friday.")
     assert _by_text(osh, "Osh")[0].place.country_code == "KG"
+
+
+@pytest.mark.parametrize("hint", ["GB", "gb", "United Kingdom"])
+def test_geoparse_country_hint_vetoes_namesakes_abroad(gazetteer: Gazetteer, hint: str) -> None:
+    doc = Document(doc_id="h", text="Clashes broke out in Lancaster on Monday, police said.", country=hint)
+    (res,) = geoparse_document(doc, gazetteer).resolutions
+    assert res.place is not None
+    assert res.place.country_code == "GB"
+
+
+def test_geoparse_country_hint_yields_to_a_named_other_country(gazetteer: Gazetteer) -> None:
+    text = "Protesters gathered in Lancaster, Pennsylvania, and in Moscow."
+    parsed = geoparse_document(Document(doc_id="h", text=text, country="GB"), gazetteer)
+    lancaster = _by_text(parsed, "Lancaster")[0]
+    assert lancaster.place is not None
+    assert lancaster.place.country_code == "US"
+    moscow = _by_text(parsed, "Moscow")[0]
+    assert moscow.place is not None
+    assert moscow.place.country_code == "RU"
+
+
+def test_geoparse_unknown_country_hint_is_an_input_error(gazetteer: Gazetteer) -> None:
+    from geomap.errors import InputError
+
+    with pytest.raises(InputError, match="Unknown country"):
+        geoparse_document(Document(doc_id="h", text="Riots in Osh.", country="Narnia"), gazetteer)
+
+
+def test_ingest_reads_the_country_key(tmp_path: Path) -> None:
+    path = tmp_path / "docs.jsonl"
+    path.write_text('{"id": "a", "text": "Riots in Osh.", "country": "KG"}\n{"id": "b", "text": "Riots."}\n')
+    docs = list(read_documents(path, country="UZ"))
+    assert [d.country for d in docs] == ["KG", "UZ"]

@@ -568,7 +568,7 @@ def _destination(
     return "", None, None
 
 
-def extract_events(doc: Document, parsed: ParsedDocument, gazetteer: Gazetteer) -> list[Event]:
+def extract_events(doc: Document, parsed: ParsedDocument, gazetteer: Gazetteer, *, sdoc: Any = None) -> list[Event]:
     """
     Extract the events of one document.
 
@@ -580,6 +580,8 @@ def extract_events(doc: Document, parsed: ParsedDocument, gazetteer: Gazetteer) 
         Its geoparse (:func:`geomap.geoparse.geoparse_document`).
     gazetteer
         The read-only gazetteer (for country polygons and names).
+    sdoc
+        The document's spaCy parse (:mod:`geomap.nlp`), or None in fast mode.
 
     Returns
     -------

@@ -199,6 +199,7 @@ def geoparse_document(
     *,
     gold_spans: Iterable[tuple[int, int]] | None = None,
     nlp: Any = None,
+    sdoc: Any = None,
 ) -> ParsedDocument:
     """
     Find and resolve every place of one document.
@@ -214,6 +215,8 @@ def geoparse_document(
     nlp
         Optional spaCy pipeline (:func:`geomap.ner.load_ner`) that confirms or
         vetoes the names the gazetteer doubts.
+    sdoc
+        The document's spaCy parse (:mod:`geomap.nlp`) when already made.
 
     Returns
     -------

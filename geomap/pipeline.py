@@ -73,8 +73,11 @@ def process_document(doc: Document, gazetteer: Gazetteer, nlp: Any = None) -> Do
     DocumentResult
         Places and events.
     """
-    parsed = geoparse_document(doc, gazetteer, nlp=nlp)
-    return DocumentResult(document=doc, parsed=parsed, events=tuple(extract_events(doc, parsed, gazetteer)))
+    # One parse for every stage when the pipeline has a parser (geomap.nlp.load_pipeline).
+    sdoc = nlp(doc.text) if nlp is not None and "parser" in nlp.pipe_names else None
+    parsed = geoparse_document(doc, gazetteer, nlp=nlp, sdoc=sdoc)
+    events = extract_events(doc, parsed, gazetteer, sdoc=sdoc)
+    return DocumentResult(document=doc, parsed=parsed, events=tuple(events))
 
 
 def process_documents(

@@ -1,0 +1,159 @@
+"""
+Score ``geomap extract`` on the event-level development set of real news reports (issue 9, item 8).
+
+The gold (``bench/realnews/gold/<corpus>-<id>.json``, schema ``geomap-realnews-gold/1``) is ours; the
+article texts stay in ``../shared/eval/geoparse/`` and are read from there at run time. The runner
+
+1. reads the corpora (geowebnews, trnews, geovirus) and picks the documents the gold names,
+2. writes them as JSON Lines ``{id, text, published}`` (``published`` from the gold) and each text
+   under ``texts/single/`` (the gold's ``text_file``) into a temporary folder, never into the repo,
+   checking every text against the gold's ``text_sha256``,
+3. runs ``python -m geomap extract`` once on all documents,
+4. splits the events per document and runs ``score_realnews.py --dir`` on them, printing the scorer's
+   table and the headline figures.
+
+Run from the repository root::
+
+    python bench/realnews/run.py [--out DIR] [--geomap-args "--country ..."] [--events]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import shlex
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+SHARED = REPO.parent / "shared" / "eval"
+GOLD_DIR = Path(__file__).resolve().parent / "gold"
+CORPORA = ("geowebnews", "trnews", "geovirus")
+
+
+def read_gold(gold_dir: Path) -> dict[str, dict]:
+    """Gold files by name (file stem)."""
+    golds = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted(gold_dir.glob("*.json"))}
+    if not golds:
+        sys.exit(f"error: no gold files in {gold_dir}")
+    return golds
+
+
+def read_corpora(geoparse_dir: Path, wanted: set[str]) -> dict[str, str]:
+    """Texts of the wanted documents, keyed ``<corpus>-<id>``."""
+    texts: dict[str, str] = {}
+    for corpus in CORPORA:
+        path = geoparse_dir / f"{corpus}.jsonl"
+        if not path.exists():
+            sys.exit(f"error: corpus {path} not found")
+        with path.open(encoding="utf-8") as f:
+            for line in f:
+                doc = json.loads(line)
+                key = f"{corpus}-{doc['id']}"
+                if key in wanted:
+                    texts[key] = doc["text"]
+    missing = wanted - texts.keys()
+    if missing:
+        sys.exit("error: documents not found in the corpora: " + ", ".join(sorted(missing)))
+    return texts
+
+
+def write_inputs(golds: dict[str, dict], texts: dict[str, str], work: Path) -> tuple[Path, dict[str, str]]:
+    """Write the documents JSONL and the text files; return the JSONL path and doc -> gold name."""
+    docs_path = work / "docs.jsonl"
+    owner: dict[str, str] = {}
+    with docs_path.open("w", encoding="utf-8") as out:
+        for name, gold in golds.items():
+            for doc_id, meta in gold["docs"].items():
+                text = texts[doc_id]
+                digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+                if meta.get("text_sha256") and meta["text_sha256"] != digest:
+                    sys.exit(f"error: {doc_id}: text differs from the annotated one (sha256)")
+                text_file = work / meta.get("text_file", f"texts/single/{doc_id}.txt")
+                text_file.parent.mkdir(parents=True, exist_ok=True)
+                text_file.write_text(text, encoding="utf-8")
+                out.write(json.dumps({"id": doc_id, "text": text, "published": meta["published"]}) + "\n")
+                owner[doc_id] = name
+    return docs_path, owner
+
+
+def run_extract(docs_path: Path, events_path: Path, extra: list[str]) -> None:
+    """Run ``geomap extract`` with this checkout's package."""
+    cmd = [sys.executable, "-m", "geomap", "extract", str(docs_path), "-o", str(events_path), *extra]
+    print("$ " + " ".join(shlex.quote(c) for c in cmd), file=sys.stderr)
+    subprocess.run(cmd, cwd=REPO, check=True)
+
+
+def split_events(events_path: Path, owner: dict[str, str], pred_dir: Path, names: list[str]) -> int:
+    """Write PRED_DIR/<gold name>.jsonl (empty when a report has no events); return the event count."""
+    pred_dir.mkdir(parents=True, exist_ok=True)
+    lines: dict[str, list[str]] = {name: [] for name in names}
+    count = 0
+    with events_path.open(encoding="utf-8") as f:
+        for line in f:
+            if not line.strip():
+                continue
+            event = json.loads(line)
+            name = owner.get(str(event.get("doc_id")))
+            if name is None:
+                sys.exit(f"error: event for unknown document {event.get('doc_id')!r}")
+            lines[name].append(line.rstrip("\n"))
+            count += 1
+    for name, rows in lines.items():
+        (pred_dir / f"{name}.jsonl").write_text("".join(r + "\n" for r in rows), encoding="utf-8")
+    return count
+
+
+def pct(a: float, b: float) -> str:
+    return f"{100.0 * a / b:.1f} %" if b else "n/a"
+
+
+def score(scorer: Path, gold_dir: Path, pred_dir: Path, show_events: bool) -> dict:
+    """Print the scorer's table and return its JSON totals."""
+    base = [sys.executable, str(scorer), "--dir", str(gold_dir), str(pred_dir)]
+    table = subprocess.run([*base, *(["--events"] if show_events else [])], check=True, capture_output=True, text=True)
+    print(table.stdout)
+    result = subprocess.run([*base, "--json"], check=True, capture_output=True, text=True)
+    return json.loads(result.stdout)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
+    ap.add_argument("--gold", type=Path, default=GOLD_DIR, help="gold folder (default bench/realnews/gold)")
+    ap.add_argument("--geoparse", type=Path, default=SHARED / "geoparse", help="folder of the corpora")
+    ap.add_argument("--scorer", type=Path, default=SHARED / "realnews" / "score_realnews.py")
+    ap.add_argument("--geomap-args", default="", help="extra arguments for geomap extract (one quoted string)")
+    ap.add_argument("--out", type=Path, help="keep inputs, events and per-report predictions in this folder")
+    ap.add_argument("--events", action="store_true", help="list every event with its class")
+    args = ap.parse_args()
+
+    golds = read_gold(args.gold)
+    wanted = {doc for gold in golds.values() for doc in gold["docs"]}
+    texts = read_corpora(args.geoparse, wanted)
+    with tempfile.TemporaryDirectory(prefix="geomap-realnews-") as tmp:
+        work = args.out.resolve() if args.out else Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        docs_path, owner = write_inputs(golds, texts, work)
+        events_path = work / "events.jsonl"
+        run_extract(docs_path, events_path, shlex.split(args.geomap_args))
+        n = split_events(events_path, owner, work / "pred", list(golds))
+        t = score(args.scorer, args.gold, work / "pred", args.events)["total"]
+    produced = t["produced"]
+    print(f"{len(golds)} reports, {t['gold_events']} gold events ({t['required']} required), {n} events produced")
+    print(f"events fully right:   {t['correct']}/{produced} = {pct(t['correct'], produced)}")
+    print(f"wrong country:        {t['wrong_country']}/{produced} = {pct(t['wrong_country'], produced)}")
+    print(f"spurious:             {t['spurious']}/{produced} = {pct(t['spurious'], produced)}")
+    print(f"required found:       {t['required_found']}/{t['required']} = {pct(t['required_found'], t['required'])}")
+    print(
+        f"required recalled:    {t['required_recalled']}/{t['required']} = "
+        f"{pct(t['required_recalled'], t['required'])} (fully right)"
+    )
+    if args.out:
+        print(f"predictions kept in {work}")
+
+
+if __name__ == "__main__":
+    main()

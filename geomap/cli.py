@@ -179,6 +179,8 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     try:
         for result in results:
             for event in result.events:
+                if (event.planned or event.toll) and not getattr(args, "all_events", False):
+                    continue  # plans and cumulative tolls are no incidents (kept with --all-events)
                 total += 1
                 unlocated += not event.located
                 out.write(json.dumps(event_to_json(event), ensure_ascii=False) + "\n")
@@ -351,6 +353,9 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--date", help="published date YYYY-MM-DD when the input gives none")
     extract.add_argument("--workers", type=int, default=1, help="processes to use (default 1: this process)")
     extract.add_argument("--country", help="ISO code or English name of the country the texts are about (a hint)")
+    extract.add_argument(
+        "--all-events", action="store_true", help="also write planned events and cumulative tolls (flagged)"
+    )
     _add_ner_flags(extract)
     extract.set_defaults(func=_cmd_extract)
 

@@ -499,6 +499,26 @@ def _role_actor(sdoc: Any, res: Resolution, context_end: int) -> bool:
     return bool(actor_role(sdoc, res.mention.start_char, res.mention.end_char))
 
 
+def _well_read(event: Event, lead_end: int, country: Resolution | None, seen: set[str]) -> bool:
+    """
+    Keep an event only when the report ties it to a place: precision over recall.
+
+    The lead's events stay. Later, an event placed by its own clause must lie in the story's country
+    (a flight may cross a border); one placed only by the story's focus must state a count or be the
+    first of its family (later ones merely go on telling it).
+    """
+    first = event.family not in seen
+    seen.add(event.family)
+    if event.evidence_start < lead_end:
+        return True
+    if event.location_note != "in its sentence":
+        return first or any(c is not None for c in (event.killed, event.injured, event.displaced, event.arrested))
+    story = country.place.country_code if country is not None and country.place is not None else ""
+    if not story or event.place is None or event.family == "displacement":
+        return True
+    return event.place.country_code == story
+
+
 def _triggers(sdoc: Any, chunk: str, offset: int, kinds: Sequence[str]) -> dict[str, list[Any]]:
     """Tokens of the cue words of each kind in a sentence."""
     out: dict[str, list[Any]] = {}
@@ -831,6 +851,10 @@ def extract_events(doc: Document, parsed: ParsedDocument, gazetteer: Gazetteer, 
         )
         if other is not None:
             raw.append(replace(other, confidence=0.2))
+    body = [sp for sp in sentences if sp[1] > head_end]
+    lead_end = body[min(1, len(body) - 1)][1] if body else len(text)
+    seen: set[str] = set()
+    raw = [e for e in raw if _well_read(e, lead_end, country, seen)]
     events = _merge(raw)
     fallback = doc_date
     if fallback is None and doc.published is not None:
@@ -840,8 +864,6 @@ def extract_events(doc: Document, parsed: ParsedDocument, gazetteer: Gazetteer, 
     if events:
         # The main event is told in the lead: its violence first, else its first event; later background
         # ("relatives who had died in Ukraine") does not outrank it.
-        body = [sp for sp in sentences if sp[1] > head_end] or sentences
-        lead_end = body[min(1, len(body) - 1)][1] if body else len(text)
         pool = [e for e in events if e.current] or events
         lead = [e for e in pool if e.evidence_start < lead_end] or pool
         primary = next((e for e in lead if e.family == "violence"), lead[0])

@@ -602,6 +602,8 @@ def _resolve(match: re.Match[str], sentence: str, published: dt.date | None) -> 
         return month, 3
     if match.group("year"):
         year = int(re.findall(r"\d{4}", expr)[-1])
+        if year == published.year:
+            return None  # "in 2016" written in 2016: no date for an event, only a span of the year
         return dt.date(year, 7, 1), 3
     if match.group("ago"):
         years = 1 if lower.startswith(("last", "a ", "one")) else parse_number(lower.split()[0]) or 1

@@ -499,24 +499,25 @@ def _role_actor(sdoc: Any, res: Resolution, context_end: int) -> bool:
     return bool(actor_role(sdoc, res.mention.start_char, res.mention.end_char))
 
 
-def _well_read(event: Event, lead_end: int, country: Resolution | None, seen: set[str]) -> bool:
+def _well_read(event: Event, lead_end: int, country: Resolution | None, seen: set[str]) -> str:
     """
-    Keep an event only when the report ties it to a place: precision over recall.
+    Decide whether an event is kept, merged into its family's first event, or dropped: precision over recall.
 
     The lead's events stay. Later, an event placed by its own clause must lie in the story's country
-    (a flight may cross a border); one placed only by the story's focus must state a count or be the
-    first of its family (later ones merely go on telling it).
+    (a flight may cross a border); one placed only by the story's focus is kept when it states a count
+    or is the first of its family, and otherwise goes on telling that first event.
     """
     first = event.family not in seen
     seen.add(event.family)
     if event.evidence_start < lead_end:
-        return True
+        return "keep"
     if event.location_note != "in its sentence":
-        return first or any(c is not None for c in (event.killed, event.injured, event.displaced, event.arrested))
+        counted = any(c is not None for c in (event.killed, event.injured, event.displaced, event.arrested))
+        return "keep" if first or counted else "merge"
     story = country.place.country_code if country is not None and country.place is not None else ""
     if not story or event.place is None or event.family == "displacement":
-        return True
-    return event.place.country_code == story
+        return "keep"
+    return "keep" if event.place.country_code == story else "drop"
 
 
 def _triggers(sdoc: Any, chunk: str, offset: int, kinds: Sequence[str]) -> dict[str, list[Any]]:
@@ -539,9 +540,17 @@ def _triggers(sdoc: Any, chunk: str, offset: int, kinds: Sequence[str]) -> dict[
     return out
 
 
-def _trigger_date(sdoc: Any, trigger: Any, chunk: str, doc: Document, offset: int) -> DateInfo | None:
-    """Return the date expression of the trigger's own clause, else of the clause that governs it."""
+def _trigger_date(
+    sdoc: Any, trigger: Any, chunk: str, doc: Document, offset: int, cues: set[int] | None = None
+) -> DateInfo | None:
+    """
+    Return the date expression of the trigger's own clause, else of the clause that governs it.
+
+    A date right after another cue belongs to that cue: in "the unrest spread to X, the scene of
+    clashes last month", "last month" dates the clashes, not the unrest.
+    """
     chain = [t.i for t in clause_chain(trigger)]
+    cues = cues or set()
     best: tuple[int, DateInfo] | None = None
     for info in find_dates(chunk, doc.published, offset=offset):
         tok = token_at(sdoc, info.start_char)
@@ -549,13 +558,12 @@ def _trigger_date(sdoc: Any, trigger: Any, chunk: str, doc: Document, offset: in
             continue
         # "on Friday": the date's own word, not the preposition, is what the parse attaches.
         words = [t for t in tok.doc[tok.i : tok.i + 4] if t.idx < info.start_char + len(info.text)]
+        if words[0].i - 1 in cues:
+            continue  # "clashes last month": the date right after another cue is that cue's
         heads = {clause_chain(t)[0].i for t in words}
-        rank = min((chain.index(h) for h in heads if h in chain), default=None)
-        if rank is None:
-            # coordinated clauses share their time: "killed 12 and wounded 30 on Monday"
-            first = clause_chain(trigger)[0]
-            if any(sdoc[h].dep_ == "conj" and sdoc[h].head.i == first.i for h in heads):
-                rank = 5
+        rank: int | None = min((chain.index(h) for h in heads if h in chain), default=None)
+        if rank is None and any(sdoc[h].dep_ == "conj" and sdoc[h].head.i == chain[0] for h in heads):
+            rank = 9  # coordinated clauses share their time: "killed 12 and wounded 30 on Monday"
         if rank is not None and (best is None or rank < best[0]):
             best = (rank, info)
     return best[1] if best else None
@@ -854,7 +862,25 @@ def extract_events(doc: Document, parsed: ParsedDocument, gazetteer: Gazetteer, 
     body = [sp for sp in sentences if sp[1] > head_end]
     lead_end = body[min(1, len(body) - 1)][1] if body else len(text)
     seen: set[str] = set()
-    raw = [e for e in raw if _well_read(e, lead_end, country, seen)]
+    kept: list[Event] = []
+    for event in raw:
+        verdict = _well_read(event, lead_end, country, seen)
+        if verdict == "keep":
+            kept.append(event)
+        elif verdict == "merge":
+            # Placed only by the story's focus: it goes on telling the family's event already told.
+            into = next((i for i, e in enumerate(kept) if e.family == event.family and e.current), None)
+            if into is not None:
+                old = kept[into]
+                # casualty kinds come with their counts only ("killed" without a number is no new fact)
+                added = tuple(k for k in event.kinds if k not in {"killed", "injured"})
+                kept[into] = replace(
+                    old,
+                    date=old.date or event.date,
+                    kinds=tuple(dict.fromkeys(old.kinds + added)),
+                    extra_evidence=(*old.extra_evidence, (event.evidence_start, event.evidence_end)),
+                )
+    raw = kept
     events = _merge(raw)
     fallback = doc_date
     if fallback is None and doc.published is not None:
@@ -902,7 +928,8 @@ def _build_event(
         return None  # refugees as a population are a stock, not a displacement
     main_trigger = min((t for ts in triggers.values() for t in ts), key=lambda t: t.i, default=None)
     if main_trigger is not None:
-        date = _trigger_date(sdoc, main_trigger, chunk, doc, s_start)
+        cue_ids = {t.i for kind in _kinds_in(chunk) for t in _triggers(sdoc, chunk, s_start, [kind]).get(kind, [])}
+        date = _trigger_date(sdoc, main_trigger, chunk, doc, s_start, cue_ids - {main_trigger.i})
     killed = _count(sdoc, chunk, s_start, "killed", triggers) if "killed" in kinds else None
     injured = _count(sdoc, chunk, s_start, "injured", triggers) if "injured" in kinds else None
     arrested = _count(sdoc, chunk, s_start, "arrests", triggers) if "arrests" in kinds else None

@@ -458,8 +458,8 @@ DATE_RE = re.compile(
     rf"|(?P<rel>yesterday|today|tonight|last night|this week|last week|earlier this week|"
     rf"over the weekend|this weekend|last weekend|earlier this month|this month|last month|later this month|"
     rf"next month|next week)"
-    rf"|(?P<month>(?:in|since|during|by|until|early|late|mid-?)\s+(?:{_MONTH_RE})(?:\s+\d{{4}})?)"
-    rf"|(?P<year>(?:in|since|during|by|until|early|late|mid-?)\s+(?:early\s+|late\s+)?(?:1[89]|20)\d\d)"
+    rf"|(?P<month>(?i:in|since|during|by|until|early|late|mid-?)\s+(?:{_MONTH_RE})(?:\s+\d{{4}})?)"
+    rf"|(?P<year>(?i:in|since|during|by|until|early|late|mid-?)\s+(?:early\s+|late\s+)?(?:1[89]|20)\d\d)"
     rf"|(?P<ago>last year|(?:a|one|two|three|four|five|six|seven|eight|nine|ten|\d+) years? ago))\b",
 )
 _FUTURE = re.compile(r"\b(?:will|shall|to be held|scheduled|is to|are to|plans? to|would)\b", re.I)

@@ -516,6 +516,18 @@ def attached_to(sdoc: Any, start: int, end: int, triggers: list[Any]) -> bool:
                 return True
             if trig.head.i == cand.i and trig.dep_ in {"amod", "acl", "relcl", "advmod", "acomp"}:
                 return True
+            # "two protesters were shot dead": the trigger is a secondary predicate of the count's verb.
+            if (
+                trig.dep_ in {"oprd", "acomp", "xcomp"}
+                and cand.head.i == trig.head.i
+                and cand.dep_
+                in {
+                    "nsubj",
+                    "nsubjpass",
+                    "dobj",
+                }
+            ):
+                return True
             # "left 12 dead", "leaving at least 10 dead": the count's noun is the trigger adjective itself.
             if cand.i == trig.head.i and trig.dep_ in {"conj"}:
                 continue

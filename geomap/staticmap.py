@@ -60,6 +60,7 @@ __all__ = [
     "FIGSIZE",
     "KIND_STYLE",
     "MatplotlibMissingError",
+    "draw_map",
     "render_png",
 ]
 
@@ -1165,9 +1166,10 @@ def render_png(layers: Layers, path: Path, *, title: str | None = None, dpi: int
     return fig
 
 
-def _build_figure(layers: Layers, *, title: str, dpi: int) -> Figure:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+def _draw_map(
+    ax: Axes, renderer: RendererBase, layers: Layers, box_ratio: float
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, _Extent, _Drawn, list[Artist], list[str]]:
+    """Draw land, outlines, borders and events into ``ax``; return what the side panel needs."""
     from matplotlib.lines import Line2D
 
     events = _in_crs4326(layers.events)
@@ -1176,14 +1178,8 @@ def _build_figure(layers: Layers, *, title: str, dpi: int) -> Figure:
     border_geoms = [g for g in borders.geometry if _has_geometry(g)]
     data_geoms = list(located.geometry) + border_geoms
 
-    fig = Figure(figsize=FIGSIZE, dpi=dpi, facecolor="white")
-    canvas = FigureCanvasAgg(fig)
-    renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]  # unannotated in matplotlib's stubs
-    ax = fig.add_axes(_MAP_RECT, label="map")
-    box_ratio = _MAP_RECT[3] * FIGSIZE[1] / (_MAP_RECT[2] * FIGSIZE[0])
     extent = _fit_extent(view_bounds(data_geoms, events), box_ratio)
     _set_view(ax, extent)
-    ax.set_anchor("N")  # a world view is wider than the box: keep it under the title
     for spine in ax.spines.values():
         spine.set_edgecolor(_MUTED)
         spine.set_linewidth(0.8)
@@ -1209,6 +1205,68 @@ def _build_figure(layers: Layers, *, title: str, dpi: int) -> Figure:
         handles.append(Line2D([], [], **BORDER_STYLE))
         labels.append(_BORDER_LABEL)
     _label_countries(ax, placer, countries, extent, data_geoms)
+
+    return events, located, extent, drawn, handles, labels
+
+
+def draw_map(ax: Axes, layers: Layers, *, title: str | None = None, legend: bool = True) -> Axes:
+    """
+    Draw the layers into an existing matplotlib axes (a notebook figure, a subplot of a report).
+
+    The axes get the same land, outlines, borders, events and labels as :func:`render_png`'s map
+    part; the side panel (locator, notes) is left out and the legend, when asked for, goes inside
+    the axes.
+
+    Parameters
+    ----------
+    ax
+        The axes to draw into; its figure gets an Agg canvas when it has none that can render.
+    layers
+        Events, places and borders in EPSG:4326.
+    title
+        Axes title; default ``layers.title``; ``""`` for none.
+    legend
+        Draw a legend of the kinds shown.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax``.
+    """
+    _require_matplotlib()
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = ax.get_figure(root=True)
+    if fig is None:
+        msg = "draw_map needs axes that belong to a figure."
+        raise InputError(msg)
+    get_renderer = getattr(fig.canvas, "get_renderer", None)
+    renderer = get_renderer() if get_renderer is not None else FigureCanvasAgg(fig).get_renderer()  # type: ignore[no-untyped-call]
+    box = ax.get_position()
+    width, height = fig.get_size_inches()
+    box_ratio = (box.height * height) / max(box.width * width, 1e-9)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=_GLYPH_WARNING, category=UserWarning)
+        _, _, _, _, handles, labels = _draw_map(ax, renderer, layers, box_ratio)
+    if legend and handles:
+        ax.legend(handles, labels, loc="lower left", fontsize=7, framealpha=0.9)
+    shown = layers.title if title is None else title
+    if shown:
+        ax.set_title(shown)
+    return ax
+
+
+def _build_figure(layers: Layers, *, title: str, dpi: int) -> Figure:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=FIGSIZE, dpi=dpi, facecolor="white")
+    canvas = FigureCanvasAgg(fig)
+    renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]  # unannotated in matplotlib's stubs
+    ax = fig.add_axes(_MAP_RECT, label="map")
+    box_ratio = _MAP_RECT[3] * FIGSIZE[1] / (_MAP_RECT[2] * FIGSIZE[0])
+    events, located, extent, drawn, handles, labels = _draw_map(ax, renderer, layers, box_ratio)
+    ax.set_anchor("N")  # a world view is wider than the box: keep it under the title
 
     legend_top = _INSET_RECT[1] + _INSET_RECT[3]
     if extent.lon_span <= _MAX_INSET_SPAN_DEG:  # a locator for a continent-wide view locates nothing

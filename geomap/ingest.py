@@ -19,12 +19,12 @@ import logging
 import re
 import stat
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from geomap.errors import InputError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
     from pathlib import Path
 
 __all__ = ["MAX_DOCUMENT_BYTES", "Document", "document_from_mapping", "read_documents"]
@@ -226,7 +226,13 @@ def _decode(data: bytes, path: Path) -> str:
         raise InputError(msg) from err
 
 
-def read_documents(path: Path, *, published: dt.date | None = None, country: str = "") -> Iterator[Document]:
+def read_documents(
+    path: Path,
+    *,
+    published: dt.date | None = None,
+    country: str = "",
+    on_error: Callable[[InputError], None] | None = None,
+) -> Iterator[Document]:
     """
     Read the documents of a ``.txt`` or ``.jsonl`` file.
 
@@ -238,6 +244,9 @@ def read_documents(path: Path, *, published: dt.date | None = None, country: str
         Publication date to use when the input gives none (``--date``).
     country
         Country hint to use when the input gives none (``--country``).
+    on_error
+        Called with the error of each bad JSON Lines line, which is then skipped (the rest is
+        read); by default the first bad line raises.
 
     Yields
     ------
@@ -250,7 +259,7 @@ def read_documents(path: Path, *, published: dt.date | None = None, country: str
         Empty, binary, non-UTF-8, oversized or malformed input, with the line at fault.
     """
     if path.suffix.lower() in {".jsonl", ".json", ".ndjson"}:
-        for doc in _read_jsonl(path, published):
+        for doc in _read_jsonl(path, published, on_error):
             doc = replace(doc, country=doc.country or country)
             _warn_about(doc)
             yield doc
@@ -292,33 +301,23 @@ def read_documents(path: Path, *, published: dt.date | None = None, country: str
     yield doc
 
 
-def _read_jsonl(path: Path, published: dt.date | None) -> Iterator[Document]:
+def _read_jsonl(
+    path: Path, published: dt.date | None, on_error: Callable[[InputError], None] | None = None
+) -> Iterator[Document]:
     _check_regular(path)
     seen: set[str] = set()
     count = 0
     with path.open("rb") as handle:  # streamed: a batch may hold millions of lines
-        for lineno, raw in enumerate(handle, start=1):
-            where = f"{path}:{lineno}"
-            if b"\x00" in raw:
-                msg = f"{where}: NUL bytes; the file looks binary, not JSON Lines."
-                raise InputError(msg)
+        for lineno, raw in enumerate(_bounded_lines(handle), start=1):
             try:
-                line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
-            except UnicodeDecodeError as err:
-                msg = f"{where}: not valid UTF-8 (byte {err.start})."
-                raise InputError(msg) from err
-            if not line.strip():
+                doc = _jsonl_line(raw, f"{path}:{lineno}", lineno, seen)
+            except InputError as err:
+                if on_error is None:
+                    raise
+                on_error(err)
                 continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as err:
-                msg = f"{where}: malformed JSON ({err.msg} at column {err.colno})."
-                raise InputError(msg) from err
-            doc = document_from_mapping(obj, where)
-            if doc.doc_id in seen:
-                msg = f"{where}: duplicate document id {doc.doc_id!r}."
-                raise InputError(msg)
-            seen.add(doc.doc_id)
+            if doc is None:
+                continue
             if doc.published is None and published is not None:
                 doc = replace(doc, published=published)
             count += 1
@@ -326,3 +325,40 @@ def _read_jsonl(path: Path, published: dt.date | None) -> Iterator[Document]:
     if count == 0:
         msg = f"{path} holds no documents."
         raise InputError(msg)
+
+
+def _bounded_lines(handle: BinaryIO) -> Iterator[bytes]:
+    """Yield the lines of a file, each cut at the document limit (an overlong line yields its head only)."""
+    while raw := handle.readline(MAX_DOCUMENT_BYTES + 1):
+        if len(raw) > MAX_DOCUMENT_BYTES and not raw.endswith(b"\n"):
+            while (rest := handle.readline(1 << 20)) and not rest.endswith(b"\n"):
+                pass  # skip the rest of the overlong line without holding it
+        yield raw
+
+
+def _jsonl_line(raw: bytes, where: str, lineno: int, seen: set[str]) -> Document | None:
+    if len(raw) > MAX_DOCUMENT_BYTES:
+        msg = f"{where}: the line is over the {MAX_DOCUMENT_BYTES:,}-byte limit of one document."
+        raise InputError(msg)
+    if b"\x00" in raw:
+        msg = f"{where}: NUL bytes; the file looks binary, not JSON Lines."
+        raise InputError(msg)
+    try:
+        line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
+    except UnicodeDecodeError as err:
+        msg = f"{where}: not valid UTF-8 (byte {err.start})."
+        raise InputError(msg) from err
+    if not line.strip():
+        return None
+    try:
+        obj = json.loads(line)
+    except (json.JSONDecodeError, RecursionError) as err:
+        reason = f"{err.msg} at column {err.colno}" if isinstance(err, json.JSONDecodeError) else "nested too deeply"
+        msg = f"{where}: malformed JSON ({reason})."
+        raise InputError(msg) from err
+    doc = document_from_mapping(obj, where)
+    if doc.doc_id in seen:
+        msg = f"{where}: duplicate document id {doc.doc_id!r}."
+        raise InputError(msg)
+    seen.add(doc.doc_id)
+    return doc

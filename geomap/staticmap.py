@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
+from geomap.atomic import replacing
 from geomap.errors import GeomapError, InputError
 from geomap.layers import cell_text as _text
 from geomap.layers import view_bounds
@@ -1161,7 +1162,8 @@ def render_png(layers: Layers, path: Path, *, title: str | None = None, dpi: int
         # Names in scripts DejaVu Sans lacks (CJK...) draw as boxes; that is no reason to fail a report.
         warnings.filterwarnings("ignore", message=_GLYPH_WARNING, category=UserWarning)
         fig = _build_figure(layers, title=layers.title if title is None else title, dpi=dpi)
-        fig.savefig(path, dpi=dpi, format="png", metadata={"Software": None})
+        with replacing(path) as partial:
+            fig.savefig(partial, dpi=dpi, format="png", metadata={"Software": None})
     logger.info("Wrote %s", path)
     return fig
 

@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
+from geomap.atomic import write_text
 from geomap.errors import GeomapError, InputError
 from geomap.layers import cell_text as _text
 from geomap.layers import view_bounds
@@ -1604,6 +1605,6 @@ def render_html(
     if self_contained:
         page = _make_self_contained(page, basemap)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(page, encoding="utf-8")
+    write_text(path, page)
     logger.info("wrote %s (%d bytes, basemap %s)", path, len(page.encode("utf-8")), basemap)
     return path

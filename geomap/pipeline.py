@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from geomap.errors import InputError
+from geomap.errors import GeomapError, InputError
 from geomap.events import Event, extract_events
 from geomap.geoparse import ParsedDocument, geoparse_document
 from geomap.ingest import Document, document_from_mapping
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
     from pathlib import Path
 
     from geomap.gazetteer import Gazetteer
@@ -80,8 +80,24 @@ def process_document(doc: Document, gazetteer: Gazetteer, nlp: Any = None) -> Do
     return DocumentResult(document=doc, parsed=parsed, events=tuple(events))
 
 
+PROCESSING_ERRORS: tuple[type[Exception], ...] = (GeomapError, ValueError, OverflowError, RecursionError)
+"""What one bad document may raise while processed; a batch reports it and goes on."""
+
+
+def _process_or_error(doc: Document, gazetteer: Gazetteer, nlp: Any = None) -> DocumentResult | str:
+    try:
+        return process_document(doc, gazetteer, nlp)
+    except PROCESSING_ERRORS as err:
+        return f"{doc.source or doc.doc_id}: {err}"
+
+
 def process_documents(
-    docs: Iterable[Document], gazetteer: Gazetteer, *, workers: int = 1, nlp: Any = None
+    docs: Iterable[Document],
+    gazetteer: Gazetteer,
+    *,
+    workers: int = 1,
+    nlp: Any = None,
+    on_error: Callable[[str], None] | None = None,
 ) -> Iterator[DocumentResult]:
     """
     Process documents in input order, in this process or on a pool of ``workers`` processes.
@@ -96,18 +112,37 @@ def process_documents(
         1 runs in this process; more uses a process pool (spaCy is not sent to workers).
     nlp
         Optional spaCy pipeline (single-process only).
+    on_error
+        Called with a one-line message for each document that fails (:data:`PROCESSING_ERRORS`),
+        which is then skipped; by default the first failure raises.
 
     Yields
     ------
     DocumentResult
-        One per document, in input order.
+        One per document processed, in input order.
     """
+    if on_error is None:
+        if workers <= 1:
+            for doc in docs:
+                yield process_document(doc, gazetteer, nlp)
+            return
+        with ProcessPoolExecutor(max_workers=min(workers, os.cpu_count() or 1)) as pool:
+            yield from pool.map(partial(process_document, gazetteer=gazetteer), docs, chunksize=16)
+        return
     if workers <= 1:
-        for doc in docs:
-            yield process_document(doc, gazetteer, nlp)
+        outcomes: Iterable[DocumentResult | str] = (_process_or_error(doc, gazetteer, nlp) for doc in docs)
+        for outcome in outcomes:
+            if isinstance(outcome, str):
+                on_error(outcome)
+            else:
+                yield outcome
         return
     with ProcessPoolExecutor(max_workers=min(workers, os.cpu_count() or 1)) as pool:
-        yield from pool.map(partial(process_document, gazetteer=gazetteer), docs, chunksize=16)
+        for outcome in pool.map(partial(_process_or_error, gazetteer=gazetteer), docs, chunksize=16):
+            if isinstance(outcome, str):
+                on_error(outcome)
+            else:
+                yield outcome
 
 
 def read_acled_csv(path: Path) -> list[dict[str, str]]:

@@ -489,7 +489,7 @@ def map_(
         base = name or (paths[0].stem if inputs[0] != "-" else "stdin")
         skipped = _Skipped(on_error)
         if csvs:
-            rows = [row for path in csvs for row in read_acled_csv(path)]
+            rows = [row for path in csvs for row in read_acled_csv(path, on_error=skipped.callback)]
             layers: Layers = acled_layers(rows, title=title or "")
         else:
             gazetteer = load_gazetteer()

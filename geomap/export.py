@@ -51,6 +51,7 @@ __all__ = [
     "EXPORT_FORMATS",
     "GEOPACKAGE_LAYERS",
     "GPKG_TIMESTAMP",
+    "check_name",
     "format_from_suffix",
     "write_all",
     "write_csv",
@@ -184,6 +185,31 @@ def write_events(layers: Layers, path: Path) -> Path:
     return write_csv(layers, path)
 
 
+def check_name(name: str) -> str:
+    """
+    Check an output base name: a plain file name without folder.
+
+    Parameters
+    ----------
+    name
+        The name.
+
+    Returns
+    -------
+    str
+        ``name``.
+
+    Raises
+    ------
+    InputError
+        When it is empty, a folder, or holds a path separator.
+    """
+    if not name or "/" in name or "\\" in name or name in {".", ".."} or name.startswith("."):
+        msg = f"Output name must be a plain file name without suffix, e.g. 'osh'; got {name!r}."
+        raise InputError(msg)
+    return name
+
+
 def write_all(layers: Layers, out_dir: Path, name: str) -> dict[str, Path]:
     """
     Write ``NAME.geojson``, ``NAME.gpkg`` and ``NAME.csv`` into a folder.
@@ -207,9 +233,7 @@ def write_all(layers: Layers, out_dir: Path, name: str) -> dict[str, Path]:
     InputError
         When ``name`` is empty or contains a folder.
     """
-    if not name or "/" in name or "\\" in name or name in {".", ".."}:
-        msg = f"Output name must be a plain file name without suffix, e.g. 'osh'; got {name!r}."
-        raise InputError(msg)
+    check_name(name)
     out_dir.mkdir(parents=True, exist_ok=True)
     return {
         "geojson": write_geojson(layers, out_dir / f"{name}.geojson"),

@@ -239,13 +239,20 @@ def _cmd_eval_events(args: argparse.Namespace) -> int:
 
 
 def _cmd_map(args: argparse.Namespace) -> int:
-    from geomap.export import write_all
     from geomap.gazetteer import load_gazetteer
     from geomap.ingest import read_documents
-    from geomap.pipeline import acled_layers, process_documents, read_acled_csv, to_layers
-    from geomap.staticmap import render_png
-    from geomap.webmap import render_html
+    from geomap.pipeline import acled_layers, read_acled_csv, to_layers
 
+    if getattr(args, "store", None) is not None:
+        if args.inputs:
+            msg = "Give either --store or input files to 'geomap map', not both (add them with 'geomap add')."
+            raise InputError(msg)
+        from geomap.store import read_store
+
+        return _write_map(args, read_store(args.store, title=args.title or ""), args.name or args.store.stem)
+    if not args.inputs:
+        msg = "Give input files to map, or --store crisis.gpkg."
+        raise InputError(msg)
     csvs = [p for p in args.inputs if p.suffix.lower() == ".csv"]
     texts = [p for p in args.inputs if p.suffix.lower() != ".csv"]
     if csvs and texts:
@@ -259,9 +266,43 @@ def _cmd_map(args: argparse.Namespace) -> int:
         gazetteer = load_gazetteer()
         published = _parse_date_arg(args.date)
         docs = (doc for path in texts for doc in read_documents(path, published=published, country=args.country or ""))
-        layers = to_layers(
-            process_documents(docs, gazetteer, workers=args.workers, nlp=_nlp(args)), title=args.title or ""
-        )
+        fuse = not args.no_fuse
+        if args.engine == "dask":
+            from geomap.dask_engine import connect, fuse_on_dask, process_on_dask
+
+            with connect(args.scheduler, workers=max(args.workers, 1)) as client:
+                results = process_on_dask(list(docs), gazetteer, client=client)
+                if fuse and len(results) > 1:
+                    layers = fuse_on_dask(results, client, title=args.title or "")
+                else:
+                    layers = to_layers(results, title=args.title or "")
+        else:
+            results = list(_run_documents(args, docs, gazetteer))
+            if fuse and len(results) > 1:
+                from geomap.fusion import fuse_layers
+
+                layers = fuse_layers(results, title=args.title or "")
+            else:
+                layers = to_layers(results, title=args.title or "")
+    return _write_map(args, layers, name)
+
+
+def _run_documents(args: argparse.Namespace, docs: Any, gazetteer: Any) -> Any:
+    """Run the per-document stages in this process, on a pool, or on Dask (``--engine dask``)."""
+    from geomap.pipeline import process_documents
+
+    if getattr(args, "engine", "local") == "dask":
+        from geomap.dask_engine import process_on_dask
+
+        return process_on_dask(list(docs), gazetteer, scheduler=args.scheduler, workers=max(args.workers, 1))
+    return process_documents(docs, gazetteer, workers=args.workers, nlp=_nlp(args))
+
+
+def _write_map(args: argparse.Namespace, layers: Layers, name: str) -> int:
+    from geomap.export import write_all
+    from geomap.staticmap import render_png
+    from geomap.webmap import render_html
+
     args.output.mkdir(parents=True, exist_ok=True)
     written = write_all(layers, args.output, name)
     written["html"] = render_html(layers, args.output / f"{name}.html", title=layers.title, basemap=args.basemap)
@@ -274,6 +315,31 @@ def _cmd_map(args: argparse.Namespace) -> int:
     for path in sorted(written.values()):
         print(f"wrote {path}")
     return 0
+
+
+def _cmd_add(args: argparse.Namespace) -> int:
+    from geomap.gazetteer import load_gazetteer
+    from geomap.ingest import read_documents
+    from geomap.store import add_results
+
+    gazetteer = load_gazetteer()
+    published = _parse_date_arg(args.date)
+    docs = (
+        doc for path in args.inputs for doc in read_documents(path, published=published, country=args.country or "")
+    )
+    summary = add_results(args.store, _run_documents(args, docs, gazetteer))
+    print(
+        f"{summary.added} reports added, {summary.copies} copies of stored reports, "
+        f"{summary.unchanged} already stored; {summary.events} events in {args.store}"
+    )
+    return 0
+
+
+def _add_engine_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--engine", choices=["local", "dask"], default="local", help="run documents here (default) or on Dask"
+    )
+    parser.add_argument("--scheduler", help="with --engine dask: scheduler address (default: a LocalCluster)")
 
 
 def _cmd_data_build(args: argparse.Namespace) -> int:
@@ -366,7 +432,10 @@ def build_parser() -> argparse.ArgumentParser:
     eval_events.set_defaults(func=_cmd_eval_events)
 
     mapper = sub.add_parser("map", help="map documents (or ACLED CSV) into HTML, PNG, GeoJSON, GeoPackage, CSV")
-    mapper.add_argument("inputs", nargs="+", type=Path, help=".txt, .jsonl, or ACLED-format .csv (mapped directly)")
+    mapper.add_argument("inputs", nargs="*", type=Path, help=".txt, .jsonl, or ACLED-format .csv (mapped directly)")
+    mapper.add_argument("--store", type=Path, help="draw a store made by 'geomap add' instead of input files")
+    mapper.add_argument("--no-fuse", action="store_true", help="keep every report's events apart (no fusion)")
+    _add_engine_flags(mapper)
     mapper.add_argument("-o", "--output", type=Path, default=Path("outputs"), help="output folder (default outputs/)")
     mapper.add_argument("--name", help="base name of the files (default: the first input's name)")
     mapper.add_argument("--title", help="map title (default: the document's title)")
@@ -381,6 +450,16 @@ def build_parser() -> argparse.ArgumentParser:
     mapper.add_argument("--country", help="ISO code or English name of the country the texts are about (a hint)")
     _add_ner_flags(mapper)
     mapper.set_defaults(func=_cmd_map)
+
+    add = sub.add_parser("add", help="add reports to an event store (GeoPackage), fusing them with its events")
+    add.add_argument("inputs", nargs="+", type=Path, help=".txt or .jsonl reports")
+    add.add_argument("--store", type=Path, required=True, help="the store, e.g. crisis.gpkg (created if missing)")
+    add.add_argument("--date", help="published date YYYY-MM-DD when the input gives none")
+    add.add_argument("--workers", type=int, default=1)
+    add.add_argument("--country", help="ISO code or English name of the country the texts are about (a hint)")
+    _add_engine_flags(add)
+    _add_ner_flags(add)
+    add.set_defaults(func=_cmd_add)
 
     reverse = sub.add_parser("reverse", help="nearest populated places to a point")
     reverse.add_argument("lat", type=float)

@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 from geomap.layers import cell_text
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
 
     import geopandas as gpd
 
@@ -62,8 +62,10 @@ __all__ = [
     "document_meta",
     "fuse_layers",
     "fuse_results",
+    "fused_records",
     "is_background",
     "minhash",
+    "place_level",
     "toll_label",
 ]
 
@@ -412,7 +414,20 @@ def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * 6371.0088 * math.asin(math.sqrt(min(1.0, a)))
 
 
-def _level(row: dict[str, Any]) -> int:
+def place_level(row: dict[str, Any]) -> int:
+    """
+    Return how large an event's place is, as UCDP's where_prec: 1 town ... 4 admin-1, 6 country.
+
+    Parameters
+    ----------
+    row
+        An events-frame row (``where_prec``, else ``geo_precision``).
+
+    Returns
+    -------
+    int
+        1 to 7.
+    """
     value = row.get("where_prec")
     if isinstance(value, int | float) and not math.isnan(value):
         return int(value)
@@ -424,7 +439,7 @@ def _level(row: dict[str, Any]) -> int:
 
 def _contains(outer: dict[str, Any], inner: dict[str, Any]) -> bool:
     """Tell whether ``outer``'s place holds ``inner``'s (a country its towns, a region its districts)."""
-    lo, li = _level(outer), _level(inner)
+    lo, li = place_level(outer), place_level(inner)
     if lo <= li or not cell_text(outer.get("country_code")):
         return False
     if cell_text(outer.get("country_code")) != cell_text(inner.get("country_code")):
@@ -446,7 +461,7 @@ def _near(a: dict[str, Any], b: dict[str, Any], km: float) -> bool:
 def _same_place(a: dict[str, Any], b: dict[str, Any]) -> bool:
     if cell_text(a.get("place_id")) and a.get("place_id") == b.get("place_id"):
         return True
-    return _level(a) == _level(b) == 1 and _near(a, b, 5.0)
+    return place_level(a) == place_level(b) == 1 and _near(a, b, 5.0)
 
 
 def _actors(row: dict[str, Any]) -> set[str]:
@@ -467,7 +482,7 @@ class Cluster:
     @property
     def lead(self) -> dict[str, Any]:
         """Return the member that gives the fused event its place: the most specific, then the first."""
-        return min(self.members, key=lambda m: (_level(m), not cell_text(m.get("place_id"))))
+        return min(self.members, key=lambda m: (place_level(m), not cell_text(m.get("place_id"))))
 
     @property
     def family(self) -> str:
@@ -505,6 +520,8 @@ class Fuser:
     next_id: int = 0
     window_days: int = WINDOW_DAYS
     update_days: int = UPDATE_DAYS
+    touched: set[str] = field(default_factory=set)
+    """Ids of the clusters changed since this set was last cleared."""
 
     def add_result(self, result: DocumentResult) -> str | None:
         """
@@ -546,15 +563,48 @@ class Fuser:
         signature = minhash(doc.text)
         original = self.copies.original_of(signature)
         if original is not None:
-            for cluster in self.clusters:
-                if original in cluster.doc_ids():
-                    cluster.copies.setdefault(original, []).append(meta)
+            self.add_copy(meta, original)
             return original
         self.copies.add(doc.doc_id, signature)
+        self.add_original(doc, rows)
+        return None
+
+    def add_copy(self, meta: dict[str, str], original: str) -> None:
+        """
+        List a wire copy as a source of every event its original report states.
+
+        Parameters
+        ----------
+        meta
+            The copy's :func:`document_meta`.
+        original
+            The id of the report it copies.
+        """
+        for cluster in self.clusters:
+            if original in cluster.doc_ids():
+                cluster.copies.setdefault(original, []).append(meta)
+                self.touched.add(cluster.cluster_id)
+
+    def add_original(
+        self, doc: Document, rows: list[dict[str, Any]], *, keep: Callable[[dict[str, Any]], bool] | None = None
+    ) -> None:
+        """
+        Fuse the events of a report read in full (not a copy).
+
+        Parameters
+        ----------
+        doc
+            The report.
+        rows
+            Its events as events-frame rows (with ``geometry``).
+        keep
+            Fuse only the events this accepts (one partition of a sharded run); the others still
+            decide which event a stated figure belongs to, exactly as in a whole run.
+        """
         from geomap.events import split_sentences
 
+        meta = document_meta(doc)
         sentences = [(s, e, doc.text[s:e]) for s, e in split_sentences(doc.text)]
-        touched: list[Cluster] = []
         members: list[dict[str, Any]] = []
         for row in rows:
             start = int(row.get("evidence_start") or 0)
@@ -562,17 +612,15 @@ class Fuser:
             if is_background(sentence, meta["published"]):
                 continue
             member = {**row, "published": meta["published"], "outlet": meta["outlet"], "url": meta["url"]}
-            member["_area_toll"] = _level(member) >= 4 and (
+            member["_area_toll"] = place_level(member) >= 4 and (
                 bool(_CUMULATIVE.search(sentence)) or bool(member.get("killed")) or bool(member.get("displaced"))
             )
             member["_headline"] = _is_headline(row, doc.text)
             member["_sentence"] = sentence
-            cluster = self._place(member)
             members.append(member)
-            if cluster not in touched:
-                touched.append(cluster)
+            if keep is None or keep(member):
+                self._place(member)
         self._read_tolls(meta, sentences, members)
-        return None
 
     def _place(self, member: dict[str, Any]) -> Cluster:
         best: tuple[tuple[int, int, int], Cluster] | None = None
@@ -583,11 +631,13 @@ class Fuser:
         if best is not None:
             best[1].members.append(member)
             member["_cluster"] = best[1].cluster_id
+            self.touched.add(best[1].cluster_id)
             return best[1]
         self.next_id += 1
         cluster = Cluster(cluster_id=f"E{self.next_id:06d}", members=[member])
         member["_cluster"] = cluster.cluster_id
         self.clusters.append(cluster)
+        self.touched.add(cluster.cluster_id)
         return cluster
 
     def _match(self, member: dict[str, Any], cluster: Cluster) -> tuple[int, int] | None:
@@ -646,7 +696,7 @@ class Fuser:
                 continue
             for noun, text, value in counts:
                 target = self._member_for(noun, start, end, sentence, members)
-                if target is None:
+                if target is None or "_cluster" not in target:
                     continue
                 entry = TollEntry(
                     noun=noun,
@@ -662,6 +712,7 @@ class Fuser:
                 same = [
                     e for e in cluster.entries if (e.doc_id, e.noun, e.value) == (entry.doc_id, entry.noun, entry.value)
                 ]
+                self.touched.add(cluster.cluster_id)
                 if not same:
                     cluster.entries.append(entry)
                 elif _STATUS_RANK[entry.status] < _STATUS_RANK[same[0].status]:
@@ -682,7 +733,7 @@ class Fuser:
         if inside:
             return inside[0]
         named = [m for m in fitting if cell_text(m.get("location_name")) and cell_text(m["location_name"]) in sentence]
-        return min(named, key=_level) if named else None
+        return min(named, key=place_level) if named else None
 
     # --- output ------------------------------------------------------------------------------------------------
 
@@ -695,12 +746,30 @@ class Fuser:
         list of dict
             Rows in cluster order.
         """
-        rows = [_cluster_record(c) for c in self.clusters]
-        _cap_by_area(rows, "killed")
-        _cap_by_area(rows, "displaced")
-        for row in rows:
-            row["fatalities"] = int(row["killed"] or 0)
-        return rows
+        return fused_records(self.clusters)
+
+
+def fused_records(clusters: Sequence[Cluster]) -> list[dict[str, Any]]:
+    """
+    Return one events-frame row per cluster, with :data:`FUSED_COLUMNS`, summable counts capped by area.
+
+    Parameters
+    ----------
+    clusters
+        Clusters of one or more whole countries (capping compares events of one country).
+
+    Returns
+    -------
+    list of dict
+        Rows in cluster order, with ``geometry``.
+    """
+    rows = [_cluster_record(c) for c in clusters]
+    _cap_by_area(rows, "killed")
+    _cap_by_area(rows, "displaced")
+    for row in rows:
+        row["fatalities"] = int(row["killed"] or 0)
+        del row["_last_event"]
+    return rows
 
 
 _STATUS_RANK = {"official": 0, "reported": 1, "estimate": 2}
@@ -823,6 +892,7 @@ def _cluster_record(cluster: Cluster) -> dict[str, Any]:
             "killed_max": float(summary["killed_max"]) if summary["killed_max"] is not None else None,
             "displaced_max": float(summary["displaced_max"]) if summary["displaced_max"] is not None else None,
             "first_date": dates[0].isoformat() if dates else "",
+            "_last_event": dates[-1].isoformat() if dates else "",
             "last_date": max(as_of) if as_of else "",
             "fused_from": ";".join(cell_text(m.get("event_id")) for m in cluster.members),
             "source": "; ".join(dict.fromkeys(s["outlet"] or s["doc_id"] for s in sources)),
@@ -833,17 +903,25 @@ def _cluster_record(cluster: Cluster) -> dict[str, Any]:
 
 def _cap_by_area(rows: list[dict[str, Any]], noun: str) -> None:
     """Make the summable ``noun`` column add up, over any area, to no more than the area's stated figures."""
-    order = sorted(range(len(rows)), key=lambda i: (_level(rows[i]), i))
+    order = sorted((i for i in range(len(rows)) if place_level(rows[i]) > 1), key=lambda i: (place_level(rows[i]), i))
+    by_country: dict[str, list[int]] = {}
+    for i, row in enumerate(rows):
+        by_country.setdefault(cell_text(row.get("country_code")), []).append(i)
     for i in order:
         area = rows[i]
         stated_low = area.get(noun)
         stated_max = area.get(f"{noun}_max") if noun == "killed" else area.get("displaced_max")
         if stated_low is None or stated_max is None:
             continue
+        span = _event_span(area)
         inner = [
             j
-            for j in range(len(rows))
-            if j != i and rows[j].get(noun) and _contains(area, rows[j]) and _family_of(rows[j]) == _family_of(area)
+            for j in by_country.get(cell_text(area.get("country_code")), [])
+            if j != i
+            and rows[j].get(noun)
+            and _contains(area, rows[j])
+            and _family_of(rows[j]) == _family_of(area)
+            and _overlaps(span, _event_span(rows[j]))
         ]
         if not inner:
             continue
@@ -854,6 +932,20 @@ def _cap_by_area(rows: list[dict[str, Any]], noun: str) -> None:
             budget -= value
         inside = sum(float(rows[j][noun]) for j in inner)
         area[noun] = max(0.0, float(stated_low) - inside)
+
+
+def _event_span(row: dict[str, Any]) -> tuple[str, str]:
+    """Return the first and last event dates of a fused row ("" when undated)."""
+    return cell_text(row.get("first_date")), cell_text(row.get("_last_event")) or cell_text(row.get("first_date"))
+
+
+def _overlaps(a: tuple[str, str], b: tuple[str, str]) -> bool:
+    """Tell whether two date spans come within :data:`WINDOW_DAYS` (undated spans overlap everything)."""
+    if not a[0] or not b[0]:
+        return True
+    pad = dt.timedelta(days=WINDOW_DAYS)
+    a0, a1, b0, b1 = (dt.date.fromisoformat(d) for d in (*a, *b))
+    return a0 - pad <= b1 and b0 - pad <= a1
 
 
 def _family_of(row: dict[str, Any]) -> str:

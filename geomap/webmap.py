@@ -570,7 +570,8 @@ def _source_item(source: dict[str, Any]) -> str:
     copies = source.get("copies") or []
     outlet = escape_text(_text(source.get("outlet")) or _text(source.get("doc_id")))
     url = _text(source.get("url"))
-    name = f'<a href="{escape_text(url)}" target="_blank" rel="noopener">{outlet}</a>' if url else outlet
+    # The URL is shown as text, not a link: a self-contained map refers to nothing outside itself.
+    name = f'{outlet} <span class="gm-url">{escape_text(url)}</span>' if url else outlet
     also = ""
     if copies:
         names = ", ".join(escape_text(_text(c.get("outlet")) or _text(c.get("doc_id"))) for c in copies)
@@ -584,7 +585,8 @@ def _with_fused(popup: str, row: dict[str, Any]) -> str:
     if not block and len(sources) < 2:
         return popup
     items = "".join(_source_item(s) for s in sources)
-    listing = f'<div class="gm-src">{len(sources)} sources</div><ol class="gm-sources">{items}</ol>' if sources else ""
+    n_sources = int(_number(row.get("n_sources")) or len(sources))
+    listing = f'<div class="gm-src">{n_sources} sources</div><ol class="gm-sources">{items}</ol>' if sources else ""
     return popup[: -len("</div>")] + block + listing + "</div>"
 
 
@@ -854,6 +856,7 @@ font:12px/1.35 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-seri
 .gm-sourcepanel{bottom:28px;right:10px;max-width:360px;max-height:40vh;overflow:auto;font-size:12px}
 .gm-sourcepanel ol{margin:4px 0;padding-left:18px}
 .gm-sourcepanel li{margin-bottom:4px}
+.gm-url{color:#777;overflow-wrap:anywhere;user-select:all}
 .gm-legend{right:10px;bottom:28px;padding:8px 10px;max-height:45vh;overflow:auto}
 .gm-legend h2,.gm-unlocated summary{font-size:12px;font-weight:700;margin:0 0 4px}
 .gm-legend ul{list-style:none;margin:0;padding:0}

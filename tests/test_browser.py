@@ -348,3 +348,37 @@ def test_browser_seed_map_offline_without_errors(seed_visit: tuple[Visit, dict[s
     assert seen.errors == []
     assert seen.blocked == []
     assert SEED_SCREENSHOT.stat().st_size > 20_000
+
+
+CRISIS = Path(__file__).resolve().parent / "data" / "crisis" / "reports.jsonl"
+_VISIBLE = "() => window.geomapCluster ? window.geomapCluster.getLayers().length : -1"
+
+
+def test_browser_crisis_map_fused_with_tolls_sources_and_time_modes(tmp_path: Path) -> None:
+    """Seven invented reports of one crisis: one marker per real event, tolls charted, sources listed."""
+    from geomap.cli import main
+
+    assert main(["map", str(CRISIS), "-o", str(tmp_path)]) == 0
+    seen = Visit()
+    with _open(tmp_path / "reports.html", seen) as page:
+        sources = page.locator("#geomap-sources").text_content() or ""
+        _marker_popups(page, seen)
+        counts = {}
+        for mode, value in (("window", "1"), ("window", "2"), ("cumulative", "2"), ("window", "0")):
+            page.locator("#geomap-time-mode").select_option(mode)
+            page.locator("#geomap-time").fill(value)
+            counts[(mode, value)] = page.evaluate(_VISIBLE)
+    assert "Sources (5 events from 5 reports)" in sources
+    for outlet in ("Lakeside Wire", "Rift Valley Daily", "Highland Agency", "National Gazette", "Coast Post"):
+        assert outlet in sources
+    assert seen.markers == 5
+    riots = [p for p in seen.popups if "40 killed (official, 6 March); estimates up to 150" in p]
+    assert len(riots) == 1
+    assert "7 sources" in riots[0]
+    page_html = (tmp_path / "reports.html").read_text(encoding="utf-8")
+    # Killed in Kisumu (4 figures) and Nakuru (2); the flight (2) in its marker's and its line's popups.
+    assert page_html.count('class="gm-chart"') == 4
+    # 3 March: the riots and the national toll; 4 March: curfew, clashes, flight; up to 4 March: all five.
+    assert counts == {("window", "1"): 2, ("window", "2"): 3, ("cumulative", "2"): 5, ("window", "0"): 5}
+    assert seen.errors == []
+    assert seen.blocked == []

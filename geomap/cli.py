@@ -253,15 +253,21 @@ def _cmd_map(args: argparse.Namespace) -> int:
     if not args.inputs:
         msg = "Give input files to map, or --store crisis.gpkg."
         raise InputError(msg)
-    csvs = [p for p in args.inputs if p.suffix.lower() == ".csv"]
-    texts = [p for p in args.inputs if p.suffix.lower() != ".csv"]
-    if csvs and texts:
-        msg = "Map either ACLED CSV files or text/JSONL documents in one run, not both."
+    from geomap.gdelt import gdelt_layers, is_gdelt
+
+    gdelt = [p for p in args.inputs if is_gdelt(p)]
+    csvs = [p for p in args.inputs if p.suffix.lower() == ".csv" and p not in gdelt]
+    texts = [p for p in args.inputs if p.suffix.lower() != ".csv" and p not in gdelt]
+    if sum(map(bool, (csvs, texts, gdelt))) > 1:
+        msg = "Map ACLED CSV files, GDELT exports or text/JSONL documents in one run, not both (or all)."
         raise InputError(msg)
     name = args.name or args.inputs[0].stem
-    if csvs:
+    layers: Layers
+    if gdelt:
+        layers = gdelt_layers(gdelt, title=args.title or "")
+    elif csvs:
         rows = [row for path in csvs for row in read_acled_csv(path)]
-        layers: Layers = acled_layers(rows, title=args.title or "")
+        layers = acled_layers(rows, title=args.title or "")
     else:
         gazetteer = load_gazetteer()
         published = _parse_date_arg(args.date)
@@ -319,15 +325,23 @@ def _write_map(args: argparse.Namespace, layers: Layers, name: str) -> int:
 
 def _cmd_add(args: argparse.Namespace) -> int:
     from geomap.gazetteer import load_gazetteer
+    from geomap.gdelt import gdelt_items, is_gdelt, read_gdelt
     from geomap.ingest import read_documents
-    from geomap.store import add_results
+    from geomap.store import add_results, add_rows
 
-    gazetteer = load_gazetteer()
-    published = _parse_date_arg(args.date)
-    docs = (
-        doc for path in args.inputs for doc in read_documents(path, published=published, country=args.country or "")
-    )
-    summary = add_results(args.store, _run_documents(args, docs, gazetteer))
+    gdelt = [p for p in args.inputs if is_gdelt(p)]
+    texts = [p for p in args.inputs if p not in gdelt]
+    if gdelt and texts:
+        msg = "Add either GDELT exports or text/JSONL reports in one run, not both."
+        raise InputError(msg)
+    if gdelt:
+        summary = add_rows(args.store, [item for path in gdelt for item in gdelt_items(read_gdelt(path), str(path))])
+    else:
+        gazetteer = load_gazetteer()
+        published = _parse_date_arg(args.date)
+        country = args.country or ""
+        docs = (doc for path in texts for doc in read_documents(path, published=published, country=country))
+        summary = add_results(args.store, _run_documents(args, docs, gazetteer))
     print(
         f"{summary.added} reports added, {summary.copies} copies of stored reports, "
         f"{summary.unchanged} already stored; {summary.events} events in {args.store}"
@@ -432,7 +446,7 @@ def build_parser() -> argparse.ArgumentParser:
     eval_events.set_defaults(func=_cmd_eval_events)
 
     mapper = sub.add_parser("map", help="map documents (or ACLED CSV) into HTML, PNG, GeoJSON, GeoPackage, CSV")
-    mapper.add_argument("inputs", nargs="*", type=Path, help=".txt, .jsonl, or ACLED-format .csv (mapped directly)")
+    mapper.add_argument("inputs", nargs="*", type=Path, help=".txt, .jsonl, ACLED .csv or GDELT export")
     mapper.add_argument("--store", type=Path, help="draw a store made by 'geomap add' instead of input files")
     mapper.add_argument("--no-fuse", action="store_true", help="keep every report's events apart (no fusion)")
     _add_engine_flags(mapper)

@@ -37,7 +37,7 @@ import math
 import re
 import zlib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from geomap.layers import cell_text
 
@@ -49,6 +49,8 @@ if TYPE_CHECKING:
     from geomap.ingest import Document
     from geomap.layers import Layers
     from geomap.pipeline import DocumentResult
+
+T = TypeVar("T")
 
 __all__ = [
     "COPY_JACCARD",
@@ -65,6 +67,7 @@ __all__ = [
     "fused_records",
     "is_background",
     "minhash",
+    "oldest_first",
     "place_level",
     "toll_label",
 ]
@@ -282,6 +285,8 @@ class CopyIndex:
             Its :func:`minhash` signature.
         """
         self.signatures[doc_id] = signature
+        if not any(signature):
+            return  # no text: nothing can copy it
         for key in band_keys(signature):
             self.bands.setdefault(key, []).append(doc_id)
 
@@ -522,6 +527,9 @@ class Fuser:
     update_days: int = UPDATE_DAYS
     touched: set[str] = field(default_factory=set)
     """Ids of the clusters changed since this set was last cleared."""
+    by_country: dict[str, list[tuple[int, Cluster]]] = field(default_factory=dict)
+    """Clusters by the country of their place: only events of one country fuse."""
+    indexed: int = 0
 
     def add_result(self, result: DocumentResult) -> str | None:
         """
@@ -622,9 +630,17 @@ class Fuser:
                 self._place(member)
         self._read_tolls(meta, sentences, members)
 
+    def _candidates(self, member: dict[str, Any]) -> list[tuple[int, Cluster]]:
+        """Return (position, cluster) of the clusters in the member's country, in creation order."""
+        for position in range(self.indexed, len(self.clusters)):
+            cluster = self.clusters[position]
+            self.by_country.setdefault(cell_text(cluster.lead.get("country_code")), []).append((position, cluster))
+        self.indexed = len(self.clusters)
+        return self.by_country.get(cell_text(member.get("country_code")), [])
+
     def _place(self, member: dict[str, Any]) -> Cluster:
         best: tuple[tuple[int, int, int], Cluster] | None = None
-        for position, cluster in enumerate(self.clusters):
+        for position, cluster in self._candidates(member):
             score = self._match(member, cluster)
             if score is not None and (best is None or (*score, position) < best[0]):
                 best = ((*score, position), cluster)
@@ -955,15 +971,29 @@ def _family_of(row: dict[str, Any]) -> str:
 # --- entry points --------------------------------------------------------------------------------------------------
 
 
+def oldest_first(items: Iterable[T], published: Callable[[T], dt.date | None]) -> list[T]:
+    """
+    Return items sorted by published date (undated first), input order among equal dates.
+
+    Parameters
+    ----------
+    items
+        Reports, in any form.
+    published
+        Their published date.
+
+    Returns
+    -------
+    list
+        The order in which fusion reads them.
+    """
+    listed = list(items)
+    order = sorted(range(len(listed)), key=lambda i: (published(listed[i]) or dt.date.min, i))
+    return [listed[i] for i in order]
+
+
 def _sorted_results(results: Iterable[DocumentResult]) -> list[DocumentResult]:
-    listed = list(results)
-    return [
-        r
-        for _, r in sorted(
-            enumerate(listed),
-            key=lambda item: (item[1].document.published or dt.date.min, item[0]),
-        )
-    ]
+    return oldest_first(results, lambda r: r.document.published)
 
 
 def fuse_results(results: Iterable[DocumentResult], *, window_days: int = WINDOW_DAYS) -> Fuser:

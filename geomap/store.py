@@ -44,10 +44,11 @@ if TYPE_CHECKING:
 
     from shapely.geometry.base import BaseGeometry
 
+    from geomap.ingest import Document
     from geomap.layers import Layers
     from geomap.pipeline import DocumentResult
 
-__all__ = ["STORE_TABLES", "AddSummary", "add_results", "read_store"]
+__all__ = ["STORE_TABLES", "AddSummary", "add_results", "add_rows", "read_store"]
 
 logger = logging.getLogger(__name__)
 
@@ -296,20 +297,46 @@ def add_results(path: Path, results: Iterable[DocumentResult]) -> AddSummary:
     InputError
         When ``path`` is not a ``.gpkg`` store.
     """
+    from geomap.layers import event_record
+
+    items = ((r.document, [event_record(e, r.document.source, r.document.title) for e in r.events], r) for r in results)
+    return add_rows(path, items)
+
+
+def add_rows(path: Path, items: Iterable[tuple[Document, list[dict[str, Any]], DocumentResult | None]]) -> AddSummary:
+    """
+    Add reports given as event rows (GDELT rows, or processed reports) to a store.
+
+    Parameters
+    ----------
+    path
+        The store (``.gpkg``); created when missing.
+    items
+        ``(document, event rows, processed report or None)``; the report's places are stored when given.
+
+    Returns
+    -------
+    AddSummary
+        Counts of reports added, recognised as copies, skipped.
+
+    Raises
+    ------
+    InputError
+        When ``path`` is not a ``.gpkg`` store or an id is reused for another text.
+    """
     import datetime as dt
 
     from geomap.fusion import document_meta
-    from geomap.layers import build_layers, event_record
+    from geomap.layers import build_layers
 
     if path.suffix.lower() != ".gpkg":
         msg = f"The store must be a GeoPackage file ending in .gpkg, got {path.name!r}."
         raise InputError(msg)
-    ordered = sorted(enumerate(results), key=lambda item: (item[1].document.published or dt.date.min, item[0]))
+    ordered = sorted(enumerate(items), key=lambda item: (item[1][0].published or dt.date.min, item[0]))
     added = copies = unchanged = 0
     with closing(_connect(path)) as con, con:
-        for _, result in ordered:
-            doc = result.document
-            sha1 = hashlib.sha1(doc.text.encode("utf-8")).hexdigest()
+        for _, (doc, rows, result) in ordered:
+            sha1 = hashlib.sha1((doc.text or json.dumps(rows, default=str)).encode("utf-8")).hexdigest()
             stored = con.execute("SELECT text_sha1 FROM geomap_documents WHERE doc_id = ?", (doc.doc_id,)).fetchone()
             if stored is not None:
                 if stored[0] != sha1:
@@ -317,7 +344,6 @@ def add_results(path: Path, results: Iterable[DocumentResult]) -> AddSummary:
                     raise InputError(msg)
                 unchanged += 1
                 continue
-            rows = [event_record(e, doc.source, doc.title) for e in result.events]
             signature = minhash(doc.text)
             fuser = _fuser_for(con, rows, signature)
             original = fuser.add_document(doc, rows)
@@ -327,10 +353,11 @@ def add_results(path: Path, results: Iterable[DocumentResult]) -> AddSummary:
                 "INSERT INTO geomap_documents VALUES (?, ?, ?, ?, ?)",
                 (doc.doc_id, sha1, original or "", json.dumps(signature), json.dumps(document_meta(doc))),
             )
-            if original is None:
+            if original is None and any(signature):
                 con.executemany(
                     "INSERT INTO geomap_bands VALUES (?, ?)", [(key, doc.doc_id) for key in band_keys(signature)]
                 )
+            if original is None and result is not None:
                 _write_places(con, build_layers([result]).places)
             changed = [c for c in fuser.clusters if c.cluster_id in fuser.touched]
             con.executemany(
@@ -348,7 +375,7 @@ def add_results(path: Path, results: Iterable[DocumentResult]) -> AddSummary:
 def _fuser_for(con: sqlite3.Connection, rows: Sequence[dict[str, Any]], signature: Sequence[int]) -> Fuser:
     """Load what fusing one report needs: its candidate originals and the clusters of its countries."""
     index = CopyIndex()
-    keys = band_keys(signature)
+    keys = band_keys(signature) if any(signature) else []
     marks = ",".join("?" * len(keys))
     candidates = con.execute(
         f"SELECT DISTINCT d.doc_id, d.signature FROM geomap_bands b JOIN geomap_documents d USING (doc_id) "

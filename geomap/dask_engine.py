@@ -13,7 +13,6 @@ come within :data:`geomap.fusion.UPDATE_DAYS` + :data:`geomap.fusion.WINDOW_DAYS
 days of the previous ones, so no two events that could fuse are ever apart —
 and each partition is fused on a worker. Events come out identical to
 :func:`geomap.fusion.fuse_results` (same ids, same order), which the tests check.
-Large outputs can be written as partitioned GeoParquet with :func:`write_geoparquet`.
 
 Needs the ``dask`` extra (``pip install geomap[dask]``).
 """
@@ -32,14 +31,13 @@ from geomap.layers import cell_text
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
-    from pathlib import Path
 
     from geomap.gazetteer import Gazetteer
     from geomap.ingest import Document
     from geomap.layers import Layers
     from geomap.pipeline import DocumentResult
 
-__all__ = ["DaskMissingError", "connect", "fuse_on_dask", "partition_keys", "process_on_dask", "write_geoparquet"]
+__all__ = ["DaskMissingError", "connect", "fuse_on_dask", "partition_keys", "process_on_dask"]
 
 logger = logging.getLogger(__name__)
 
@@ -267,30 +265,3 @@ def fuse_on_dask(results: Sequence[DocumentResult], client: Any, *, title: str =
     base = build_layers([r for r in ordered if r.document.doc_id in read], title=title)
     events = frame_from_records(fused_records(clusters), {**EVENT_COLUMNS, **FUSED_COLUMNS})
     return Layers(events=events, places=base.places, borders=base.borders, title=title or base.title)
-
-
-def write_geoparquet(layers: Layers, folder: Path) -> list[Path]:
-    """
-    Write the events as GeoParquet, one file per country (``country_code=XX/part.parquet``).
-
-    Parameters
-    ----------
-    layers
-        The layers (events only are written).
-    folder
-        Output folder; created if missing.
-
-    Returns
-    -------
-    list of Path
-        The files written, sorted.
-    """
-    folder.mkdir(parents=True, exist_ok=True)
-    events = layers.events
-    written = []
-    for country, part in events.groupby(events["country_code"].fillna("").replace("", "none"), sort=True):
-        path = folder / f"country_code={country}" / "part.parquet"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        part.to_parquet(path, index=False)
-        written.append(path)
-    return written

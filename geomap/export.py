@@ -33,6 +33,7 @@ import re
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Literal
 
+from geomap.atomic import replacing
 from geomap.errors import InputError
 from geomap.layers import BORDER_COLUMNS, EVENT_COLUMNS, PLACE_COLUMNS
 
@@ -332,7 +333,7 @@ def write_geopackage(layers: Layers, path: Path) -> Path:
         "borders": _with_geometry(borders, [_lines(geom, multi=True) for geom in borders.geometry]),
     }
     types = {**GEOPACKAGE_LAYERS, "flows": flow_type}
-    with _replacing(path) as partial, _gdal_date(GPKG_TIMESTAMP):
+    with replacing(path) as partial, _gdal_date(GPKG_TIMESTAMP):
         for layer, frame in frames.items():
             pyogrio.write_dataframe(
                 frame, partial, layer=layer, driver="GPKG", geometry_type=types[layer], promote_to_multi=False
@@ -376,7 +377,7 @@ def write_csv(layers: Layers, path: Path) -> Path:
     records = events.drop(columns=events.geometry.name).to_dict("records")
     countries = _country_names({r["country_code"] for r in records if r["country_code"]})
     regions = _admin1_names({r["admin1_code"] for r in records if r["admin1_code"]})
-    with _replacing(path) as partial, partial.open("w", encoding="utf-8", newline="") as handle:
+    with replacing(path) as partial, partial.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\r\n")
         writer.writerow(header)
         for record, geom in zip(records, events.geometry, strict=True):
@@ -576,7 +577,7 @@ def _polygons(geom: BaseGeometry | None) -> BaseGeometry | None:
 def _write_geojson_frame(frame: gpd.GeoDataFrame, path: Path) -> None:
     import pyogrio
 
-    with _replacing(path) as partial:
+    with replacing(path) as partial:
         pyogrio.write_dataframe(
             frame,
             partial,
@@ -586,21 +587,6 @@ def _write_geojson_frame(frame: gpd.GeoDataFrame, path: Path) -> None:
             promote_to_multi=False,
             layer_options=GEOJSON_OPTIONS,
         )
-
-
-@contextmanager
-def _replacing(path: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``path`` that replaces it once the block completes."""
-    if not path.parent.is_dir():
-        msg = f"Cannot write {path}: folder {path.parent} does not exist; create it first."
-        raise InputError(msg)
-    partial = path.with_name(f".{path.stem}.partial{path.suffix}")
-    partial.unlink(missing_ok=True)
-    try:
-        yield partial
-        partial.replace(path)
-    finally:
-        partial.unlink(missing_ok=True)
 
 
 @contextmanager

@@ -362,6 +362,39 @@ def cell_text(value: Any) -> str:
     return str(value).strip()
 
 
+STRAY_FACTOR = 4.0
+"""A point farther from the median point than this many times the median distance (and 5°) is a stray."""
+
+
+def _without_stray_points(geoms: list[BaseGeometry]) -> list[BaseGeometry]:
+    """
+    Leave out of the frame the few points far from where the events are (a lone namesake on another continent).
+
+    Examples
+    --------
+    >>> from shapely.geometry import Point
+    >>> near = [Point(72.8 + i / 10, 40.5) for i in range(6)]
+    >>> len(_without_stray_points([*near, Point(-100, 40)]))
+    6
+    >>> len(_without_stray_points(near[:2] + [Point(-100, 40)]))
+    3
+    """
+    import statistics
+
+    points = [g for g in geoms if g.geom_type == "Point"]
+    if len(points) < 5:
+        return geoms
+    lon0 = statistics.median(p.x for p in points)
+    lat0 = statistics.median(p.y for p in points)
+
+    def distance(p: BaseGeometry) -> float:
+        return math.hypot((p.x - lon0) * math.cos(math.radians(lat0)), p.y - lat0)
+
+    limit = max(5.0, STRAY_FACTOR * statistics.median(distance(p) for p in points))
+    kept = [g for g in geoms if g.geom_type != "Point" or distance(g) <= limit]
+    return kept or geoms
+
+
 def view_bounds(geoms: Sequence[BaseGeometry], events: gpd.GeoDataFrame) -> tuple[float, float, float, float] | None:
     """
     Return the (lon_min, lat_min, lon_max, lat_max) a map should show.
@@ -383,7 +416,7 @@ def view_bounds(geoms: Sequence[BaseGeometry], events: gpd.GeoDataFrame) -> tupl
     import shapely
 
     if geoms:
-        lon_min, lat_min, lon_max, lat_max = shapely.total_bounds(list(geoms))
+        lon_min, lat_min, lon_max, lat_max = shapely.total_bounds(_without_stray_points(list(geoms)))
         return float(lon_min), float(lat_min), float(lon_max), float(lat_max)
     codes = sorted({cell_text(c).upper() for c in events.get("country_code", [])} - {""})
     if codes:

@@ -38,6 +38,7 @@ from geomap.reading import (
     same_scene,
     span_root,
     token_at,
+    victims_of,
 )
 from geomap.resolve import geo_precision, where_precision
 
@@ -577,6 +578,8 @@ def _count(sdoc: Any, chunk: str, offset: int, kind: str, triggers: dict[str, li
     trig = [t for t in triggers.get(kind, []) if kind != "displacement" or t.lemma_.lower() != "refugee"]
     if not trig:
         return None
+    # "placed under arrest", "taken into custody", "sent fleeing": the verb carries the noun cue's count
+    trig += [t.head.head for t in trig if t.dep_ == "pobj" and t.head.head.pos_ == "VERB"]
     if found is not None and (found.best == 0 or attached_to(sdoc, found.start_char, found.end_char, trig)):
         return found
     best: tuple[int, Count] | None = None
@@ -587,6 +590,27 @@ def _count(sdoc: Any, chunk: str, offset: int, kind: str, triggers: dict[str, li
         distance = min(abs(tok.i - t.i) for t in trig) if tok is not None else 99
         if best is None or distance < best[0]:
             best = (distance, cand)
+    if best is None and kind in {"killed", "injured", "arrests"}:
+        # "a man was arrested", "his mother, father and sister were detained": people without a number
+        for tok in trig:
+            found_people = victims_of(tok)
+            if found_people is not None:
+                total, noun = found_people
+                words = [t for t in noun.subtree if t.dep_ != "conj" and t.i <= noun.i] or [noun]
+                start, end = words[0].idx, noun.idx + len(noun.text)
+                if total > 1:
+                    last = max(noun.subtree, key=lambda t: t.i)
+                    end = last.idx + len(last.text)
+                wording = sdoc.text[start:end]
+                return Count(
+                    text=wording,
+                    start_char=start,
+                    end_char=end,
+                    qualifier="exact",
+                    low=total,
+                    best=total,
+                    high=total,
+                )
     return best[1] if best else None
 
 

@@ -45,6 +45,7 @@ __all__ = [
     "span_root",
     "token_at",
     "tokens_in",
+    "victims_of",
 ]
 
 ACTOR_HEADS = frozenset(
@@ -613,6 +614,62 @@ def is_trigger(tok: Any, kind: str) -> bool:
         return False
     head = clause_head(tok)
     return not any(c.dep_ == "mark" and c.lower_ in {"if", "whether", "unless"} for c in head.children)
+
+
+_PERSON_NOUN = re.compile(
+    r"^(?:man|woman|boy|girl|child|teen|teenager|youth|person|resident|villager|civilian|soldier|officer|"
+    r"policeman|guard|driver|student|worker|journalist|reporter|lawyer|activist|aide|official|mayor|"
+    r"suspect|gunman|attacker|shooter|assailant|father|mother|son|daughter|brother|sister|wife|husband|"
+    r"roommate|friend|neighbour|neighbor|tourist|pastor|priest|imam|leader|member|employee|owner|victim|"
+    r"uncle|aunt|cousin|nephew|niece|grandfather|grandmother|grandson|granddaughter|parent|relative|"
+    r"[a-z]+(?:er|or|ist|ian|ant|ent))$"
+)
+
+
+def victims_of(trig: Any) -> tuple[int, Any] | None:
+    """
+    Count the people a trigger verb acts on when no number is written.
+
+    "a man was arrested" (1), "his mother, father and sister were detained" (3), "police shot him" (1).
+
+    Parameters
+    ----------
+    trig
+        The trigger token (a verb, or a noun in "placed under arrest", "taken into custody").
+
+    Returns
+    -------
+    tuple or None
+        The count and the noun token that names the people; None for a plural without a number.
+    """
+    verb = trig
+    if trig.pos_ == "NOUN" and trig.dep_ == "pobj" and trig.head.head.pos_ == "VERB":
+        verb = trig.head.head  # "placed under arrest", "taken into custody"
+    if verb.pos_ != "VERB":
+        return None
+    passive = any(c.dep_ == "auxpass" for c in verb.children) or (verb.dep_ in {"acl", "relcl"} and verb.tag_ == "VBN")
+    wanted = {"nsubjpass"} if passive else {"dobj"}
+    noun = next((c for c in verb.children if c.dep_ in wanted), None)
+    if noun is None and passive and verb.dep_ == "acl":
+        noun = verb.head  # "a man arrested on Monday"
+    if noun is None:
+        return None
+    # "his mother, father and sister": conjuncts (the parser may hang a list's middle on an apposition)
+    listed = [c for c in noun.subtree if c.i != noun.i and c.dep_ in {"conj", "appos"} and c.pos_ in {"NOUN", "PROPN"}]
+    if not any(c.dep_ == "conj" for c in listed):
+        listed = []
+    people = [noun, *listed]
+    total = 0
+    for person in people:
+        if any(c.dep_ == "nummod" for c in person.children) or person.tag_ in {"NNS", "NNPS"}:
+            return None
+        if person.pos_ == "PRON":
+            if person.lower_ not in {"he", "she", "him", "her"}:
+                return None
+        elif not (person.ent_type_ == "PERSON" or _PERSON_NOUN.match(person.lower_)):
+            return None
+        total += 1
+    return total, noun
 
 
 def is_planned(trig: Any) -> bool:

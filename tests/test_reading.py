@@ -222,3 +222,17 @@ def test_reading_flow_runs_from_origin_to_destination(gazetteer: Gazetteer) -> N
     assert flows
     coords = list(flows[0].geometry.coords)  # type: ignore[union-attr]
     assert coords[0] != coords[-1]
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("A young driver was arrested in Kano on Wednesday.", 1),
+        ("Her uncle, brother and cousin were detained in Kano on Wednesday.", 3),
+        ("Four traders were placed under arrest in Kano on Wednesday.", 4),
+        ("Traders were detained in Kano on Wednesday.", None),
+    ],
+)
+def test_reading_people_without_a_number_are_counted(gazetteer: Gazetteer, text: str, count: int | None) -> None:
+    (event,) = [e for e in _events(gazetteer, text) if e.family == "arrests"]
+    assert (event.arrested.best if event.arrested else None) == count

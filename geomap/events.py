@@ -38,6 +38,7 @@ from geomap.reading import (
     same_scene,
     span_root,
     token_at,
+    told_as_earlier,
     victims_of,
 )
 from geomap.resolve import geo_precision, where_precision
@@ -250,6 +251,8 @@ class Event:
     """A cumulative toll or total of an area ("the toll rose to 97"), not one incident."""
     refers_back: bool = False
     """Its cue is a definite noun ("the attack") that tells more of an event already told."""
+    days_before: int | None = None
+    """Days before the report's news ("two days after bombs killed six"), dated from the news."""
 
     @property
     def current(self) -> bool:
@@ -910,6 +913,21 @@ def extract_events(doc: Document, parsed: ParsedDocument, gazetteer: Gazetteer, 
     if fallback is None and doc.published is not None:
         # Reported without a date: the week of publication (ACLED time_precision 2).
         fallback = DateInfo(date=doc.published, time_precision=2, text="", start_char=-1)
+    if fallback is not None:
+        events = [
+            replace(
+                e,
+                date=DateInfo(
+                    date=fallback.date - dt.timedelta(days=e.days_before),
+                    time_precision=1 if e.days_before < 7 else 2,
+                    text="",
+                    start_char=-1,
+                ),
+            )
+            if e.date is None and e.days_before is not None
+            else e
+            for e in events
+        ]
     events = [replace(e, date=fallback, published_fallback=True) if e.date is None and fallback else e for e in events]
     if events:
         # The main event is told in the lead: its violence first, else its first event; later background
@@ -961,6 +979,22 @@ def _build_event(
     if date is not None and doc.published is not None and date.date > doc.published + dt.timedelta(days=1):
         planned = True
     background = not planned and date is not None and _before_window(date, doc)
+    days_before: int | None = None
+    if main_trigger is not None and not planned:
+        earlier, days = told_as_earlier(main_trigger)
+        if earlier:
+            background = True
+            days_before = days
+            if days is not None and date is not None:
+                date = DateInfo(
+                    date=date.date - dt.timedelta(days=days),
+                    time_precision=1 if days < 7 else 2,
+                    text=date.text,
+                    start_char=date.start_char,
+                )
+                days_before = None
+            else:
+                date = None  # dated below from the news it comes before
     toll = any(is_toll(t) for t in triggers.get("killed", [])) and killed is not None and killed.best > 1
     # "the attack", "Sunday's explosion": the cue refers back to an event already told.
     refers_back = bool(triggers) and all(is_definite_mention(t) for ts in triggers.values() for t in ts)
@@ -1005,6 +1039,9 @@ def _build_event(
     if place_res is None:
         place_res = _anaphor_place(text, sentence, resolutions)
         note = "anaphor ('the city', 'the region')"
+        story = country.place.country_code if country is not None and country.place is not None else ""
+        if place_res is not None and place_res.place is not None and story and place_res.place.country_code != story:
+            place_res = None  # "the area" refers to the story's ground, not to a place abroad named in passing
     if place_res is None:
         if family in _NATIONAL:
             place_res, note = country, "the story's country"
@@ -1070,6 +1107,7 @@ def _build_event(
         planned=planned,
         toll=toll,
         refers_back=refers_back,
+        days_before=days_before,
     )
 
 

@@ -45,6 +45,7 @@ __all__ = [
     "span_root",
     "token_at",
     "tokens_in",
+    "told_as_earlier",
     "victims_of",
 ]
 
@@ -159,11 +160,30 @@ _EVENT_NOUNS = frozenset(
     }
 )
 _PLAN_VERBS = frozenset(
-    {"plan", "schedule", "expect", "intend", "threaten", "vow", "prepare", "propose", "aim", "hope", "seek", "want"}
+    {
+        "plan",
+        "schedule",
+        "expect",
+        "intend",
+        "threaten",
+        "vow",
+        "prepare",
+        "propose",
+        "aim",
+        "hope",
+        "seek",
+        "want",
+        "plot",
+        "conspire",
+        "attempt",
+        "try",
+    }
 )
 _TOLL_NOUNS = frozenset({"toll", "tally"})
 _TOLL_ADVERBS = re.compile(
-    r"\b(?:since|so far|to date|this year|in total|altogether|overall|cumulative|in all|all told)\b", re.I
+    r"\b(?:since|so far|to date|this year|in total|altogether|overall|cumulative|in all|all told|"
+    r"over (?:the )?(?:past |last )?\w+ (?:years|decades|months)|in recent (?:years|months))\b",
+    re.I,
 )
 
 
@@ -688,8 +708,13 @@ def is_planned(trig: Any) -> bool:
     bool
         True for future or planned events.
     """
-    for head in clause_chain(trig)[:2]:
-        if any(c.dep_ == "aux" and c.lower_ in {"will", "shall", "'ll", "wo"} for c in head.children):
+    # "... to execute X and then attack Y": a conjunct shares the plan of its first verb
+    first = trig
+    while first.dep_ == "conj" and first.head.i != first.i:
+        first = first.head
+    irrealis = {"will", "shall", "'ll", "wo", "would", "could", "might", "may", "should"}
+    for head in [*clause_chain(trig)[:2], first]:
+        if any(c.dep_ == "aux" and c.lower_ in irrealis for c in head.children):
             return True
         if head.lemma_.lower() in _PLAN_VERBS and head.i != trig.i:
             return True
@@ -706,6 +731,43 @@ def is_planned(trig: Any) -> bool:
             if parent.lemma_.lower() in _PLAN_VERBS or parent.lemma_.lower() in {"be", "set", "due"}:
                 return True
     return any(c.dep_ == "amod" and c.lower_ in {"planned", "upcoming", "proposed", "scheduled"} for c in trig.children)
+
+
+def told_as_earlier(trig: Any) -> tuple[bool, int | None]:
+    """
+    Tell whether a trigger's clause tells an earlier event the report's news "comes after".
+
+    "It comes a week after 44 people were killed", "the blast came two days after bombs killed six".
+
+    Parameters
+    ----------
+    trig
+        The trigger token.
+
+    Returns
+    -------
+    tuple
+        ``(earlier, days)``: whether it is earlier, and how many days earlier when the text says so.
+    """
+    news_verbs = {"come", "follow", "happen", "occur"}
+    if trig.dep_ == "pobj" and trig.head.lower_ in {"after", "amid"} and trig.head.head.lemma_.lower() in news_verbs:
+        return True, None  # "the shooting comes after the killing of ..."
+    for head in clause_chain(trig)[:2]:
+        marks = [c for c in head.children if c.dep_ in {"mark", "prep"} and c.lower_ in {"after", "following", "amid"}]
+        if not marks or head.head.lemma_.lower() not in news_verbs:
+            continue
+        days: int | None = None
+        for c in head.children:
+            if c.dep_ == "npadvmod" and c.lemma_.lower() in {"day", "week", "month"}:
+                number = next((n for n in c.children if n.dep_ == "nummod"), None)
+                amount = 1
+                if number is not None:
+                    from geomap.attributes import parse_number
+
+                    amount = parse_number(number.text) or 1
+                days = amount * {"day": 1, "week": 7, "month": 30}[c.lemma_.lower()]
+        return True, days
+    return False, None
 
 
 def is_toll(trig: Any) -> bool:

@@ -236,3 +236,39 @@ def test_reading_flow_runs_from_origin_to_destination(gazetteer: Gazetteer) -> N
 def test_reading_people_without_a_number_are_counted(gazetteer: Gazetteer, text: str, count: int | None) -> None:
     (event,) = [e for e in _events(gazetteer, text) if e.family == "arrests"]
     assert (event.arrested.best if event.arrested else None) == count
+
+
+def test_reading_event_the_news_comes_after_is_earlier(gazetteer: Gazetteer) -> None:
+    text = (
+        "A bomb hit a bus in Kano on Wednesday, killing nine people. "
+        "The blast came three days after gunmen killed four guards in Kano."
+    )
+    events = _events(gazetteer, text)
+    earlier = [e for e in events if e.background]
+    assert earlier
+    assert earlier[0].date is not None
+    assert earlier[0].date.date == dt.date(2012, 3, 11)
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger"),
+    [
+        ("He admitted he had plotted to bomb a police station.", "bomb"),
+        ("The rebels would attack the town, officials feared.", "attack"),
+    ],
+)
+def test_reading_plots_and_conditionals_are_no_incidents(nlp, text: str, trigger: str) -> None:  # type: ignore[no-untyped-def]
+    sdoc = nlp(text)
+    assert is_planned(token_at(sdoc, text.index(trigger)))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "month"),
+    [("In mid-January, rebels raided a depot.", 1), ("Bandits raided farms over the summer.", 7)],
+)
+def test_reading_month_and_season_phrases_date_history(sentence: str, month: int) -> None:
+    from geomap.attributes import find_dates
+
+    (found,) = find_dates(sentence, THURSDAY)
+    assert found.date.month == month
+    assert found.date <= THURSDAY

@@ -1162,6 +1162,30 @@ def _merge(events: list[Event]) -> list[Event]:
     for event in events:
         at = next((i for i, old in enumerate(merged) if _same_event(old, event)), None)
         if at is None:
+            at = next((i for i, old in enumerate(merged) if _nested_same(old, event)), None)
+            if at is not None:
+                # one event told at a town and at its country or region: the town stands for it (its own
+                # counts first)
+                near, wide = (
+                    (event, merged[at]) if _rank_place(event) < _rank_place(merged[at]) else (merged[at], event)
+                )
+                merged[at] = replace(
+                    near,
+                    kinds=tuple(dict.fromkeys(merged[at].kinds + event.kinds)),
+                    killed=near.killed or wide.killed,
+                    injured=near.injured or wide.injured,
+                    displaced=near.displaced or wide.displaced,
+                    arrested=near.arrested or wide.arrested,
+                    date=near.date or wide.date,
+                    evidence_start=merged[at].evidence_start,
+                    evidence_end=merged[at].evidence_end,
+                    evidence=merged[at].evidence,
+                    extra_evidence=(*merged[at].extra_evidence, (event.evidence_start, event.evidence_end)),
+                    primary=merged[at].primary,
+                    event_id=merged[at].event_id,
+                )
+                continue
+        if at is None:
             merged.append(event)
             continue
         old = merged[at]
@@ -1180,6 +1204,44 @@ def _merge(events: list[Event]) -> list[Event]:
             confidence=max(old.confidence, event.confidence),
         )
     return merged
+
+
+NEAR_KM = 30.0
+"""Towns this close (a city and its suburb or borough) stand for one event of one family and day."""
+
+
+def _rank_place(event: Event) -> int:
+    place = event.place
+    if place is None:
+        return 9
+    if place.is_country:
+        return 3
+    if place.feature_class == "A" or place.feature == "A.ADM1":
+        return 2
+    return 0 if event.location_note == "in its sentence" else 1
+
+
+def _nested_same(old: Event, new: Event) -> bool:
+    """Tell whether two current events of one family and day sit at nested or neighbouring places."""
+    from geomap.geo import haversine_km
+
+    if old.family != new.family or not (old.current and new.current) or old.place is None or new.place is None:
+        return False
+    if old.geometry_kind in {"flow", "area"} or new.geometry_kind in {"flow", "area"}:
+        return False
+    if old.date is not None and new.date is not None and abs((old.date.date - new.date.date).days) > 1:
+        return False
+    a, b = old.place, new.place
+    if a.country_code != b.country_code or not a.country_code:
+        return False
+    if a.is_country or b.is_country:
+        return True
+    if a.feature == "A.ADM1" and a.admin1_code == b.admin1_code:
+        return True
+    if b.feature == "A.ADM1" and a.admin1_code == b.admin1_code:
+        return True
+    counted = any(c is not None for c in (new.killed, new.injured, new.displaced, new.arrested))
+    return not counted and haversine_km(a.lat, a.lon, b.lat, b.lon) <= NEAR_KM
 
 
 def _same_event(old: Event, new: Event) -> bool:

@@ -578,12 +578,19 @@ def same_scene(place_tok: Any, triggers: list[Any]) -> bool:
         True when the parse links them.
     """
     own = clause_chain(place_tok, through_conj=False)
+    own_ids = [t.i for t in own]
     for trig in triggers:
         chain = clause_chain(trig)
         if own[0].i in {t.i for t in chain}:
             return True
-        if chain[0].i in {t.i for t in own}:
-            return True
+        if chain[0].i in own_ids:
+            # a clause under the trigger's: "killed when a bomb exploded in X", but not a quote or a
+            # speech under it ("shouting: 'Don't forget X!'")
+            between = own[: own_ids.index(chain[0].i)]
+            if len(between) <= 2 and not any(
+                t.dep_ in {"ccomp", "parataxis"} or t.lemma_.lower() in _SPEECH for t in between
+            ):
+                return True
     return False
 
 

@@ -272,3 +272,25 @@ def test_reading_month_and_season_phrases_date_history(sentence: str, month: int
     (found,) = find_dates(sentence, THURSDAY)
     assert found.date.month == month
     assert found.date <= THURSDAY
+
+
+def test_reading_town_and_its_country_make_one_marker(gazetteer: Gazetteer) -> None:
+    text = (
+        "Gunmen attacked a police post in Kano on Wednesday, killing two officers. "
+        "Officials said the gunmen also attacked a bank in Nigeria on Wednesday."
+    )
+    violence = [e for e in _events(gazetteer, text) if e.family == "violence" and e.current]
+    assert len(violence) == 1
+    assert violence[0].place is not None
+    assert violence[0].place.name == "Kano"
+    assert violence[0].killed is not None
+    assert violence[0].killed.best == 2
+
+
+def test_reading_place_in_a_quote_is_not_the_scene(nlp) -> None:  # type: ignore[no-untyped-def]
+    from geomap.reading import same_scene, span_root
+
+    text = "A guard shot the envoy in a gallery and then shouted: 'Remember Kano!'"
+    sdoc = nlp(text)
+    place = span_root(sdoc, *_span(text, "Kano"))
+    assert not same_scene(place, [token_at(sdoc, text.index("shot"))])

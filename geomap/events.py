@@ -1047,6 +1047,17 @@ def _build_event(
             place_res, note = country, "the story's country"
         else:
             place_res, note = (focus, "the story's main place") if focus else (country, "the story's country")
+    if (
+        place_res is not None
+        and place_res.place is not None
+        and place_res.place.is_country
+        and focus is not None
+        and focus.place is not None
+        and focus.place.country_code == place_res.place.country_code
+        and family not in _NATIONAL | {"curfew", "emergency"}
+    ):
+        # "fighting in Syria" in a report about one Syrian town: the town, not the country's centroid
+        place_res, note = focus, "the story's main place, in the country its sentence names"
     place = place_res.place if place_res else None
     if place_res is not None and place_res.seat is not None and family not in {"curfew", "emergency"}:
         place = place_res.seat if place_res.role == "region" and note.startswith("anaphor") else place

@@ -294,3 +294,14 @@ def test_reading_place_in_a_quote_is_not_the_scene(nlp) -> None:  # type: ignore
     sdoc = nlp(text)
     place = span_root(sdoc, *_span(text, "Kano"))
     assert not same_scene(place, [token_at(sdoc, text.index("shot"))])
+
+
+def test_reading_country_named_in_a_town_story_is_the_town(gazetteer: Gazetteer) -> None:
+    text = (
+        "Gunmen stormed a market in Kano on Wednesday, police said. "
+        "Residents of Kano said calm had returned to Kano by evening. "
+        "The attack was the deadliest in Nigeria this year, killing 14 people."
+    )
+    violence = [e for e in _events(gazetteer, text) if e.family == "violence" and e.current]
+    assert violence
+    assert all(e.place is not None and not e.place.is_country for e in violence)

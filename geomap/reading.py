@@ -499,6 +499,10 @@ def attached_to(sdoc: Any, start: int, end: int, triggers: list[Any]) -> bool:
         # "a man", "he was": the wording's head stands for one person.
         nums = [span_root(sdoc, start, end)]
     num = nums[-1]
+    if num.dep_ == "appos" or re.match(
+        r"^\s*(?:[ap]\.?m\b|o'clock|%|percent|per cent)", sdoc.text[end : end + 10], re.I
+    ):
+        return False  # "Smith, 53, was arrested": an age; "5 p.m.": a time; "30 percent": a share
     prons = [t for t in toks if t.pos_ == "PRON" and t.dep_ != "poss"]
     if not _number_tokens(toks) and prons:
         num = prons[0]
@@ -677,6 +681,8 @@ def victims_of(trig: Any) -> tuple[int, Any] | None:
     passive = any(c.dep_ == "auxpass" for c in verb.children) or (verb.dep_ in {"acl", "relcl"} and verb.tag_ == "VBN")
     wanted = {"nsubjpass"} if passive else {"dobj"}
     noun = next((c for c in verb.children if c.dep_ in wanted), None)
+    if noun is None and not passive and verb.tag_ in {"VBD", "VBN"}:
+        noun = next((c for c in verb.children if c.dep_ == "nsubj"), None)  # headline style: "Man arrested"
     if noun is None and passive and verb.dep_ == "acl":
         noun = verb.head  # "a man arrested on Monday"
     if noun is None:

@@ -305,3 +305,23 @@ def test_reading_country_named_in_a_town_story_is_the_town(gazetteer: Gazetteer)
     violence = [e for e in _events(gazetteer, text) if e.family == "violence" and e.current]
     assert violence
     assert all(e.place is not None and not e.place.is_country for e in violence)
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("Okafor, 41, was arrested at his home.", "41"),
+        ("The riot began at 5 p.m. and police arrested dozens.", "5"),
+    ],
+)
+def test_reading_ages_and_times_are_no_counts(nlp, text: str, number: str) -> None:  # type: ignore[no-untyped-def]
+    sdoc = nlp(text)
+    trig = token_at(sdoc, text.index("arrested"))
+    assert not attached_to(sdoc, *_span(text, number), [trig])
+
+
+def test_reading_headline_style_passive_counts_one(gazetteer: Gazetteer) -> None:
+    text = "Police in Kano said on Wednesday: teacher arrested after a brawl at a school."
+    (event,) = [e for e in _events(gazetteer, text) if e.family == "arrests"]
+    assert event.arrested is not None
+    assert event.arrested.best == 1

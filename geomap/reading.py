@@ -105,6 +105,11 @@ _SPEECH = frozenset(
 )
 """Verbs whose subject is a speaker or a decision-maker, not a scene."""
 
+_SCENE_VERBS = frozenset(
+    {"be", "remain", "become", "see", "witness", "experience", "suffer", "face", "host", "erupt", "burn", "shake"}
+)
+"""Verbs whose subject is a scene ("X has seen fighting"), not an actor."""
+_ORIGIN_VERBS = frozenset({"visit", "come", "travel", "arrive", "hail", "return", "fly", "move", "emigrate"})
 _APPEAL = frozenset({"appeal", "call", "ask", "plead", "turn", "request", "urge", "write", "apply", "petition"})
 _ACCUSE = frozenset({"accuse", "blame", "condemn", "criticize", "criticise", "sanction", "warn", "thank", "praise"})
 _ROLE_NOUNS = frozenset(
@@ -123,6 +128,7 @@ _ROLE_NOUNS = frozenset(
         "help",
         "sales",
         "exports",
+        "imports",
         "threat",
         "ally",
         "allies",
@@ -452,6 +458,12 @@ def actor_role(sdoc: Any, start: int, end: int) -> str:
         return "addressee" if head.lemma_.lower() in _APPEAL else "accused"
     if root.dep_ == "pobj" and head.lower_ == "by" and head.head.pos_ in {"VERB", "NOUN"}:
         return "agent"
+    if root.dep_ == "nsubj" and head.pos_ == "VERB" and head.lemma_.lower() not in _SCENE_VERBS:
+        return "subject"  # "X fired on Y", "X has sent troops": the name stands for its government
+    if root.dep_ == "pobj" and head.lower_ == "from" and head.head.lemma_.lower() in _ORIGIN_VERBS:
+        return "origin"  # "a woman visiting from X"
+    if root.dep_ == "pobj" and head.lower_ == "of" and head.head.ent_type_ == "PERSON":
+        return "origin"  # "Sgt Smith of X": a hometown
     if root.dep_ == "pobj" and head.lower_ in {"to", "with", "from"} and head.head.lemma_.lower() in _ROLE_NOUNS:
         return "relation"
     if root.dep_ == "poss" and head.lemma_.lower() in _ROLE_NOUNS | _EVENT_NOUNS:

@@ -49,6 +49,9 @@ def test_reading_dateline_is_never_the_event_place(gazetteer: Gazetteer) -> None
         ("The government accused Rwanda of arming the militia.", "Rwanda", "accused"),
         ("The town was shelled by Ukraine overnight.", "Ukraine", "agent"),
         ("Ten died in a Somalia attack near Garissa.", "Somalia", "attacker"),
+        ("Uganda fired rockets at a camp near Goma.", "Uganda", "subject"),
+        ("A nurse visiting from Ghana was wounded in Kano.", "Ghana", "origin"),
+        ("Corporal Jane Okoro of Kaduna died in the blast.", "Kaduna", "origin"),
     ],
 )
 def test_reading_actor_roles(nlp, text: str, word: str, role: str) -> None:  # type: ignore[no-untyped-def]

@@ -573,6 +573,23 @@ def _trigger_date(
     return best[1] if best else None
 
 
+_PERPETRATORS = frozenset(
+    {"suspect", "gunman", "gunmen", "attacker", "assailant", "shooter", "robber", "thief", "driver", "killer"}
+)
+
+
+def _flight_of_people(trig: Any) -> bool:
+    """Tell whether a flight cue tells people leaving their homes (a plural of civilians, or a noun cue)."""
+    if trig.pos_ == "NOUN":
+        return trig.lemma_.lower() not in {"refugee"}
+    who = next((c for c in trig.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+    if who is None and trig.dep_ in {"acl", "relcl"}:
+        who = trig.head
+    if who is None or who.pos_ == "PRON":
+        return False
+    return who.tag_ in {"NNS", "NNPS"} and who.lemma_.lower() not in _PERPETRATORS
+
+
 def _count(sdoc: Any, chunk: str, offset: int, kind: str, triggers: dict[str, list[Any]]) -> Count | None:
     """Return the number the parse attaches to a kind's trigger (never a substring or a population)."""
     found = find_count(chunk, KIND_PATTERNS[kind], offset=offset)
@@ -1033,6 +1050,8 @@ def _build_event(
     displaced = None
     if family == "displacement":
         displaced = _count(sdoc, chunk, s_start, "displacement", triggers)
+        if sdoc is not None and displaced is None and not any(_flight_of_people(t) for t in triggers.get(family, [])):
+            return None  # "the gunmen fled in a car": an escape, not a displacement
     all_triggers = [t for ts in triggers.values() for t in ts]
     place_res = _pick_place(text, sentence, resolutions, sdoc=sdoc, triggers=all_triggers)
     note = "in its sentence"

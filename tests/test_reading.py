@@ -328,3 +328,15 @@ def test_reading_headline_style_passive_counts_one(gazetteer: Gazetteer) -> None
     (event,) = [e for e in _events(gazetteer, text) if e.family == "arrests"]
     assert event.arrested is not None
     assert event.arrested.best == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "displacement"),
+    [
+        ("Two gunmen robbed a bank in Kano on Wednesday and fled in a car.", False),
+        ("Villagers fled their homes near Kano on Wednesday after the raid.", True),
+    ],
+)
+def test_reading_an_escape_is_no_displacement(gazetteer: Gazetteer, text: str, displacement: bool) -> None:
+    found = [e for e in _events(gazetteer, text) if e.family == "displacement"]
+    assert bool(found) is displacement

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from geomap.attributes import Count, DateInfo, find_count, find_date
+from geomap.event_type import type_event
 from geomap.resolve import geo_precision, where_precision
 
 if TYPE_CHECKING:
@@ -763,7 +764,7 @@ def _build_event(
             and r.role != "demonym"
         )
     )
-    event_type, sub_type = classify(kinds, chunk, family)
+    event_type, sub_type = type_event(text, chunk, family, classify(kinds, chunk, family))
     confidence = 0.4 + (0.3 if note == "in its sentence" else 0.1 if place else 0.0) + (0.1 if date else 0.0)
     return Event(
         event_id=f"{doc.doc_id}-raw{index}",

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from geomap.attributes import Count, DateInfo, find_count, find_date
 from geomap.event_type import type_event
+from geomap.fatalities import report_toll
 from geomap.resolve import geo_precision, where_precision
 
 if TYPE_CHECKING:
@@ -669,6 +670,7 @@ def extract_events(doc: Document, parsed: ParsedDocument, gazetteer: Gazetteer, 
         lead = [e for e in events if e.evidence_start < lead_end] or events
         primary = next((e for e in lead if e.family == "violence"), lead[0])
         events = [replace(e, primary=e is primary) for e in events]
+        events = [replace(e, killed=report_toll(text, e.killed, e.sub_event_type)) if e.primary else e for e in events]
     return [replace(e, event_id=f"{doc.doc_id}-{i + 1}") for i, e in enumerate(events)]
 
 

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
+from geomap.atomic import replacing
 from geomap.errors import GeomapError, InputError
 from geomap.layers import cell_text as _text
 from geomap.layers import view_bounds
@@ -60,6 +61,7 @@ __all__ = [
     "FIGSIZE",
     "KIND_STYLE",
     "MatplotlibMissingError",
+    "draw_map",
     "render_png",
 ]
 
@@ -1160,14 +1162,16 @@ def render_png(layers: Layers, path: Path, *, title: str | None = None, dpi: int
         # Names in scripts DejaVu Sans lacks (CJK...) draw as boxes; that is no reason to fail a report.
         warnings.filterwarnings("ignore", message=_GLYPH_WARNING, category=UserWarning)
         fig = _build_figure(layers, title=layers.title if title is None else title, dpi=dpi)
-        fig.savefig(path, dpi=dpi, format="png", metadata={"Software": None})
+        with replacing(path) as partial:
+            fig.savefig(partial, dpi=dpi, format="png", metadata={"Software": None})
     logger.info("Wrote %s", path)
     return fig
 
 
-def _build_figure(layers: Layers, *, title: str, dpi: int) -> Figure:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+def _draw_map(
+    ax: Axes, renderer: RendererBase, layers: Layers, box_ratio: float
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, _Extent, _Drawn, list[Artist], list[str]]:
+    """Draw land, outlines, borders and events into ``ax``; return what the side panel needs."""
     from matplotlib.lines import Line2D
 
     events = _in_crs4326(layers.events)
@@ -1176,14 +1180,8 @@ def _build_figure(layers: Layers, *, title: str, dpi: int) -> Figure:
     border_geoms = [g for g in borders.geometry if _has_geometry(g)]
     data_geoms = list(located.geometry) + border_geoms
 
-    fig = Figure(figsize=FIGSIZE, dpi=dpi, facecolor="white")
-    canvas = FigureCanvasAgg(fig)
-    renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]  # unannotated in matplotlib's stubs
-    ax = fig.add_axes(_MAP_RECT, label="map")
-    box_ratio = _MAP_RECT[3] * FIGSIZE[1] / (_MAP_RECT[2] * FIGSIZE[0])
     extent = _fit_extent(view_bounds(data_geoms, events), box_ratio)
     _set_view(ax, extent)
-    ax.set_anchor("N")  # a world view is wider than the box: keep it under the title
     for spine in ax.spines.values():
         spine.set_edgecolor(_MUTED)
         spine.set_linewidth(0.8)
@@ -1209,6 +1207,68 @@ def _build_figure(layers: Layers, *, title: str, dpi: int) -> Figure:
         handles.append(Line2D([], [], **BORDER_STYLE))
         labels.append(_BORDER_LABEL)
     _label_countries(ax, placer, countries, extent, data_geoms)
+
+    return events, located, extent, drawn, handles, labels
+
+
+def draw_map(ax: Axes, layers: Layers, *, title: str | None = None, legend: bool = True) -> Axes:
+    """
+    Draw the layers into an existing matplotlib axes (a notebook figure, a subplot of a report).
+
+    The axes get the same land, outlines, borders, events and labels as :func:`render_png`'s map
+    part; the side panel (locator, notes) is left out and the legend, when asked for, goes inside
+    the axes.
+
+    Parameters
+    ----------
+    ax
+        The axes to draw into; its figure gets an Agg canvas when it has none that can render.
+    layers
+        Events, places and borders in EPSG:4326.
+    title
+        Axes title; default ``layers.title``; ``""`` for none.
+    legend
+        Draw a legend of the kinds shown.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax``.
+    """
+    _require_matplotlib()
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = ax.get_figure(root=True)
+    if fig is None:
+        msg = "draw_map needs axes that belong to a figure."
+        raise InputError(msg)
+    get_renderer = getattr(fig.canvas, "get_renderer", None)
+    renderer = get_renderer() if get_renderer is not None else FigureCanvasAgg(fig).get_renderer()  # type: ignore[no-untyped-call]
+    box = ax.get_position()
+    width, height = fig.get_size_inches()
+    box_ratio = (box.height * height) / max(box.width * width, 1e-9)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=_GLYPH_WARNING, category=UserWarning)
+        _, _, _, _, handles, labels = _draw_map(ax, renderer, layers, box_ratio)
+    if legend and handles:
+        ax.legend(handles, labels, loc="lower left", fontsize=7, framealpha=0.9)
+    shown = layers.title if title is None else title
+    if shown:
+        ax.set_title(shown)
+    return ax
+
+
+def _build_figure(layers: Layers, *, title: str, dpi: int) -> Figure:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=FIGSIZE, dpi=dpi, facecolor="white")
+    canvas = FigureCanvasAgg(fig)
+    renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]  # unannotated in matplotlib's stubs
+    ax = fig.add_axes(_MAP_RECT, label="map")
+    box_ratio = _MAP_RECT[3] * FIGSIZE[1] / (_MAP_RECT[2] * FIGSIZE[0])
+    events, located, extent, drawn, handles, labels = _draw_map(ax, renderer, layers, box_ratio)
+    ax.set_anchor("N")  # a world view is wider than the box: keep it under the title
 
     legend_top = _INSET_RECT[1] + _INSET_RECT[3]
     if extent.lon_span <= _MAX_INSET_SPAN_DEG:  # a locator for a continent-wide view locates nothing

@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
+from geomap.atomic import write_text
 from geomap.errors import GeomapError, InputError
 from geomap.layers import cell_text as _text
 from geomap.layers import view_bounds
@@ -78,6 +79,7 @@ __all__ = [
     "icon_svg",
     "marker_tier",
     "render_html",
+    "to_folium",
 ]
 
 logger = logging.getLogger(__name__)
@@ -1496,6 +1498,49 @@ def _build_map(layers: Layers, title: str, basemap: Basemap, deferred: _Deferred
     return fmap
 
 
+def to_folium(layers: Layers, *, title: str | None = None, basemap: Basemap = "vector") -> folium.Map:
+    """
+    Return the interactive map as a :class:`folium.Map`, to show in a notebook or customise.
+
+    The map is the one :func:`render_html` writes: rendering it (``_repr_html_``, ``save``) fills in
+    the event data and inlines Leaflet from ``data/assets`` as the HTML file does, so it works offline.
+
+    Parameters
+    ----------
+    layers
+        Events, places and borders in EPSG:4326.
+    title
+        Title shown on the map; default ``layers.title``, else ``"geomap"``.
+    basemap
+        As for :func:`render_html`.
+
+    Returns
+    -------
+    folium.Map
+        Add layers or controls to it as to any folium map.
+    """
+    if basemap not in BASEMAPS:
+        msg = f"Unknown basemap {basemap!r}; choose one of {', '.join(BASEMAPS)}."
+        raise InputError(msg)
+    _require_folium()
+    from branca.element import Figure
+
+    map_title = title or layers.title or "geomap"
+    deferred = _Deferred()
+    with _counter_ids():
+        fmap = _build_map(layers, map_title, basemap, deferred)
+    root = fmap.get_root()
+    if isinstance(root, Figure):
+        root.title = escape_text(map_title)
+        plain_render = root.render
+
+        def render(**kwargs: Any) -> str:
+            return _make_self_contained(deferred.fill(plain_render(**kwargs)), basemap)
+
+        root.render = render  # type: ignore[method-assign]
+    return fmap
+
+
 def render_html(
     layers: Layers,
     path: Path,
@@ -1560,6 +1605,6 @@ def render_html(
     if self_contained:
         page = _make_self_contained(page, basemap)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(page, encoding="utf-8")
+    write_text(path, page)
     logger.info("wrote %s (%d bytes, basemap %s)", path, len(page.encode("utf-8")), basemap)
     return path

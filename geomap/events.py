@@ -24,6 +24,8 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from geomap.attributes import Count, DateInfo, find_count, find_date, find_dates, iter_counts
+from geomap.event_type import type_event
+from geomap.fatalities import report_toll
 from geomap.reading import (
     actor_role,
     attached_to,
@@ -953,6 +955,7 @@ def extract_events(doc: Document, parsed: ParsedDocument, gazetteer: Gazetteer, 
         lead = [e for e in pool if e.evidence_start < lead_end] or pool
         primary = next((e for e in lead if e.family == "violence"), lead[0])
         events = [replace(e, primary=e is primary) for e in events]
+        events = [replace(e, killed=report_toll(text, e.killed, e.sub_event_type)) if e.primary else e for e in events]
     return [replace(e, event_id=f"{doc.doc_id}-{i + 1}") for i, e in enumerate(events)]
 
 
@@ -1107,7 +1110,7 @@ def _build_event(
             and r.role != "demonym"
         )
     )
-    event_type, sub_type = classify(kinds, chunk, family)
+    event_type, sub_type = type_event(text, chunk, family, classify(kinds, chunk, family))
     confidence = 0.4 + (0.3 if note == "in its sentence" else 0.1 if place else 0.0) + (0.1 if date else 0.0)
     return Event(
         event_id=f"{doc.doc_id}-raw{index}",

@@ -988,7 +988,10 @@ def _build_event(
         and not any(t.lemma_.lower() not in {"refugee"} for t in triggers.get("displacement", []))
     ):
         return None  # refugees as a population are a stock, not a displacement
-    main_trigger = min((t for ts in triggers.values() for t in ts), key=lambda t: t.i, default=None)
+    # The event's own cue: the first that tells something new ("two bombs killed six"), not one that
+    # refers back ("Sunday's explosion came two days after ...").
+    cues_here = sorted((t for ts in triggers.values() for t in ts), key=lambda t: t.i)
+    main_trigger = next((t for t in cues_here if not is_definite_mention(t)), cues_here[0] if cues_here else None)
     if main_trigger is not None:
         cue_ids = {t.i for kind in _kinds_in(chunk) for t in _triggers(sdoc, chunk, s_start, [kind]).get(kind, [])}
         date = _trigger_date(sdoc, main_trigger, chunk, doc, s_start, cue_ids - {main_trigger.i})

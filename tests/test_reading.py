@@ -340,3 +340,14 @@ def test_reading_headline_style_passive_counts_one(gazetteer: Gazetteer) -> None
 def test_reading_an_escape_is_no_displacement(gazetteer: Gazetteer, text: str, displacement: bool) -> None:
     found = [e for e in _events(gazetteer, text) if e.family == "displacement"]
     assert bool(found) is displacement
+
+
+def test_reading_new_cue_not_the_referring_one_dates_the_clause(gazetteer: Gazetteer) -> None:
+    text = (
+        "A bomb exploded at a church in Kano on Wednesday, killing five worshippers. "
+        "Wednesday's blast came three days after two bombs killed four guards in Kaduna."
+    )
+    earlier = [e for e in _events(gazetteer, text) if e.background]
+    assert earlier
+    assert earlier[0].date is not None
+    assert earlier[0].date.date == dt.date(2012, 3, 11)

@@ -505,6 +505,10 @@ def _role_actor(sdoc: Any, res: Resolution, context_end: int) -> bool:
     return bool(actor_role(sdoc, res.mention.start_char, res.mention.end_char))
 
 
+_WEAK_FAMILIES = frozenset({"other", "aid", "meeting"})
+"""Families whose cues ("aid", "talks", "deal", "deployed") are mostly context outside a report's lead."""
+
+
 def _well_read(event: Event, lead_end: int, country: Resolution | None, seen: set[str]) -> str:
     """
     Decide whether an event is kept, merged into its family's first event, or dropped: precision over recall.
@@ -517,6 +521,8 @@ def _well_read(event: Event, lead_end: int, country: Resolution | None, seen: se
     seen.add(event.family)
     if event.evidence_start < lead_end:
         return "keep"
+    if event.family in _WEAK_FAMILIES and event.current:
+        return "drop"  # needs, appeals, talks and deals told in passing: kept only when they lead the report
     if event.location_note != "in its sentence":
         counted = any(c is not None for c in (event.killed, event.injured, event.displaced, event.arrested))
         return "keep" if first or counted else "merge"

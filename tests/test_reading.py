@@ -351,3 +351,14 @@ def test_reading_new_cue_not_the_referring_one_dates_the_clause(gazetteer: Gazet
     assert earlier
     assert earlier[0].date is not None
     assert earlier[0].date.date == dt.date(2012, 3, 11)
+
+
+def test_reading_aid_and_talks_in_passing_are_no_events(gazetteer: Gazetteer) -> None:
+    text = (
+        "Gunmen killed six farmers in a village near Kano on Wednesday, police said. "
+        "The attackers escaped on motorcycles. "
+        "Aid groups say thousands in the state need humanitarian aid after months of raids."
+    )
+    events = _events(gazetteer, text)
+    assert not [e for e in events if e.family == "aid" and e.current]
+    assert [e for e in events if e.family == "violence"]

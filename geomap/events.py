@@ -41,6 +41,7 @@ from geomap.reading import (
     span_root,
     token_at,
     told_as_earlier,
+    told_in_court,
     victims_of,
 )
 from geomap.resolve import geo_precision, where_precision
@@ -192,7 +193,8 @@ _LOCATIVE_NEAR = re.compile(r"\b(?:in|near|outside|inside|across|throughout|arou
 # A place name that names a street, school or office is not where the event is.
 _FACILITY = re.compile(
     r"^\s+(?:Road|Street|St|Avenue|Ave|Highway|Boulevard|University|School|College|Mall|Ward|"
-    r"Hall|Institute|Academy|Stadium|Hospital|Council|Club|Company|Group|Party|Times|Post)\b"
+    r"Hall|Institute|Academy|Stadium|Hospital|Council|Club|Company|Group|Party|Times|Post|Herald|Tribune|"
+    r"Journal|Memorial|Elementary)\b"
 )
 _CITY_ANAPHOR = re.compile(r"\b(?:the|that) (?:city|town|village|capital)\b", re.I)
 _REGION_ANAPHOR = re.compile(r"\b(?:the|that) (?:region|province|oblast|area|district|state)\b", re.I)
@@ -861,6 +863,21 @@ def extract_events(doc: Document, parsed: ParsedDocument, gazetteer: Gazetteer, 
             )
             if event is None:
                 continue
+            last = next((e for e in reversed(raw) if e.family == family), None)
+            if (
+                last is not None
+                and last.background
+                and event.current
+                and event.location_note != "in its sentence"
+                and event.date is None
+                and s_start - last.evidence_end < 400
+            ):
+                # "She died at the scene." after a paragraph of history goes on telling that history
+                at = raw.index(last)
+                raw[at] = replace(
+                    last, extra_evidence=(*last.extra_evidence, (event.evidence_start, event.evidence_end))
+                )
+                continue
             previous = next((e for e in reversed(raw) if e.family == family and e.current), None)
             if previous is not None and event.refers_back and event.current:
                 # More about an event already told: its evidence, never a new marker.
@@ -1008,6 +1025,8 @@ def _build_event(
     if date is not None and doc.published is not None and date.date > doc.published + dt.timedelta(days=1):
         planned = True
     background = not planned and date is not None and _before_window(date, doc)
+    if main_trigger is not None and not planned and family != "arrests" and told_in_court(main_trigger):
+        background = True  # the crime a court hears or a charge names happened before the news
     days_before: int | None = None
     if main_trigger is not None and not planned:
         earlier, days = told_as_earlier(main_trigger)

@@ -46,6 +46,7 @@ __all__ = [
     "token_at",
     "tokens_in",
     "told_as_earlier",
+    "told_in_court",
     "victims_of",
 ]
 
@@ -129,6 +130,9 @@ _ROLE_NOUNS = frozenset(
         "sales",
         "exports",
         "imports",
+        "export",
+        "import",
+        "sale",
         "threat",
         "ally",
         "allies",
@@ -655,6 +659,13 @@ def is_trigger(tok: Any, kind: str) -> bool:
         return False
     if kind == "arrests" and tok.dep_ == "amod":
         return False
+    if any(c.dep_ == "neg" for c in tok.children):
+        return False  # "was not arrested"
+    if any(
+        c.dep_ in {"nsubj", "nsubjpass"} and any(d.dep_ == "det" and d.lower_ in {"no", "none"} for d in c.children)
+        for c in tok.children
+    ):
+        return False  # "no person died"
     head = clause_head(tok)
     return not any(c.dep_ == "mark" and c.lower_ in {"if", "whether", "unless"} for c in head.children)
 
@@ -793,6 +804,49 @@ def told_as_earlier(trig: Any) -> tuple[bool, int | None]:
                 days = amount * {"day": 1, "week": 7, "month": 30}[c.lemma_.lower()]
         return True, days
     return False, None
+
+
+_COURT_NOUNS = frozenset({"court", "jury", "trial", "tribunal", "judge", "prosecutor", "prosecution", "inquest"})
+_JUDICIAL_VERBS = frozenset({"convict", "sentence", "charge", "plead", "jail", "acquit", "indict", "try", "testify"})
+
+
+def told_in_court(trig: Any) -> bool:
+    """
+    Tell whether a trigger tells a crime as heard in court or as the ground of a charge, i.e. earlier.
+
+    "A man was shot dead, a court heard", "convicted over the brawl", "charged with murder in the stabbing".
+
+    Parameters
+    ----------
+    trig
+        The trigger token.
+
+    Returns
+    -------
+    bool
+        True when a court, jury or charge governs the trigger's clause.
+    """
+    for head in clause_chain(trig):
+        lemma = head.lemma_.lower() if head.i != trig.i else ""
+        if lemma in _JUDICIAL_VERBS:
+            return True
+        if lemma in {"hear", "tell", "say", "allege", "claim"} and any(
+            c.dep_ in {"nsubj", "nsubjpass"} and c.lemma_.lower() in _COURT_NOUNS for c in head.children
+        ):
+            return True
+        # ", a court heard" hung on the clause as a parenthesis
+        for c in head.children:
+            if c.lemma_.lower() in _COURT_NOUNS and any(g.lemma_.lower() in {"hear", "tell"} for g in c.children):
+                return True
+    # "convicted over the brawl", "charged with murder in the stabbing death": the crime is a noun under the charge
+    up = trig
+    for _ in range(4):
+        if up.head.i == up.i:
+            break
+        up = up.head
+        if up.lemma_.lower() in _JUDICIAL_VERBS and up.pos_ == "VERB":
+            return True
+    return False
 
 
 def is_toll(trig: Any) -> bool:

@@ -362,3 +362,29 @@ def test_reading_aid_and_talks_in_passing_are_no_events(gazetteer: Gazetteer) ->
     events = _events(gazetteer, text)
     assert not [e for e in events if e.family == "aid" and e.current]
     assert [e for e in events if e.family == "violence"]
+
+
+def test_reading_crime_heard_in_court_is_history(gazetteer: Gazetteer) -> None:
+    text = "A teenager was stabbed to death outside a shop in Kano, a court heard on Wednesday."
+    violence = [e for e in _events(gazetteer, text) if e.family == "violence"]
+    assert violence
+    assert all(e.background for e in violence)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["By luck no person died in the blaze in Kano on Wednesday.", "The guard was not arrested in Kano on Wednesday."],
+)
+def test_reading_negated_cue_makes_no_event(gazetteer: Gazetteer, text: str) -> None:
+    assert not [e for e in _events(gazetteer, text) if {"killed", "arrests"} & set(e.kinds)]
+
+
+def test_reading_history_goes_on_in_the_next_sentence(gazetteer: Gazetteer) -> None:
+    text = (
+        "Police in Kano arrested a trader on Wednesday. "
+        "In March 2009, gunmen shot a farmer in Kaduna. "
+        "He died at the scene."
+    )
+    violence = [e for e in _events(gazetteer, text) if e.family == "violence"]
+    assert violence
+    assert all(e.background for e in violence)

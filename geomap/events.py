@@ -1011,10 +1011,12 @@ def _build_event(
         and not any(t.lemma_.lower() not in {"refugee"} for t in triggers.get("displacement", []))
     ):
         return None  # refugees as a population are a stock, not a displacement
-    # The event's own cue: the first that tells something new ("two bombs killed six"), not one that
-    # refers back ("Sunday's explosion came two days after ...").
+    # The event's own cue: the first, unless it refers back to the news and a later one tells what came
+    # before it ("Sunday's explosion came two days after bombs killed six").
     cues_here = sorted((t for ts in triggers.values() for t in ts), key=lambda t: t.i)
-    main_trigger = next((t for t in cues_here if not is_definite_mention(t)), cues_here[0] if cues_here else None)
+    main_trigger = cues_here[0] if cues_here else None
+    if main_trigger is not None and is_definite_mention(main_trigger):
+        main_trigger = next((t for t in cues_here if told_as_earlier(t)[0]), main_trigger)
     if main_trigger is not None:
         cue_ids = {t.i for kind in _kinds_in(chunk) for t in _triggers(sdoc, chunk, s_start, [kind]).get(kind, [])}
         date = _trigger_date(sdoc, main_trigger, chunk, doc, s_start, cue_ids - {main_trigger.i})

@@ -168,6 +168,7 @@ def test_events_seed_jalal_abad_unrest_and_curfew(seed_events: list[dict]) -> No
     assert curfew["geometry"]["type"] == "Polygon"
     spread = [e for e in _with_kind(seed_events, "riots") if e["location_name"] == "Jalal-Abad"]
     assert spread
+    assert not any(e["background"] for e in spread)  # "last month" dates the earlier clashes, not the spread
 
 
 def test_events_seed_troops_aid_and_meeting_not_in_moscow(seed_events: list[dict]) -> None:

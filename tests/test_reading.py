@@ -388,3 +388,11 @@ def test_reading_history_goes_on_in_the_next_sentence(gazetteer: Gazetteer) -> N
     violence = [e for e in _events(gazetteer, text) if e.family == "violence"]
     assert violence
     assert all(e.background for e in violence)
+
+
+def test_reading_history_without_a_day_is_vague(gazetteer: Gazetteer) -> None:
+    text = "Police arrested a trader in Kano on Wednesday. In March 2009, gunmen shot a farmer in Kaduna."
+    old = [e for e in _events(gazetteer, text) if e.background]
+    assert old
+    assert all(e.vague_history for e in old)
+    assert not any(e.vague_history for e in _events(gazetteer, text) if e.current)

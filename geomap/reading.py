@@ -39,6 +39,7 @@ __all__ = [
     "headline_end",
     "is_definite_mention",
     "is_planned",
+    "is_search",
     "is_toll",
     "is_trigger",
     "same_scene",
@@ -636,6 +637,42 @@ def is_definite_mention(tok: Any) -> bool:
     )
 
 
+_LAW_NOUNS = frozenset(
+    {"police", "officer", "agent", "investigator", "authority", "prosecutor", "detective", "inspector", "customs"}
+)
+_PREMISES = frozenset(
+    {"office", "home", "house", "premises", "shop", "store", "apartment", "flat", "headquarters", "building"}
+)
+
+
+def is_search(tok: Any) -> bool:
+    """
+    Tell whether a raid cue is a police search ("police raided his home"), not an armed attack.
+
+    Parameters
+    ----------
+    tok
+        The cue's token ("raid", "raided").
+
+    Returns
+    -------
+    bool
+        True when law enforcement carries it out or it targets premises.
+    """
+    if tok.lemma_.lower() not in {"raid", "search"}:
+        return False
+    related = [*tok.children, tok.head]
+    for rel in list(related):
+        related.extend(g for g in rel.children if rel.dep_ == "agent")
+    for rel in related:
+        lemma = rel.lemma_.lower()
+        if lemma in _LAW_NOUNS or any(c.lemma_.lower() in _LAW_NOUNS for c in rel.children if c.dep_ == "compound"):
+            return True
+        if lemma in _PREMISES and rel.dep_ in {"dobj", "nsubjpass", "pobj"}:
+            return True
+    return any(c.dep_ == "prep" and any(g.lemma_.lower() in _PREMISES for g in c.children) for c in tok.children)
+
+
 def is_trigger(tok: Any, kind: str) -> bool:
     """
     Tell whether a cue word tells an event.
@@ -658,6 +695,8 @@ def is_trigger(tok: Any, kind: str) -> bool:
     if tok.dep_ == "compound" and tok.head.pos_ in {"NOUN", "PROPN"}:
         return False
     if kind == "arrests" and tok.dep_ == "amod":
+        return False
+    if kind == "attack" and is_search(tok):
         return False
     if any(c.dep_ == "neg" for c in tok.children):
         return False  # "was not arrested"
@@ -748,6 +787,16 @@ def is_planned(trig: Any) -> bool:
     first = trig
     while first.dep_ == "conj" and first.head.i != first.i:
         first = first.head
+    # "accused of plotting a terror attack", "a plan to bomb": a plan word between the cue and its clause
+    up = trig
+    for _ in range(4):
+        if up.head.i == up.i:
+            break
+        up = up.head
+        if up.lemma_.lower() in _PLAN_VERBS | {"plot", "plan", "threat", "attempt"} and up.i != trig.i:
+            return True
+        if up.pos_ in {"VERB", "AUX"} and _finite(up):
+            break
     irrealis = {"will", "shall", "'ll", "wo", "would", "could", "might", "may", "should"}
     for head in [*clause_chain(trig)[:2], first]:
         if any(c.dep_ == "aux" and c.lower_ in irrealis for c in head.children):

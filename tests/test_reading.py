@@ -396,3 +396,24 @@ def test_reading_history_without_a_day_is_vague(gazetteer: Gazetteer) -> None:
     assert old
     assert all(e.vague_history for e in old)
     assert not any(e.vague_history for e in _events(gazetteer, text) if e.current)
+
+
+@pytest.mark.parametrize(
+    ("text", "search"),
+    [
+        ("Police raided his home in Kano on Wednesday.", True),
+        ("Offices at the ministry were raided on Wednesday.", True),
+        ("Militants raided a village near Kano on Wednesday, killing five.", False),
+    ],
+)
+def test_reading_police_search_is_no_attack(nlp, text: str, search: bool) -> None:  # type: ignore[no-untyped-def]
+    from geomap.reading import is_search
+
+    sdoc = nlp(text)
+    assert is_search(token_at(sdoc, text.index("raided"))) is search
+
+
+def test_reading_accused_plot_is_planned(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = "Police arrested two men accused of plotting a bomb attack on a market."
+    sdoc = nlp(text)
+    assert is_planned(token_at(sdoc, text.index("attack")))

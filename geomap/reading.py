@@ -37,6 +37,7 @@ __all__ = [
     "dateline_end",
     "ensure_parse",
     "headline_end",
+    "in_description",
     "is_definite_mention",
     "is_planned",
     "is_search",
@@ -673,6 +674,39 @@ def is_search(tok: Any) -> bool:
     return any(c.dep_ == "prep" and any(g.lemma_.lower() in _PREMISES for g in c.children) for c in tok.children)
 
 
+_HOLD_VERBS = frozenset({"have", "host", "shelter", "house", "receive", "accommodate", "manage", "hold"})
+_DESCRIPTIVE_NOUNS = frozenset({"recipient", "centre", "center", "hub", "birthplace", "cradle", "home", "site"})
+
+
+def in_description(tok: Any) -> bool:
+    """
+    Tell whether a cue only describes a population or a place's past.
+
+    "hosts 150,000 people fleeing attacks", "the recipient of refugees fleeing conflict", "the centre of
+    protests that began years ago".
+
+    Parameters
+    ----------
+    tok
+        The cue's token.
+
+    Returns
+    -------
+    bool
+        True when the cue sits in the object of a verb of holding or under a descriptive noun.
+    """
+    up = tok
+    for _ in range(6):
+        if up.head.i == up.i:
+            return False
+        if up.dep_ in {"dobj", "attr"} and up.head.lemma_.lower() in _HOLD_VERBS and up.tag_ in {"NNS", "NNPS"}:
+            return True  # a population held ("has 150,000 displaced persons"), not "had a gunshot wound"
+        up = up.head
+        if up.lemma_.lower() in _DESCRIPTIVE_NOUNS and up.pos_ == "NOUN":
+            return True
+    return False
+
+
 def is_trigger(tok: Any, kind: str) -> bool:
     """
     Tell whether a cue word tells an event.
@@ -697,6 +731,8 @@ def is_trigger(tok: Any, kind: str) -> bool:
     if kind == "arrests" and tok.dep_ == "amod":
         return False
     if kind == "attack" and is_search(tok):
+        return False
+    if in_description(tok):
         return False
     if any(c.dep_ == "neg" for c in tok.children):
         return False  # "was not arrested"

@@ -417,3 +417,19 @@ def test_reading_accused_plot_is_planned(nlp) -> None:  # type: ignore[no-untype
     text = "Police arrested two men accused of plotting a bomb attack on a market."
     sdoc = nlp(text)
     assert is_planned(token_at(sdoc, text.index("attack")))
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger", "described"),
+    [
+        ("The province hosts 90,000 displaced people fleeing attacks on their villages.", "attacks", True),
+        ("The town was the centre of protests that began years ago.", "protests", True),
+        ("The guard had a gunshot wound to the arm.", "wound", False),
+        ("Rebels attacked the town on Monday.", "attacked", False),
+    ],
+)
+def test_reading_descriptions_are_no_events(nlp, text: str, trigger: str, described: bool) -> None:  # type: ignore[no-untyped-def]
+    from geomap.reading import in_description
+
+    sdoc = nlp(text)
+    assert in_description(token_at(sdoc, text.index(trigger))) is described

@@ -550,6 +550,8 @@ def _triggers(sdoc: Any, chunk: str, offset: int, kinds: Sequence[str]) -> dict[
                 # "death toll", "opened fire": the head word of a multi-word cue stands for it.
                 words = [t for t in tok.doc[tok.i : tok.i + 4] if t.idx < offset + m.end()]
                 tok = next((t for t in words if t.pos_ in {"VERB", "NOUN", "ADJ"}), tok)
+                if tok.dep_ == "compound" and tok.head.lemma_.lower() in {"toll", "tally"}:
+                    tok = tok.head  # "the death toll rose to 25": the toll is the cue
                 if is_trigger(tok, kind) or len(words) > 1:
                     toks.append(tok)
             if len(toks) >= MAX_TRIGGERS:
@@ -884,7 +886,15 @@ def extract_events(doc: Document, parsed: ParsedDocument, gazetteer: Gazetteer, 
                 )
                 continue
             previous = next((e for e in reversed(raw) if e.family == family and e.current), None)
-            if previous is not None and event.refers_back and event.current:
+            if (
+                previous is not None
+                and event.refers_back
+                and event.current
+                and (
+                    event.location_note != "in its sentence"
+                    or (event.place is not None and previous.place is not None and event.place == previous.place)
+                )
+            ):
                 # More about an event already told: its evidence, never a new marker.
                 at = raw.index(previous)
                 raw[at] = replace(

@@ -571,6 +571,15 @@ def attached_to(sdoc: Any, start: int, end: int, triggers: list[Any]) -> bool:
                 }
             ):
                 return True
+            # "the toll rose to 25": the figure the toll's verb reaches
+            if (
+                trig.lemma_.lower() in _TOLL_NOUNS
+                and cand.dep_ == "pobj"
+                and cand.head.lower_ in {"to", "at"}
+                and cand.head.head.i == trig.head.i
+                and trig.dep_ in {"nsubj", "nsubjpass"}
+            ):
+                return True
             # "left 12 dead", "leaving at least 10 dead": the count's noun is the trigger adjective itself.
             if cand.i == trig.head.i and trig.dep_ in {"conj"}:
                 continue

@@ -433,3 +433,20 @@ def test_reading_descriptions_are_no_events(nlp, text: str, trigger: str, descri
 
     sdoc = nlp(text)
     assert in_description(token_at(sdoc, text.index(trigger))) is described
+
+
+def test_reading_toll_update_is_a_toll_of_its_place(gazetteer: Gazetteer) -> None:
+    text = (
+        "Clashes in Kaduna on Wednesday killed three people, police said.\n\n"
+        "The death toll from Monday's riots in Kano rose to 31, officials said on Wednesday."
+    )
+    events = _events(gazetteer, text)
+    tolls = [e for e in events if e.toll]
+    assert len(tolls) == 1
+    assert tolls[0].place is not None
+    assert tolls[0].place.name == "Kano"
+    assert tolls[0].killed is not None
+    assert tolls[0].killed.best == 31
+    (current,) = [e for e in events if e.family == "violence" and e.current]
+    assert current.killed is not None
+    assert current.killed.best == 3

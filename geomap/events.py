@@ -701,6 +701,8 @@ def _pick_place(
             locative += 2  # "the Tamin neighborhood of As Samawah": the town is the event's place
         if _glued(text, res):
             locative += 3  # "Pan Tha Pyay village": one word of an unknown longer name
+        if sdoc is not None and triggers and _modifies_cue(sdoc, res, triggers):
+            locative = -1  # "a London rally", "Kabul's protests": the name modifies the cue itself
         assert res.place is not None
         specificity = {1: 0, 2: 1, 3: 2}[geo_precision(res.place)] + (2 if res.place.is_country else 0)
         return (locative, specificity, res.mention.start_char)
@@ -713,6 +715,12 @@ def _pick_place(
         if within:
             return min(within, key=rank)
     return best
+
+
+def _modifies_cue(sdoc: Any, res: Resolution, triggers: list[Any]) -> bool:
+    tok = span_root(sdoc, res.mention.start_char, res.mention.end_char)
+    ids = {t.i for t in triggers}
+    return tok is not None and tok.dep_ in {"compound", "poss", "nmod"} and tok.head.i in ids
 
 
 def _in_scene(sdoc: Any, res: Resolution, triggers: list[Any]) -> bool:

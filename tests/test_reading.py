@@ -450,3 +450,10 @@ def test_reading_toll_update_is_a_toll_of_its_place(gazetteer: Gazetteer) -> Non
     (current,) = [e for e in events if e.family == "violence" and e.current]
     assert current.killed is not None
     assert current.killed.best == 3
+
+
+def test_reading_name_modifying_the_cue_is_its_place(gazetteer: Gazetteer) -> None:
+    text = "A Kano rally on Wednesday backed the victims of the fighting in Kaduna."
+    (event,) = [e for e in _events(gazetteer, text) if "protest" in e.kinds]
+    assert event.place is not None
+    assert event.place.name == "Kano"

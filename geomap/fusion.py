@@ -528,8 +528,10 @@ class Fuser:
     touched: set[str] = field(default_factory=set)
     """Ids of the clusters changed since this set was last cleared."""
     by_country: dict[str, list[tuple[int, Cluster]]] = field(default_factory=dict)
-    """Clusters by the country of their place: only events of one country fuse."""
+    """Clusters by ``country|family``: only events of one country and kind family fuse."""
+    by_id: dict[str, Cluster] = field(default_factory=dict)
     indexed: int = 0
+    summaries: dict[str, tuple[int, str, dt.date | None, dt.date | None]] = field(default_factory=dict)
 
     def add_result(self, result: DocumentResult) -> str | None:
         """
@@ -630,17 +632,46 @@ class Fuser:
                 self._place(member)
         self._read_tolls(meta, sentences, members)
 
-    def _candidates(self, member: dict[str, Any]) -> list[tuple[int, Cluster]]:
-        """Return (position, cluster) of the clusters in the member's country, in creation order."""
+    def _sync(self) -> None:
+        """Index the clusters added since the last call by id and by country and family."""
         for position in range(self.indexed, len(self.clusters)):
             cluster = self.clusters[position]
-            self.by_country.setdefault(cell_text(cluster.lead.get("country_code")), []).append((position, cluster))
+            key = f"{cell_text(cluster.lead.get('country_code'))}|{cluster.family}"
+            self.by_country.setdefault(key, []).append((position, cluster))
+            self.by_id[cluster.cluster_id] = cluster
         self.indexed = len(self.clusters)
-        return self.by_country.get(cell_text(member.get("country_code")), [])
+
+    def _candidates(self, member: dict[str, Any], family: str) -> list[tuple[int, Cluster]]:
+        """Return (position, cluster) of the clusters of the member's country and family, in creation order."""
+        self._sync()
+        return self.by_country.get(f"{cell_text(member.get('country_code'))}|{family}", [])
+
+    def _summary(self, cluster: Cluster) -> tuple[str, dt.date | None, dt.date | None]:
+        """Return a cluster's family and first and last dates, cached until it gains a member."""
+        cached = self.summaries.get(cluster.cluster_id)
+        if cached is None or cached[0] != len(cluster.members):
+            dates = cluster.dates
+            cached = (len(cluster.members), cluster.family, dates[0] if dates else None, dates[-1] if dates else None)
+            self.summaries[cluster.cluster_id] = cached
+        return cached[1], cached[2], cached[3]
+
+    def _may_match(self, family: str, date: dt.date | None, cluster: Cluster) -> bool:
+        """Cheap necessary conditions of :meth:`_match`: the same family and a date within reach."""
+        cluster_family, first, last = self._summary(cluster)
+        if family != cluster_family:
+            return False
+        if date is None or first is None or last is None:
+            return True
+        reach = max(last + dt.timedelta(days=self.window_days), first + dt.timedelta(days=self.update_days))
+        return first - dt.timedelta(days=self.window_days) <= date <= reach
 
     def _place(self, member: dict[str, Any]) -> Cluster:
         best: tuple[tuple[int, int, int], Cluster] | None = None
-        for position, cluster in self._candidates(member):
+        family = _family(cell_text(member.get("kinds")), cell_text(member.get("geometry_kind")))
+        date = _date(cell_text(member.get("event_date")))
+        for position, cluster in self._candidates(member, family):
+            if not self._may_match(family, date, cluster):
+                continue
             score = self._match(member, cluster)
             if score is not None and (best is None or (*score, position) < best[0]):
                 best = ((*score, position), cluster)
@@ -703,7 +734,8 @@ class Fuser:
         self, meta: dict[str, str], sentences: list[tuple[int, int, str]], members: list[dict[str, Any]]
     ) -> None:
         """Add every figure the report states to the cluster of the event it belongs to."""
-        by_id = {c.cluster_id: c for c in self.clusters}
+        self._sync()
+        by_id = self.by_id
         for start, end, sentence in sentences:
             if is_background(sentence, meta["published"]):
                 continue

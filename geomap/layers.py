@@ -28,6 +28,7 @@ __all__ = [
     "cell_text",
     "empty_frame",
     "frame_from_records",
+    "public_source",
     "view_bounds",
 ]
 
@@ -72,18 +73,18 @@ EVENT_COLUMNS: dict[str, str] = {
     "displaced_text": "str",
     "location_name": "str: place name the location was resolved from ('' when unlocated)",
     "place_id": "str: gazetteer key ('' when unlocated)",
-    "geonameid": "float|None: GeoNames id",
+    "geonameid": "int|None: GeoNames id",
     "country_code": "str: ISO alpha-2",
     "admin1_code": "str: GeoNames admin-1 code",
     "lat": "float|None: WGS84 latitude of the event point (flows: origin; areas: seat)",
     "lon": "float|None: WGS84 longitude",
-    "geo_precision": "float|None: ACLED 1-3",
-    "where_prec": "float|None: UCDP 1-7",
+    "geo_precision": "int|None: ACLED 1-3",
+    "where_prec": "int|None: UCDP 1-7",
     "geometry_kind": "str: point|flow|area|'' (unlocated)",
     "origin": "str: flow origin name",
     "destination": "str: flow destination name",
     "event_date": "str: YYYY-MM-DD or ''",
-    "time_precision": "float|None: ACLED 1-3",
+    "time_precision": "int|None: ACLED 1-3",
     "date_text": "str: verbatim date expression ('Saturday')",
     "evidence": "str: the supporting sentence (verbatim article text, never HTML)",
     "evidence_start": "int: offset of the sentence in the document",
@@ -194,6 +195,22 @@ def _count_fields(prefix: str, count: Any) -> dict[str, Any]:
     return {prefix: float(count.best), f"{prefix}_text": count.text, f"{prefix}_qualifier": count.qualifier}
 
 
+def public_source(source: str) -> str:
+    r"""
+    Return a document's source as it may appear in shared outputs: URLs whole, local files by name only.
+
+    Examples
+    --------
+    >>> public_source("/home/ana/notes/osh-2010-06-12.txt"), public_source("C:\\Users\\ana\\r.jsonl:3")
+    ('osh-2010-06-12.txt', 'r.jsonl:3')
+    >>> public_source("https://news.example.org/a/b")
+    'https://news.example.org/a/b'
+    """
+    if "://" in source:
+        return source
+    return source.replace("\\", "/").rsplit("/", 1)[-1]
+
+
 def event_record(event: Any, source: str = "", title: str = "") -> dict[str, Any]:
     """
     Flatten one :class:`geomap.events.Event` into an events-frame row (with ``geometry``).
@@ -259,7 +276,7 @@ def event_record(event: Any, source: str = "", title: str = "") -> dict[str, Any
         "confidence": float(event.confidence),
         "located": place is not None,
         "unlocated_reason": "" if place else event.location_note,
-        "source": source,
+        "source": public_source(source),
         "title": title,
         "geometry": geometry,
     }

@@ -49,6 +49,7 @@ from geomap.atomic import write_text
 from geomap.errors import GeomapError, InputError
 from geomap.layers import cell_text as _text
 from geomap.layers import view_bounds
+from geomap.styles import BORDER_COLOUR, PALETTE
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -133,47 +134,83 @@ class KindStyle:
 
 
 KIND_STYLE: dict[str, KindStyle] = {
-    "killed": KindStyle(colour="#c0392b", glyph="M8 8l8 8M16 8l-8 8", label="killed"),
-    "injured": KindStyle(colour="#e6735c", glyph="M12 6.5v11M6.5 12h11", label="injured"),
-    "riots": KindStyle(colour="#e31a1c", glyph="M12 6.5v7M12 17.3v.1", label="riots"),
-    "clashes": KindStyle(
-        colour="#a50f15", glyph="M7 7l10 10M17 7L7 17M6 13.5l4.5 4.5M13.5 18l4.5-4.5", label="clashes"
+    "killed": KindStyle(colour=PALETTE["killed"].colour, glyph="M8 8l8 8M16 8l-8 8", label=PALETTE["killed"].label),
+    "injured": KindStyle(
+        colour=PALETTE["injured"].colour, glyph="M12 6.5v11M6.5 12h11", label=PALETTE["injured"].label
     ),
-    "attack": KindStyle(colour="#67000d", glyph="M13.5 5l-6.5 8h4.5l-1.5 6 6.5-8h-4.5z", label="attack", filled=True),
-    "protest": KindStyle(colour="#e7298a", glyph="M8.5 18.5v-12M8.5 6.5h8l-2 3 2 3h-8", label="protest"),
-    "arrests": KindStyle(colour="#525252", glyph="M9 7v10M12 7v10M15 7v10M7 7h10M7 17h10", label="arrests"),
-    "arson": KindStyle(
-        colour="#ff7f00",
-        glyph="M12 5c1.2 3 4.5 4.5 4.5 8.2a4.5 4.5 0 0 1-9 0c0-2 1-3.4 2.2-4.4 0 2 .8 3 1.8 3.2-.8-2.2-.6-4.6.5-7z",
-        label="arson",
+    "riots": KindStyle(colour=PALETTE["riots"].colour, glyph="M12 6.5v7M12 17.3v.1", label=PALETTE["riots"].label),
+    "clashes": KindStyle(
+        colour=PALETTE["clashes"].colour,
+        glyph="M7 7l10 10M17 7L7 17M6 13.5l4.5 4.5M13.5 18l4.5-4.5",
+        label=PALETTE["clashes"].label,
+    ),
+    "attack": KindStyle(
+        colour=PALETTE["attack"].colour,
+        glyph="M13.5 5l-6.5 8h4.5l-1.5 6 6.5-8h-4.5z",
+        label=PALETTE["attack"].label,
         filled=True,
     ),
-    "looting": KindStyle(colour="#8c510a", glyph="M7.5 10.5h9l1 7.5h-11zM10 10.5V9a2 2 0 0 1 4 0v1.5", label="looting"),
+    "protest": KindStyle(
+        colour=PALETTE["protest"].colour, glyph="M8.5 18.5v-12M8.5 6.5h8l-2 3 2 3h-8", label=PALETTE["protest"].label
+    ),
+    "arrests": KindStyle(
+        colour=PALETTE["arrests"].colour, glyph="M9 7v10M12 7v10M15 7v10M7 7h10M7 17h10", label=PALETTE["arrests"].label
+    ),
+    "arson": KindStyle(
+        colour=PALETTE["arson"].colour,
+        glyph="M12 5c1.2 3 4.5 4.5 4.5 8.2a4.5 4.5 0 0 1-9 0c0-2 1-3.4 2.2-4.4 0 2 .8 3 1.8 3.2-.8-2.2-.6-4.6.5-7z",
+        label=PALETTE["arson"].label,
+        filled=True,
+    ),
+    "looting": KindStyle(
+        colour=PALETTE["looting"].colour,
+        glyph="M7.5 10.5h9l1 7.5h-11zM10 10.5V9a2 2 0 0 1 4 0v1.5",
+        label=PALETTE["looting"].label,
+    ),
     "curfew": KindStyle(
-        colour="#7b3294", glyph="M12 6.5a5.5 5.5 0 1 0 0 11a5.5 5.5 0 1 0 0-11zM12 9v3.2l2.2 1.6", label="curfew"
+        colour=PALETTE["curfew"].colour,
+        glyph="M12 6.5a5.5 5.5 0 1 0 0 11a5.5 5.5 0 1 0 0-11zM12 9v3.2l2.2 1.6",
+        label=PALETTE["curfew"].label,
     ),
     "state_of_emergency": KindStyle(
-        colour="#40004b", glyph="M12 6l6.5 11.5h-13zM12 10.5v3M12 15.6v.1", label="state of emergency"
+        colour=PALETTE["state_of_emergency"].colour,
+        glyph="M12 6l6.5 11.5h-13zM12 10.5v3M12 15.6v.1",
+        label=PALETTE["state_of_emergency"].label,
     ),
     "deadly_force": KindStyle(
-        colour="#99000d",
+        colour=PALETTE["deadly_force"].colour,
         glyph="M12 7.5a4.5 4.5 0 1 0 0 9a4.5 4.5 0 1 0 0-9zM12 5v3.5M12 15.5V19M5 12h3.5M15.5 12H19",
-        label="deadly force",
+        label=PALETTE["deadly_force"].label,
     ),
-    "displacement": KindStyle(colour="#1f78b4", glyph="M6 12h11M13 8l4 4-4 4", label="displacement"),
-    "troop_request": KindStyle(colour="#7f7f7f", glyph="M7 8.5l5 3 5-3M7 13l5 3 5-3", label="troop request"),
-    "aid": KindStyle(colour="#33a02c", glyph="M7 8h10v9.5H7zM9.5 12.75h5M12 10.25v5", label="aid"),
-    "meeting": KindStyle(colour="#000000", glyph="M6.5 7.5h11v6.5h-5.5l-3 3v-3H6.5z", label="meeting"),
-    "referendum": KindStyle(colour="#252525", glyph="M7 7h10v10H7zM9.5 12l2 2 3.5-4", label="referendum"),
+    "displacement": KindStyle(
+        colour=PALETTE["displacement"].colour, glyph="M6 12h11M13 8l4 4-4 4", label=PALETTE["displacement"].label
+    ),
+    "troop_request": KindStyle(
+        colour=PALETTE["troop_request"].colour,
+        glyph="M7 8.5l5 3 5-3M7 13l5 3 5-3",
+        label=PALETTE["troop_request"].label,
+    ),
+    "aid": KindStyle(
+        colour=PALETTE["aid"].colour, glyph="M7 8h10v9.5H7zM9.5 12.75h5M12 10.25v5", label=PALETTE["aid"].label
+    ),
+    "meeting": KindStyle(
+        colour=PALETTE["meeting"].colour, glyph="M6.5 7.5h11v6.5h-5.5l-3 3v-3H6.5z", label=PALETTE["meeting"].label
+    ),
+    "referendum": KindStyle(
+        colour=PALETTE["referendum"].colour, glyph="M7 7h10v10H7zM9.5 12l2 2 3.5-4", label=PALETTE["referendum"].label
+    ),
     "other": KindStyle(
-        colour="#555555", glyph="M12 9.3a2.7 2.7 0 1 0 0 5.4a2.7 2.7 0 1 0 0-5.4z", label="other", filled=True
+        colour=PALETTE["other"].colour,
+        glyph="M12 9.3a2.7 2.7 0 1 0 0 5.4a2.7 2.7 0 1 0 0-5.4z",
+        label=PALETTE["other"].label,
+        filled=True,
     ),
 }
 """Event kind -> marker style, in the spirit of OCHA's humanitarian icons and the colours of
 :data:`geomap.staticmap.KIND_STYLE`: violence red, fire orange, looting brown, curfew purple,
 displacement blue, aid green, politics grey/black."""
 
-_BORDER_COLOUR = "#01665e"
+_BORDER_COLOUR = BORDER_COLOUR
 _AREA_KINDS = frozenset({"curfew", "state_of_emergency"})
 _SEA = "#dce9f2"
 _LAND = "#f3f0e8"
@@ -869,6 +906,7 @@ font:12px/1.35 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-seri
 .gm-unlocated ol{margin:4px 0 0;padding-left:18px}
 .gm-unlocated li{margin:3px 0}
 .gm-unlocated q{color:#444}
+body.gm-popup-open .gm-box{opacity:.12;pointer-events:none;transition:opacity .15s}
 """
 
 
@@ -1658,7 +1696,12 @@ def _build_map(layers: Layers, title: str, basemap: Basemap, deferred: _Deferred
         + _sources_panel_html(_records(events) if "sources" in events.columns else [])
     )
     css = _CSS + (f".leaflet-container{{background:{_SEA}}}" if drew_countries else "")
-    attribution = f"{fmap.get_name()}.attributionControl.addAttribution({_safe_json(ATTRIBUTION)});"
+    attribution = (
+        f"{fmap.get_name()}.attributionControl.addAttribution({_safe_json(ATTRIBUTION)});"
+        # An open popup is never hidden behind the title, legend or panels: they fade and let clicks through.
+        f"{fmap.get_name()}.on('popupopen', function () {{ document.body.classList.add('gm-popup-open'); }});"
+        f"{fmap.get_name()}.on('popupclose', function () {{ document.body.classList.remove('gm-popup-open'); }});"
+    )
     fmap.add_child(_macro(deferred, css=css, markup=panels, js=attribution))
     if len(dates) > 1:
         entries = ", ".join(f"[{group}, {layer}, {date}]" for group, layer, date in drawn.timed)

@@ -382,3 +382,31 @@ def test_browser_crisis_map_fused_with_tolls_sources_and_time_modes(tmp_path: Pa
     assert counts == {("window", "1"): 2, ("window", "2"): 3, ("cumulative", "2"): 5, ("window", "0"): 5}
     assert seen.errors == []
     assert seen.blocked == []
+
+
+_CLOSE_BUTTON_ON_TOP = """() => {
+  const button = document.querySelector('.leaflet-popup-close-button');
+  const box = button.getBoundingClientRect();
+  const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+  return hit === button || button.contains(hit);
+}"""
+
+
+def test_browser_panels_never_hide_an_open_popup(example_layers: Layers, tmp_path: Path) -> None:
+    from dataclasses import replace as dc_replace
+
+    # A long title reaches over the top of the map, where popups open.
+    long_title = "Riots, curfews and displacement in the south: a day by day account " * 4
+    page_path = render_html(dc_replace(example_layers, title=long_title), tmp_path / "long-title.html")
+    seen = Visit()
+    with _open(page_path, seen) as page:
+        page.evaluate(_OPEN_GROUPED if page.evaluate(_COUNT_GROUPED) >= 0 else "() => true", 0)
+        if page.locator(".leaflet-popup").count() == 0:
+            page.locator(".geomap-marker").first.click()
+        page.locator(".leaflet-popup-close-button").wait_for()
+        page.wait_for_timeout(300)
+        assert page.evaluate("getComputedStyle(document.getElementById('geomap-title')).pointerEvents") == "none"
+        assert page.evaluate(_CLOSE_BUTTON_ON_TOP)
+        page.locator(".leaflet-popup-close-button").click()
+        page.wait_for_function("document.querySelectorAll('.leaflet-popup').length === 0")
+        assert page.evaluate("getComputedStyle(document.getElementById('geomap-title')).pointerEvents") != "none"

@@ -243,7 +243,8 @@ def test_cli_map_manifest_lists_the_set(tmp_path) -> None:
         data = (tmp_path / entry["file"]).read_bytes()
         assert entry["bytes"] == len(data)
         assert entry["sha256"] == hashlib.sha256(data).hexdigest()
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+    # only the lock that serialises runs into this folder stays; no temporary file or journal
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == [".osh-2010-06-12.lock"]
 
 
 def test_cli_os_errors_are_one_error_line(tmp_path) -> None:

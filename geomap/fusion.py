@@ -744,7 +744,14 @@ class Fuser:
                 continue
             for noun, text, value in counts:
                 target = self._member_for(noun, start, end, sentence, members)
-                if target is None or "_cluster" not in target:
+                if target is None:
+                    # The report has no event of its own for the figure ("the death toll from Sunday's riots in
+                    # the city rose to 25"): it updates the event already known at the place it names.
+                    named = self._named_cluster(noun, sentence, meta["published"])
+                    if named is None:
+                        continue
+                    target = self._toll_source(named, meta, start, end, sentence)
+                elif "_cluster" not in target:
                     continue
                 entry = TollEntry(
                     noun=noun,
@@ -766,6 +773,57 @@ class Fuser:
                 elif _STATUS_RANK[entry.status] < _STATUS_RANK[same[0].status]:
                     # A headline repeats the lead: one figure, with the lead's attribution.
                     cluster.entries[cluster.entries.index(same[0])] = entry
+
+    def _named_cluster(self, noun: str, sentence: str, published: str) -> Cluster | None:
+        """Return the earlier event of the figure's family at a place the sentence names, within reach of its date."""
+        wanted = "displacement" if noun == "displaced" else "violence"
+        day = _date(published)
+        best: tuple[tuple[int, int], Cluster] | None = None
+        for position, cluster in enumerate(self.clusters):
+            family, first, _ = self._summary(cluster)
+            if family != wanted or cluster.is_area_toll:
+                continue
+            if (
+                day is not None
+                and first is not None
+                and not first <= day <= first + dt.timedelta(days=self.update_days)
+            ):
+                continue
+            lead = cluster.lead
+            name = cell_text(lead.get("location_name"))
+            if not name or not re.search(rf"\b{re.escape(name)}\b", sentence):
+                continue
+            key = (place_level(lead), position)
+            if best is None or key < best[0]:
+                best = (key, cluster)
+        return best[1] if best else None
+
+    def _toll_source(
+        self, cluster: Cluster, meta: dict[str, str], start: int, end: int, sentence: str
+    ) -> dict[str, Any]:
+        """Add a report that only states a figure for a known event as one of its sources; return that member."""
+        for member in cluster.members:
+            if cell_text(member.get("doc_id")) == meta["doc_id"]:
+                return member
+        member = {
+            **cluster.lead,
+            "doc_id": meta["doc_id"],
+            "event_id": f"{meta['doc_id']}-toll-{start}",
+            "published": meta["published"],
+            "outlet": meta["outlet"],
+            "url": meta["url"],
+            "evidence": sentence,
+            "evidence_start": start,
+            "evidence_end": end,
+            "place_start": -1,
+            "place_end": -1,
+            "_headline": False,
+            "_sentence": sentence,
+            "_cluster": cluster.cluster_id,
+        }
+        cluster.members.append(member)
+        self.touched.add(cluster.cluster_id)
+        return member
 
     @staticmethod
     def _member_for(

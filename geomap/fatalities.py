@@ -283,8 +283,8 @@ def _named_victims(text: str) -> tuple[int, int, int] | None:
             found.append((of.start(), value, of.start("np") + len(phrase.rstrip())))
     if not found:
         return None
-    start, value, end = min(found)
-    return value, start, end
+    first, value, last = min(found)
+    return value, first, last
 
 
 def _claimed(text: str, start: int) -> bool:

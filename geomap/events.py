@@ -187,6 +187,7 @@ _SUBPLACE = re.compile(
     r"settlement|street|road)\b",
     re.I,
 )
+_ADMIN_UNIT = re.compile(r"^\s+(?:district|sub-?district|township)\b", re.I)
 _LOCATIVE_NEAR = re.compile(r"\b(?:in|near|outside|inside|across|throughout|around)\s+(?:the\s+)?$", re.I)
 # A place name that names a street, school or office is not where the event is.
 _FACILITY = re.compile(
@@ -661,7 +662,11 @@ def _pick_place(
     def rank(res: Resolution) -> tuple[int, int, int]:
         before = text[max(start, res.mention.start_char - 40) : res.mention.start_char]
         locative = 0 if _LOCATIVE_NEAR.search(before) else 1 if _LOCATIVE.search(before) else 2
-        if _SUBPLACE.match(text[res.mention.end_char : res.mention.end_char + 25]) and res is not inside[-1]:
+        if (
+            _SUBPLACE.match(text[res.mention.end_char : res.mention.end_char + 25])
+            and res is not inside[-1]
+            and not _is_seat_of_unit(text, res)
+        ):
             locative += 2  # "the Tamin neighborhood of As Samawah": the town is the event's place
         if _glued(text, res):
             locative += 3  # "Pan Tha Pyay village": one word of an unknown longer name
@@ -677,6 +682,16 @@ def _pick_place(
         if within:
             return min(within, key=rank)
     return best
+
+
+def _is_seat_of_unit(text: str, res: Resolution) -> bool:
+    """Tell whether "X district" names the unit around town X (coded to X, ACLED precision 2)."""
+    place = res.seat or res.place
+    return (
+        place is not None
+        and place.feature_class == "P"
+        and bool(_ADMIN_UNIT.match(text[res.mention.end_char : res.mention.end_char + 25]))
+    )
 
 
 def _in_scene(sdoc: Any, res: Resolution, triggers: list[Any]) -> bool:

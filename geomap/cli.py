@@ -276,6 +276,68 @@ def _cmd_map(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+    rows = []
+    try:
+        with path.open(encoding="utf-8") as handle:
+            for number, line in enumerate(handle, start=1):
+                if line.strip():
+                    row = json.loads(line)
+                    if not isinstance(row, dict):
+                        msg = f"{path}:{number}: expected a JSON object per line, got {type(row).__name__}."
+                        raise InputError(msg)
+                    rows.append(row)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        msg = f"Cannot read {str(path)!r} as UTF-8 JSON Lines: {err}."
+        raise InputError(msg) from err
+    return rows
+
+
+def _cmd_event_location(args: argparse.Namespace) -> int:
+    from geomap.event_location import link_records
+    from geomap.nlp import load_pipeline
+
+    predicted = link_records(_read_jsonl(args.input), load_pipeline())
+    out = args.output.open("w", encoding="utf-8") if args.output else sys.stdout
+    try:
+        for row in predicted:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    finally:
+        if args.output:
+            out.close()
+    return 0
+
+
+def _cmd_eval_event_location(args: argparse.Namespace) -> int:
+    from geomap.evaluation import format_event_location, score_event_location
+    from geomap.event_location import link_records
+    from geomap.nlp import load_pipeline
+
+    gold = _read_jsonl(args.gold)
+    nlp = load_pipeline()
+    if args.cv:
+        try:
+            from geomap.event_location_fit import build_examples, cross_validate
+        except ImportError as err:
+            msg = "--cv fits the linker and needs scikit-learn: pip install 'geomap[fit]'."
+            raise InputError(msg) from err
+        spans = cross_validate(build_examples(gold, nlp), args.cv)
+        predicted = [
+            {"id": g.get("id"), "event_locations": [{"start": s, "end": e} for s, e in row]}
+            for g, row in zip(gold, spans, strict=True)
+        ]
+        title = f"event → place linking, {args.cv}-fold cross-validation (folds by sentence)"
+    else:
+        predicted = link_records(gold, nlp)
+        title = "event → place linking, shipped model (data/event_location.json)"
+    if args.save:
+        with args.save.open("w", encoding="utf-8") as handle:
+            for line in predicted:
+                handle.write(json.dumps(line, ensure_ascii=False) + "\n")
+    print(format_event_location(score_event_location(gold, predicted), title=title))
+    return 0
+
+
 def _cmd_data_build(args: argparse.Namespace) -> int:
     from geomap.databuild import build_data
 
@@ -364,6 +426,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_ner_flags(eval_events)
     eval_events.set_defaults(func=_cmd_eval_events)
+
+    eval_evloc = evaluate.add_parser("event-location", help="link event_geo triggers to places and score the links")
+    eval_evloc.add_argument("gold", type=Path, help="event_geo .jsonl with gold event_locations")
+    eval_evloc.add_argument("--cv", type=int, metavar="K", help="K-fold cross-validation: fit on K-1 folds (needs fit)")
+    eval_evloc.add_argument("--save", type=Path, help="also write the predictions as JSON Lines")
+    eval_evloc.set_defaults(func=_cmd_eval_event_location)
+
+    evloc = sub.add_parser("event-location", help="find where each event trigger's event happened in its sentence")
+    evloc.add_argument("input", type=Path, help=".jsonl of {id, text, event_trigger: {start, end}}")
+    evloc.add_argument("-o", "--output", type=Path, help="write {id, event_locations} JSON Lines here (default stdout)")
+    evloc.set_defaults(func=_cmd_event_location)
 
     mapper = sub.add_parser("map", help="map documents (or ACLED CSV) into HTML, PNG, GeoJSON, GeoPackage, CSV")
     mapper.add_argument("inputs", nargs="+", type=Path, help=".txt, .jsonl, or ACLED-format .csv (mapped directly)")

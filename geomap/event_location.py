@@ -42,6 +42,8 @@ __all__ = [
     "CandidateSpan",
     "EventLocationModel",
     "LinkedPlace",
+    "candidate_features",
+    "coordination_group",
     "find_candidates",
     "link_event_places",
     "link_records",
@@ -216,14 +218,21 @@ class EventLocationModel:
         z = self.intercept + sum(self.weights.get(name, 0.0) * value for name, value in features.items())
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
-    def decide(self, scores: Sequence[float]) -> list[int]:
+    def decide(self, scores: Sequence[float], groups: Sequence[int] | None = None) -> list[int]:
         """
         Choose the linked candidates of one sentence from their probabilities.
+
+        The best candidate is linked when it reaches ``threshold``; another one
+        only when it reaches ``extra_threshold`` and is coordinated with the best
+        ("in X and Y": the same ``groups`` value).
 
         Parameters
         ----------
         scores
             Probability of each candidate.
+        groups
+            Coordination group of each candidate (:func:`coordination_group`);
+            default: every candidate in its own group.
 
         Returns
         -------
@@ -235,7 +244,8 @@ class EventLocationModel:
         best = max(range(len(scores)), key=lambda i: (scores[i], -i))
         if scores[best] < self.threshold:
             return []
-        return [i for i, s in enumerate(scores) if i == best or s >= self.extra_threshold]
+        group = groups if groups is not None else range(len(scores))
+        return [i for i, s in enumerate(scores) if i == best or (s >= self.extra_threshold and group[i] == group[best])]
 
     def to_json(self) -> dict[str, Any]:
         """Return the model as a JSON-ready dict with sorted, rounded weights."""
@@ -470,6 +480,29 @@ def _governing_prep(head: Any) -> Any | None:
     return None
 
 
+def coordination_group(doc: Any, cand: CandidateSpan) -> int:
+    """
+    Return the token that heads the list a candidate belongs to ("X and Y", "X, Y and Z areas").
+
+    Parameters
+    ----------
+    doc
+        A spaCy ``Doc``.
+    cand
+        The candidate.
+
+    Returns
+    -------
+    int
+        Index of the topmost token reached from the candidate's head through
+        ``conj``, ``appos`` and ``compound`` arcs; equal for coordinated names.
+    """
+    token = _head_of(doc, cand.start, cand.end)
+    while token.dep_ in {"conj", "appos", "compound"} and token.head.i != token.i:
+        token = token.head
+    return int(token.i)
+
+
 def pair_features(doc: Any, trigger: Sequence[int], cand: CandidateSpan) -> dict[str, float]:
     """
     Describe one (trigger, candidate) pair by syntactic features.
@@ -496,6 +529,14 @@ def pair_features(doc: Any, trigger: Sequence[int], cand: CandidateSpan) -> dict
     f[f"cdep={head.dep_}|hpos={head.head.pos_}"] = 1.0
     f[f"tpos={trig.pos_}"] = 1.0
     f[f"tdep={trig.dep_}"] = 1.0
+    f[f"ttag={trig.tag_}"] = 1.0
+    for child in trig.children:
+        if child.dep_ == "neg":
+            f["t_neg"] = 1.0
+        elif child.tag_ == "MD":
+            f["t_modal"] = 1.0
+        elif child.dep_ in {"aux", "auxpass"} and child.lemma_ == "have":
+            f["t_perfect"] = 1.0
     f[_hash("tlem", trig.lemma_)] = 1.0
 
     # Where the name sits: governing preposition, the noun it modifies, hyphenated roles.
@@ -505,6 +546,8 @@ def pair_features(doc: Any, trigger: Sequence[int], cand: CandidateSpan) -> dict
     f[f"prep={prep_name}|label={label}"] = 1.0
     if prep is not None:
         f[f"prep={prep_name}|att={'trig' if prep.head.i == trig.i else prep.head.pos_}"] = 1.0
+        if prep.head.lemma_ in SPEECH_VERBS or prep.head.head.lemma_ in SPEECH_VERBS:
+            f["prep_att=speech"] = 1.0
         f[_hash(f"prep={prep_name}|att", prep.head.lemma_)] = 1.0
         f[_hash(f"prep={prep_name}|tlem", trig.lemma_)] = 1.0
     if head.dep_ in MODIFIER_DEPS:
@@ -712,9 +755,10 @@ def link_event_places(
     linker = model if model is not None else load_linker()
     cands, feats = candidate_features(doc, tokens, candidates or ())
     scores = [linker.score(f) for f in feats]
+    groups = [coordination_group(doc, c) for c in cands]
     return [
         LinkedPlace(start_char=cands[i].start_char, end_char=cands[i].end_char, score=scores[i])
-        for i in linker.decide(scores)
+        for i in linker.decide(scores, groups)
     ]
 
 

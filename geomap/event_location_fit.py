@@ -145,6 +145,9 @@ def _fit_weights(examples: Sequence[Example], c: float) -> tuple[dict[str, float
         raise InputError(msg)
     vec = DictVectorizer(sort=True)
     matrix = vec.fit_transform(rows).tocsr()
+    if matrix.shape[1] == 0:
+        msg = f"No feature is seen on {MIN_COUNT} candidates or more; fit on more records."
+        raise InputError(msg)
     matrix.indices = matrix.indices.astype(np.int32)
     matrix.indptr = matrix.indptr.astype(np.int32)
     clf = LogisticRegression(C=c, solver="liblinear", max_iter=1000, random_state=0)

@@ -36,6 +36,10 @@ def main() -> int:
     raw = args.train.read_bytes()
     records = [json.loads(line) for line in raw.decode("utf-8").splitlines() if line.strip()]
     examples = build_examples(records, load_pipeline())
+    n_gold = sum(len(ex.gold) for ex in examples)
+    n_reachable = sum(1 for ex in examples for gs, ge in ex.gold if any(s < ge and gs < e for s, e in ex.spans))
+    ceiling = n_reachable / n_gold if n_gold else 0.0
+    print(f"candidate recall (ceiling): {n_reachable}/{n_gold} gold spans = {ceiling:.3f}", file=sys.stderr)
     meta: dict[str, object] = {
         "data": "event_geo train.jsonl, Halterman (2019), "
         f"{len(records)} records, sha1 {hashlib.sha1(raw).hexdigest()[:12]}",

@@ -98,7 +98,7 @@ def test_event_location_model_decision_rule() -> None:
     assert model.decide([]) == []
     assert model.decide([0.1, 0.3]) == []
     assert model.decide([0.5, 0.3, 0.45]) == [0]
-    assert model.decide([0.5, 0.85, 0.9]) == [1, 2]
+    assert model.decide([0.5, 0.85, 0.9]) == [2]  # without groups: only the best
     assert model.decide([0.5, 0.85, 0.9], [7, 3, 5]) == [2]  # extras only when coordinated with the best
     assert model.decide([0.5, 0.85, 0.9], [7, 5, 5]) == [1, 2]
     again = EventLocationModel.from_json(json.loads(json.dumps(model.to_json())))
@@ -149,6 +149,8 @@ def _gold_file(tmp_path: Any) -> Any:
         ("Villagers fled to Niger when militants burned homes in Djibo.", "burned", "Djibo"),
         ("The riot was the worst in a decade, the president of Chad said.", "riot", None),
         ("Gunmen abducted 30 students from a school in Kaduna state, Nigeria.", "abducted", "Kaduna"),
+        ("Protesters clashed with police in Dhaka, officials in Delhi said.", "clashed", "Dhaka"),
+        ("A car bomb exploded in Mogadishu, a police officer in Nairobi said.", "exploded", "Mogadishu"),
     ]
     for n, (text, trigger, place) in enumerate(sentences):
         start = text.index(trigger)
@@ -186,9 +188,9 @@ def test_cli_eval_event_location(tmp_path: Any, capsys: pytest.CaptureFixture[st
     save = tmp_path / "pred.jsonl"
     assert main(["eval", "event-location", str(gold), "--save", str(save)]) == 0
     out = capsys.readouterr().out
-    assert "records 12 (8 with a gold place)" in out
+    assert "records 14 (10 with a gold place)" in out
     assert "record accuracy" in out
-    assert len(save.read_text(encoding="utf-8").splitlines()) == 12
+    assert len(save.read_text(encoding="utf-8").splitlines()) == 14
 
 
 def test_cli_eval_event_location_cross_validated(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:

@@ -54,7 +54,6 @@ def main() -> int:
         ]
         scores = score_event_location(records, predicted)
         print(format_event_location(scores, title=f"{args.cv}-fold cross-validation"), file=sys.stderr)
-        meta[f"cv{args.cv}_span_f1"] = round(scores.spans.f1 or 0.0, 4)
     model = fit_linker(examples, c=args.C, meta=meta)
     args.output.write_text(json.dumps(model.to_json(), indent=1, sort_keys=True) + "\n", encoding="utf-8")
     print(f"wrote {args.output}: {len(model.to_json()['weights'])} weights", file=sys.stderr)

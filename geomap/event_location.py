@@ -32,13 +32,15 @@ import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from geomap.errors import GazetteerError, InputError
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
 __all__ = [
-    "MODEL_PATH",
+    "MODEL_FILE",
     "CandidateSpan",
     "EventLocationModel",
     "LinkedPlace",
@@ -53,8 +55,8 @@ __all__ = [
     "trigger_tokens",
 ]
 
-MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "event_location.json"
-"""The fitted weights shipped with geomap."""
+MODEL_FILE = "event_location.json"
+"""Name of the fitted weights in geomap's data folder (:func:`geomap.paths.packaged_data_dir`)."""
 
 NON_PLACE_ENTITY_LABELS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "QUANTITY", "PERCENT"})
 """Entity labels that never name a place (numbers and times)."""
@@ -327,7 +329,9 @@ def load_linker() -> EventLocationModel:
     EventLocationModel
         The model of ``data/event_location.json``.
     """
-    return read_linker(MODEL_PATH)
+    from geomap.paths import packaged_data_dir
+
+    return read_linker(packaged_data_dir() / MODEL_FILE)
 
 
 # --------------------------------------------------------------------------- candidates

@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 from geomap.evaluation import format_event_location, score_event_location
-from geomap.event_location import MODEL_PATH
+from geomap.event_location import MODEL_FILE
 from geomap.event_location_fit import DEFAULT_C, build_examples, cross_validate, fit_linker
 from geomap.nlp import DEFAULT_MODEL, load_pipeline
 
@@ -28,7 +28,9 @@ def main() -> int:
     """Fit, optionally cross-validate, and write the model."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("train", type=Path, help="event_geo train.jsonl (Halterman 2019)")
-    parser.add_argument("-o", "--output", type=Path, default=MODEL_PATH)
+    parser.add_argument(
+        "-o", "--output", type=Path, default=Path(__file__).resolve().parent.parent / "data" / MODEL_FILE
+    )
     parser.add_argument("--cv", type=int, default=0, metavar="K", help="also report K-fold cross-validated figures")
     parser.add_argument("-C", type=float, default=DEFAULT_C, help="inverse L2 regularisation strength")
     args = parser.parse_args()

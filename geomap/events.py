@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from geomap.attributes import Count, DateInfo, find_count, find_date, find_dates, iter_counts
 from geomap.event_type import type_event
 from geomap.fatalities import report_toll
+from geomap.geo import haversine_km, short_line, split_polygon
 from geomap.reading import (
     actor_role,
     attached_to,
@@ -1087,11 +1088,13 @@ def _build_event(
     )
 
 
+_MIN_FLOW_KM = 1.0
+"""A flow shorter than this (origin and destination resolve to one place) is not drawn."""
+
+
 def _flow(
     origin: Place, dest_kind: str, dest_point: tuple[float, float] | None, dest_obj: Any, gazetteer: Gazetteer
 ) -> tuple[BaseGeometry | None, str]:
-    from shapely.geometry import LineString
-
     from geomap.boundaries import border_line, nearest_point
 
     if dest_kind == "border":
@@ -1101,11 +1104,15 @@ def _flow(
             return None, ""
         lat, lon = nearest_point(line, origin.lat, origin.lon)
         names = [gazetteer.countries[c].name if c in gazetteer.countries else c for c in (a, b)]
-        return LineString([(origin.lon, origin.lat), (lon, lat)]), f"{names[0]}–{names[1]} border"
-    if dest_point is None:
+        destination = f"{names[0]}–{names[1]} border"
+    elif dest_point is None:
         return None, ""
-    lat, lon = dest_point
-    return LineString([(origin.lon, origin.lat), (lon, lat)]), dest_obj.place.name
+    else:
+        lat, lon = dest_point
+        destination = dest_obj.place.name
+    if haversine_km(origin.lat, origin.lon, lat, lon) < _MIN_FLOW_KM:
+        return None, ""  # where they went is where they were: no flow to draw
+    return short_line(origin.lon, origin.lat, lon, lat), destination
 
 
 def _area(place: Place, res: Resolution | None, note: str) -> BaseGeometry | None:
@@ -1128,7 +1135,7 @@ def _area(place: Place, res: Resolution | None, note: str) -> BaseGeometry | Non
         for azimuth in range(0, 360, 10):
             lon, lat, _ = geod.fwd(place.lon, place.lat, azimuth, CITY_AREA_KM * 1000)
             ring.append((lon, lat))
-        return Polygon(ring[::-1])  # counter-clockwise
+        return split_polygon(Polygon(ring[::-1]))  # counter-clockwise, cut at the antimeridian
     return None
 
 

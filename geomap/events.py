@@ -17,6 +17,7 @@ the read-only gazetteer, like every other stage.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from collections import Counter
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from geomap.attributes import Count, DateInfo, find_count, find_date, find_dates, iter_counts
 from geomap.event_type import type_event
 from geomap.fatalities import report_toll
+from geomap.geo import haversine_km, short_line, split_polygon
 from geomap.reading import (
     actor_role,
     attached_to,
@@ -189,6 +191,7 @@ _SUBPLACE = re.compile(
     r"settlement|street|road)\b",
     re.I,
 )
+_ADMIN_UNIT = re.compile(r"^\s+(?:district|sub-?district|township)\b", re.I)
 _LOCATIVE_NEAR = re.compile(r"\b(?:in|near|outside|inside|across|throughout|around)\s+(?:the\s+)?$", re.I)
 # A place name that names a street, school or office is not where the event is.
 _FACILITY = re.compile(
@@ -676,6 +679,28 @@ def _glued(text: str, res: Resolution) -> bool:
     return bool(glued_before or glued_after)
 
 
+_BETWEEN_CACHE: dict[int, tuple[Sequence[Resolution], list[int], list[int]]] = {}
+
+
+def _between(resolutions: Sequence[Resolution], start: int, end: int) -> list[Resolution]:
+    """
+    Return the resolutions whose mention starts in ``[start, end)``, in text order, in log time.
+
+    The sorted offsets of a document's resolutions are computed once (per sequence object), so reading
+    every sentence of a long article stays linear instead of scanning all its places per sentence.
+    """
+    cached = _BETWEEN_CACHE.get(id(resolutions))
+    if cached is None or cached[0] is not resolutions:
+        order = sorted(range(len(resolutions)), key=lambda i: resolutions[i].mention.start_char)
+        starts = [resolutions[i].mention.start_char for i in order]
+        if len(_BETWEEN_CACHE) > 8:
+            _BETWEEN_CACHE.clear()
+        cached = _BETWEEN_CACHE[id(resolutions)] = (resolutions, order, starts)
+    _, order, starts = cached
+    lo, hi = bisect.bisect_left(starts, start), bisect.bisect_left(starts, end)
+    return [resolutions[i] for i in sorted(order[lo:hi])]
+
+
 def _pick_place(
     text: str,
     sentence: tuple[int, int],
@@ -686,7 +711,7 @@ def _pick_place(
 ) -> Resolution | None:
     """Choose the literal place of a sentence: in the trigger's clauses, locative phrases first, the most specific."""
     start, end = sentence
-    inside = [r for r in resolutions if start <= r.mention.start_char < end and not _is_actor_use(text, r)]
+    inside = [r for r in _between(resolutions, start, end) if not _is_actor_use(text, r)]
     if sdoc is not None and triggers:
         inside = [r for r in inside if _in_scene(sdoc, r, triggers)]
     if not inside:
@@ -697,7 +722,11 @@ def _pick_place(
     def rank(res: Resolution) -> tuple[int, int, int]:
         before = text[max(start, res.mention.start_char - 40) : res.mention.start_char]
         locative = 0 if _LOCATIVE_NEAR.search(before) else 1 if _LOCATIVE.search(before) else 2
-        if _SUBPLACE.match(text[res.mention.end_char : res.mention.end_char + 25]) and res is not inside[-1]:
+        if (
+            _SUBPLACE.match(text[res.mention.end_char : res.mention.end_char + 25])
+            and res is not inside[-1]
+            and not _is_seat_of_unit(text, res)
+        ):
             locative += 2  # "the Tamin neighborhood of As Samawah": the town is the event's place
         if _glued(text, res):
             locative += 3  # "Pan Tha Pyay village": one word of an unknown longer name
@@ -721,6 +750,16 @@ def _modifies_cue(sdoc: Any, res: Resolution, triggers: list[Any]) -> bool:
     tok = span_root(sdoc, res.mention.start_char, res.mention.end_char)
     ids = {t.i for t in triggers}
     return tok is not None and tok.dep_ in {"compound", "poss", "nmod"} and tok.head.i in ids
+
+
+def _is_seat_of_unit(text: str, res: Resolution) -> bool:
+    """Tell whether "X district" names the unit around town X (coded to X, ACLED precision 2)."""
+    place = res.seat or res.place
+    return (
+        place is not None
+        and place.feature_class == "P"
+        and bool(_ADMIN_UNIT.match(text[res.mention.end_char : res.mention.end_char + 25]))
+    )
 
 
 def _in_scene(sdoc: Any, res: Resolution, triggers: list[Any]) -> bool:
@@ -1152,15 +1191,12 @@ def _build_event(
         geometry = _area(place, place_res, note)
         if geometry is not None:
             geometry_kind = "area"
-    literal_ids = {id(r) for r in resolutions}
+    literal_ids = {id(r) for r in _between(resolutions, s_start, s_end)}  # only this sentence's matter
     actors = tuple(
         dict.fromkeys(
             r.mention.text
-            for r in parsed.resolutions
-            if s_start <= r.mention.start_char < s_end
-            and r.place is not None
-            and (_is_actor_use(text, r) or id(r) not in literal_ids)
-            and r.role != "demonym"
+            for r in _between(parsed.resolutions, s_start, s_end)
+            if r.place is not None and (_is_actor_use(text, r) or id(r) not in literal_ids) and r.role != "demonym"
         )
     )
     event_type, sub_type = type_event(text, chunk, family, classify(kinds, chunk, family))
@@ -1197,11 +1233,13 @@ def _build_event(
     )
 
 
+_MIN_FLOW_KM = 1.0
+"""A flow shorter than this (origin and destination resolve to one place) is not drawn."""
+
+
 def _flow(
     origin: Place, dest_kind: str, dest_point: tuple[float, float] | None, dest_obj: Any, gazetteer: Gazetteer
 ) -> tuple[BaseGeometry | None, str]:
-    from shapely.geometry import LineString
-
     from geomap.boundaries import border_line, nearest_point
 
     if dest_kind == "border":
@@ -1211,11 +1249,15 @@ def _flow(
             return None, ""
         lat, lon = nearest_point(line, origin.lat, origin.lon)
         names = [gazetteer.countries[c].name if c in gazetteer.countries else c for c in (a, b)]
-        return LineString([(origin.lon, origin.lat), (lon, lat)]), f"{names[0]}–{names[1]} border"
-    if dest_point is None:
+        destination = f"{names[0]}–{names[1]} border"
+    elif dest_point is None:
         return None, ""
-    lat, lon = dest_point
-    return LineString([(origin.lon, origin.lat), (lon, lat)]), dest_obj.place.name
+    else:
+        lat, lon = dest_point
+        destination = dest_obj.place.name
+    if haversine_km(origin.lat, origin.lon, lat, lon) < _MIN_FLOW_KM:
+        return None, ""  # where they went is where they were: no flow to draw
+    return short_line(origin.lon, origin.lat, lon, lat), destination
 
 
 def _area(place: Place, res: Resolution | None, note: str) -> BaseGeometry | None:
@@ -1238,7 +1280,7 @@ def _area(place: Place, res: Resolution | None, note: str) -> BaseGeometry | Non
         for azimuth in range(0, 360, 10):
             lon, lat, _ = geod.fwd(place.lon, place.lat, azimuth, CITY_AREA_KM * 1000)
             ring.append((lon, lat))
-        return Polygon(ring[::-1])  # counter-clockwise
+        return split_polygon(Polygon(ring[::-1]))  # counter-clockwise, cut at the antimeridian
     return None
 
 

@@ -607,10 +607,12 @@ def _polygons(geom: BaseGeometry | None) -> BaseGeometry | None:
     import shapely
     from shapely.geometry import MultiPolygon
 
-    parts = _parts(geom, "Polygon") if geom is not None else []
+    parts = _parts(shapely.make_valid(geom), "Polygon") if geom is not None else []
     if not parts:
         return None
-    return shapely.orient_polygons(MultiPolygon(parts), exterior_cw=False)
+    merged = shapely.make_valid(MultiPolygon(parts))  # parts that touch or overlap become one valid shape
+    parts = _parts(merged, "Polygon")
+    return shapely.orient_polygons(MultiPolygon(parts), exterior_cw=False) if parts else None
 
 
 # --- writing ------------------------------------------------------------------------------------------------------

@@ -59,6 +59,9 @@ _CITY_POPULATION = 100_000
 """A same-named town at least this big outranks its admin-1 region even when their codes differ."""
 _EXACT_BONUS = 0.15
 _HINT_BONUS = 0.6
+KNOWN_ABROAD_POPULATION = 100_000
+"""With a country hint, a place abroad is kept only when it has no namesake in the country and is this large
+(or a capital)."""
 _COHERENCE_BONUS = 0.3
 _COHERENCE_KM = 300.0
 _ADMIN1_BONUS = 0.1
@@ -324,7 +327,11 @@ def resolve_mentions(
             if group.hint_countries - {country}:
                 continue  # the text puts this place in another country
             inside = [c for c in group.cands if c.place.country_code == country or c.place.is_country]
-            if inside and len(inside) < len(group.cands):
+            if not inside:
+                # Nothing of that name in the country: only a place known abroad by name alone ("and in Moscow")
+                # may be meant; a village abroad is a namesake of one the gazetteer lacks.
+                inside = [c for c in group.cands if _known_abroad(c.place)]
+            if len(inside) < len(group.cands):
                 group.cands = inside
 
     # Country context: how often each country is named (as a country or by its people).
@@ -401,6 +408,11 @@ def resolve_mentions(
         )
         results.append(res)
     return results
+
+
+def _known_abroad(place: Place) -> bool:
+    """Tell whether a place is known well enough to be named without its country: a capital or a large city."""
+    return place.feature in {"P.PPLC", "L.CONT"} or place.population >= KNOWN_ABROAD_POPULATION
 
 
 def _add_containment_hints(

@@ -712,8 +712,10 @@ def _pick_place(
     """Choose the literal place of a sentence: in the trigger's clauses, locative phrases first, the most specific."""
     start, end = sentence
     inside = [r for r in _between(resolutions, start, end) if not _is_actor_use(text, r)]
+    linked_ids: set[int] = set()
     if sdoc is not None and triggers:
         inside = [r for r in inside if _in_scene(sdoc, r, triggers)]
+        linked_ids = {id(r) for r in (_linked(sdoc, triggers, inside) or [])} if inside and LINKER else set()
     if not inside:
         return None
 
@@ -732,6 +734,8 @@ def _pick_place(
             locative += 3  # "Pan Tha Pyay village": one word of an unknown longer name
         if sdoc is not None and triggers and _modifies_cue(sdoc, res, triggers):
             locative = -1  # "a London rally", "Kabul's protests": the name modifies the cue itself
+        if sdoc is not None and triggers and id(res) in linked_ids:
+            locative -= 1  # the fitted linker ties this name to the cue
         assert res.place is not None
         specificity = {1: 0, 2: 1, 3: 2}[geo_precision(res.place)] + (2 if res.place.is_country else 0)
         return (locative, specificity, res.mention.start_char)
@@ -744,6 +748,25 @@ def _pick_place(
         if within:
             return min(within, key=rank)
     return best
+
+
+LINKER = True
+"""Let the fitted event→place linker (:mod:`geomap.event_location`) choose among the clause's places."""
+
+
+def _linked(sdoc: Any, triggers: list[Any], inside: list[Resolution]) -> list[Resolution] | None:
+    """Return the clause's places the fitted linker ties to the trigger (None when it ties none or is missing)."""
+    try:
+        from geomap.event_location import link_event_places
+
+        spans = [(r.mention.start_char, r.mention.end_char) for r in inside]
+        found = link_event_places(sdoc, sorted({t.i for t in triggers}), spans)
+    except (ImportError, OSError, ValueError):
+        return None
+    picked = [
+        r for r in inside if any(f.start_char < r.mention.end_char and r.mention.start_char < f.end_char for f in found)
+    ]
+    return picked or None
 
 
 def _modifies_cue(sdoc: Any, res: Resolution, triggers: list[Any]) -> bool:

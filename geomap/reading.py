@@ -697,8 +697,10 @@ def is_search(tok: Any) -> bool:
     if tok.lemma_.lower() not in {"raid", "search"}:
         return False
     related = [*tok.children, tok.head]
+    # "a series of raids by police": the agent may hang on the noun that governs the cue
+    related += [c for anc in (tok.head, tok.head.head) for c in anc.children if c.dep_ == "prep" and c.lower_ == "by"]
     for rel in list(related):
-        related.extend(g for g in rel.children if rel.dep_ == "agent")
+        related.extend(g for g in rel.children if rel.dep_ == "agent" or (rel.dep_ == "prep" and rel.lower_ == "by"))
     for rel in related:
         lemma = rel.lemma_.lower()
         if lemma in _LAW_NOUNS or any(c.lemma_.lower() in _LAW_NOUNS for c in rel.children if c.dep_ == "compound"):

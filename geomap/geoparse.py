@@ -225,6 +225,44 @@ def recognise_with_entities(doc: Document, gazetteer: Gazetteer, *, nlp: Any = N
     return vet_mentions(found, entities, doc.text, gazetteer.lookup)
 
 
+def mentions_with_context(
+    doc: Document,
+    gazetteer: Gazetteer,
+    spans: Iterable[tuple[int, int]],
+    *,
+    nlp: Any = None,
+    sdoc: Any = None,
+) -> tuple[list[Mention], set[tuple[int, int]]]:
+    """
+    Return the given spans as mentions together with the places the text names elsewhere.
+
+    Parameters
+    ----------
+    doc
+        The document.
+    gazetteer
+        The name index.
+    spans
+        ``(start, end)`` spans to resolve.
+    nlp, sdoc
+        As for :func:`geoparse_document` (recognition of the other places).
+
+    Returns
+    -------
+    tuple
+        Mentions in text order (given spans and recognised places that overlap none of
+        them), and the set of given spans that became mentions.
+    """
+    gold = _gold_mentions(doc, spans, gazetteer)
+    if nlp is not None or sdoc is not None:
+        found = recognise_with_entities(doc, gazetteer, nlp=nlp, sdoc=sdoc)
+    else:
+        found = extract_mentions(doc.text, gazetteer, doc_id=doc.doc_id)
+    context = [m for m in found if not any(m.start_char < g.end_char and g.start_char < m.end_char for g in gold)]
+    mentions = sorted([*gold, *context], key=lambda m: m.start_char)
+    return mentions, {(g.start_char, g.end_char) for g in gold}
+
+
 def geoparse_document(
     doc: Document,
     gazetteer: Gazetteer,
@@ -255,14 +293,21 @@ def geoparse_document(
     ParsedDocument
         Resolutions in text order and border phrases.
     """
-    if gold_spans is not None:
-        mentions = _gold_mentions(doc, gold_spans, gazetteer)
-    elif nlp is not None or sdoc is not None:
-        mentions = recognise_with_entities(doc, gazetteer, nlp=nlp, sdoc=sdoc)
-    else:
-        mentions = extract_mentions(doc.text, gazetteer, doc_id=doc.doc_id)
     country = gazetteer.country_code(doc.country) if doc.country else ""
-    resolutions = resolve_mentions(mentions, doc.text, gazetteer, country=country)
+    if gold_spans is not None:
+        # Resolve exactly the given spans, but read the text as usual: its other places are context.
+        mentions, wanted = mentions_with_context(doc, gazetteer, gold_spans, nlp=nlp, sdoc=sdoc)
+        resolutions = [
+            r
+            for r in resolve_mentions(mentions, doc.text, gazetteer, country=country)
+            if (r.mention.start_char, r.mention.end_char) in wanted
+        ]
+    else:
+        if nlp is not None or sdoc is not None:
+            mentions = recognise_with_entities(doc, gazetteer, nlp=nlp, sdoc=sdoc)
+        else:
+            mentions = extract_mentions(doc.text, gazetteer, doc_id=doc.doc_id)
+        resolutions = resolve_mentions(mentions, doc.text, gazetteer, country=country)
     borders = find_borders(doc.text, resolutions, doc.doc_id)
     return ParsedDocument(doc_id=doc.doc_id, resolutions=tuple(resolutions), borders=tuple(borders))
 

@@ -15,6 +15,7 @@ from geomap.model import Candidate, Place
 from geomap.names import normalize_name
 
 if TYPE_CHECKING:
+    from geomap.api import documents, extract_events, geoparse, map_layers, render_png, to_folium, write_events
     from geomap.geocoder import OfflineGeocoder
 
 __all__ = [
@@ -28,10 +29,21 @@ __all__ = [
     "InputError",
     "OfflineGeocoder",
     "Place",
+    "documents",
+    "extract_events",
+    "geoparse",
     "load_gazetteer",
+    "map_layers",
     "normalize_name",
+    "render_png",
+    "to_folium",
+    "write_events",
 ]
 __version__ = "0.1.0"
+
+_API = frozenset({"documents", "extract_events", "geoparse", "map_layers", "render_png", "to_folium", "write_events"})
+"""The notebook API (:mod:`geomap.api`), imported on first use. ``geomap.geoparse`` is also the
+geoparser module; calling it runs :func:`geomap.api.geoparse`."""
 
 
 def __getattr__(name: str) -> Any:
@@ -40,5 +52,9 @@ def __getattr__(name: str) -> Any:
         from geomap.geocoder import OfflineGeocoder
 
         return OfflineGeocoder
+    if name in _API:
+        from geomap import api
+
+        return getattr(api, name)
     msg = f"module 'geomap' has no attribute {name!r}"
     raise AttributeError(msg)

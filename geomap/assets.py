@@ -24,6 +24,7 @@ from pathlib import Path
 
 from geomap.errors import DataBuildError, GazetteerError
 from geomap.gazetteer import default_data_dir
+from geomap.paths import packaged_data_dir
 
 __all__ = ["ASSET_FILES", "NPM_ASSET_PACKAGES", "asset_dir", "build_assets", "load_asset"]
 
@@ -68,7 +69,7 @@ def asset_dir() -> Path:
     folder = default_data_dir() / "assets"
     if folder.is_dir():
         return folder
-    return Path(__file__).resolve().parent.parent / "data" / "assets"
+    return packaged_data_dir() / "assets"
 
 
 def load_asset(name: str) -> str:

@@ -23,6 +23,8 @@ __all__ = [
     "DateInfo",
     "find_count",
     "find_date",
+    "find_dates",
+    "iter_counts",
     "parse_number",
 ]
 
@@ -228,6 +230,36 @@ def _count_from_match(match: re.Match[str], offset: int) -> Count:
     )
 
 
+def iter_counts(sentence: str, *, offset: int = 0) -> list[Count]:
+    """
+    Return every number of the sentence that may count people (years and "a"/"an" left out), with its wording.
+
+    Parameters
+    ----------
+    sentence
+        One sentence.
+    offset
+        Offset of the sentence in the document.
+
+    Returns
+    -------
+    list of Count
+        In text order.
+
+    Examples
+    --------
+    >>> [c.text for c in iter_counts("In 2010 at least 77 died and dozens fled.")]
+    ['at least 77', 'dozens']
+    """
+    out = []
+    for match in COUNT_RE.finditer(sentence):
+        word = (match.group("word") or "").lower()
+        if _is_year(match) or (word in {"a", "an"} and not match.group("qual")):
+            continue
+        out.append(_count_from_match(match, offset))
+    return out
+
+
 def find_count(sentence: str, trigger: re.Pattern[str], *, offset: int = 0) -> Count | None:
     r"""
     Find the number of people a trigger word ("killed", "wounded") applies to.
@@ -426,7 +458,9 @@ DATE_RE = re.compile(
     rf"|(?P<rel>yesterday|today|tonight|last night|this week|last week|earlier this week|"
     rf"over the weekend|this weekend|last weekend|earlier this month|this month|last month|later this month|"
     rf"next month|next week)"
-    rf"|(?P<month>(?:in|since|during|by|until|early|late|mid-?)\s+(?:{_MONTH_RE})(?:\s+\d{{4}})?))\b",
+    rf"|(?P<month>(?i:in|since|during|by|until|early|late|mid-?)\s+(?:{_MONTH_RE})(?:\s+\d{{4}})?)"
+    rf"|(?P<year>(?i:in|since|during|by|until|early|late|mid-?)\s+(?:early\s+|late\s+)?(?:1[89]|20)\d\d)"
+    rf"|(?P<ago>last year|(?:a|one|two|three|four|five|six|seven|eight|nine|ten|\d+) years? ago))\b",
 )
 _FUTURE = re.compile(r"\b(?:will|shall|to be held|scheduled|is to|are to|plans? to|would)\b", re.I)
 
@@ -490,13 +524,42 @@ def find_date(sentence: str, published: dt.date | None, *, offset: int = 0) -> D
     >>> find_date("Clashes broke out last month.", sat).time_precision
     3
     """
+    found = find_dates(sentence, published, offset=offset)
+    return found[0] if found else None
+
+
+def find_dates(sentence: str, published: dt.date | None, *, offset: int = 0) -> list[DateInfo]:
+    """
+    Find and resolve every date expression of a sentence, in text order.
+
+    Parameters
+    ----------
+    sentence
+        One sentence (or any text).
+    published
+        The document's publication date (see :func:`find_date`).
+    offset
+        Offset of the sentence in the document.
+
+    Returns
+    -------
+    list of DateInfo
+        The expressions that resolve.
+
+    Examples
+    --------
+    >>> sat = dt.date(2010, 6, 12)
+    >>> [d.text for d in find_dates("In April 2009 rebels attacked; on Friday they fled.", sat)]
+    ['In April 2009', 'Friday']
+    """
+    out = []
     for match in DATE_RE.finditer(sentence):
         expr = match.group()
         info = _resolve(match, sentence, published)
         if info is not None:
             date, precision = info
-            return DateInfo(date=date, time_precision=precision, text=expr, start_char=offset + match.start())
-    return None
+            out.append(DateInfo(date=date, time_precision=precision, text=expr, start_char=offset + match.start()))
+    return out
 
 
 def _resolve(match: re.Match[str], sentence: str, published: dt.date | None) -> tuple[dt.date, int] | None:
@@ -537,6 +600,14 @@ def _resolve(match: re.Match[str], sentence: str, published: dt.date | None) -> 
         elif "next month" in lower:
             month = (published.replace(day=28) + dt.timedelta(days=10)).replace(day=15)
         return month, 3
+    if match.group("year"):
+        year = int(re.findall(r"\d{4}", expr)[-1])
+        if year == published.year:
+            return None  # "in 2016" written in 2016: no date for an event, only a span of the year
+        return dt.date(year, 7, 1), 3
+    if match.group("ago"):
+        years = 1 if lower.startswith(("last", "a ", "one")) else parse_number(lower.split()[0]) or 1
+        return dt.date(published.year - years, 7, 1), 3
     if match.group("month"):
         name = re.search(rf"(?:{_MONTH_RE})", expr)
         if name is None:

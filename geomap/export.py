@@ -33,8 +33,10 @@ import re
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Literal
 
+from geomap.atomic import replacing
 from geomap.errors import InputError
 from geomap.layers import BORDER_COLUMNS, EVENT_COLUMNS, PLACE_COLUMNS
+from geomap.qgis_style import add_layer_styles
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
@@ -50,6 +52,7 @@ __all__ = [
     "EXPORT_FORMATS",
     "GEOPACKAGE_LAYERS",
     "GPKG_TIMESTAMP",
+    "check_name",
     "format_from_suffix",
     "write_all",
     "write_csv",
@@ -183,6 +186,31 @@ def write_events(layers: Layers, path: Path) -> Path:
     return write_csv(layers, path)
 
 
+def check_name(name: str) -> str:
+    """
+    Check an output base name: a plain file name without folder.
+
+    Parameters
+    ----------
+    name
+        The name.
+
+    Returns
+    -------
+    str
+        ``name``.
+
+    Raises
+    ------
+    InputError
+        When it is empty, a folder, or holds a path separator.
+    """
+    if not name or "/" in name or "\\" in name or name in {".", ".."} or name.startswith("."):
+        msg = f"Output name must be a plain file name without suffix, e.g. 'osh'; got {name!r}."
+        raise InputError(msg)
+    return name
+
+
 def write_all(layers: Layers, out_dir: Path, name: str) -> dict[str, Path]:
     """
     Write ``NAME.geojson``, ``NAME.gpkg`` and ``NAME.csv`` into a folder.
@@ -206,9 +234,7 @@ def write_all(layers: Layers, out_dir: Path, name: str) -> dict[str, Path]:
     InputError
         When ``name`` is empty or contains a folder.
     """
-    if not name or "/" in name or "\\" in name or name in {".", ".."}:
-        msg = f"Output name must be a plain file name without suffix, e.g. 'osh'; got {name!r}."
-        raise InputError(msg)
+    check_name(name)
     out_dir.mkdir(parents=True, exist_ok=True)
     return {
         "geojson": write_geojson(layers, out_dir / f"{name}.geojson"),
@@ -332,11 +358,18 @@ def write_geopackage(layers: Layers, path: Path) -> Path:
         "borders": _with_geometry(borders, [_lines(geom, multi=True) for geom in borders.geometry]),
     }
     types = {**GEOPACKAGE_LAYERS, "flows": flow_type}
-    with _replacing(path) as partial, _gdal_date(GPKG_TIMESTAMP):
+    with replacing(path) as partial, _gdal_date(GPKG_TIMESTAMP):
         for layer, frame in frames.items():
             pyogrio.write_dataframe(
-                frame, partial, layer=layer, driver="GPKG", geometry_type=types[layer], promote_to_multi=False
+                frame,
+                partial,
+                layer=layer,
+                driver="GPKG",
+                geometry_type=types[layer],
+                promote_to_multi=False,
+                use_arrow=True,  # the arrow path writes DATE, INTEGER and BOOLEAN fields with nulls
             )
+        add_layer_styles(partial, list(frames), timestamp=GPKG_TIMESTAMP)
     logger.info("wrote %s (%s)", path, ", ".join(f"{len(f)} {layer}" for layer, f in frames.items()))
     return path
 
@@ -376,7 +409,7 @@ def write_csv(layers: Layers, path: Path) -> Path:
     records = events.drop(columns=events.geometry.name).to_dict("records")
     countries = _country_names({r["country_code"] for r in records if r["country_code"]})
     regions = _admin1_names({r["admin1_code"] for r in records if r["admin1_code"]})
-    with _replacing(path) as partial, partial.open("w", encoding="utf-8", newline="") as handle:
+    with replacing(path) as partial, partial.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\r\n")
         writer.writerow(header)
         for record, geom in zip(records, events.geometry, strict=True):
@@ -421,9 +454,19 @@ def _prepared_events(events: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def _gdal_events(events: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Return events with an unknown ``event_date`` as null, so GDAL and QGIS still type the field as a date."""
-    dates = [value or None for value in events["event_date"].tolist()]
-    return events.assign(event_date=_converted(dates, "str"))
+    """Return events with ``event_date`` as a date column (null when unknown): a DATE field in GIS formats."""
+    import datetime as dt
+
+    pd = _pandas()
+
+    def as_date(value: Any) -> dt.date | None:
+        try:
+            return dt.date.fromisoformat(str(value)[:10]) if value else None
+        except ValueError:
+            return None
+
+    dates = [as_date(value) for value in events["event_date"].tolist()]
+    return events.assign(event_date=pd.array(dates, dtype="date32[pyarrow]"))
 
 
 def _natural_key(text: str) -> tuple[str | int, ...]:
@@ -576,7 +619,7 @@ def _polygons(geom: BaseGeometry | None) -> BaseGeometry | None:
 def _write_geojson_frame(frame: gpd.GeoDataFrame, path: Path) -> None:
     import pyogrio
 
-    with _replacing(path) as partial:
+    with replacing(path) as partial:
         pyogrio.write_dataframe(
             frame,
             partial,
@@ -586,21 +629,6 @@ def _write_geojson_frame(frame: gpd.GeoDataFrame, path: Path) -> None:
             promote_to_multi=False,
             layer_options=GEOJSON_OPTIONS,
         )
-
-
-@contextmanager
-def _replacing(path: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``path`` that replaces it once the block completes."""
-    if not path.parent.is_dir():
-        msg = f"Cannot write {path}: folder {path.parent} does not exist; create it first."
-        raise InputError(msg)
-    partial = path.with_name(f".{path.stem}.partial{path.suffix}")
-    partial.unlink(missing_ok=True)
-    try:
-        yield partial
-        partial.replace(path)
-    finally:
-        partial.unlink(missing_ok=True)
 
 
 @contextmanager

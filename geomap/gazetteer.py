@@ -24,6 +24,7 @@ from geomap.databuild import read_place_records
 from geomap.errors import GazetteerError, InputError
 from geomap.model import Candidate, Place
 from geomap.names import normalize_name
+from geomap.paths import packaged_data_dir
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -74,10 +75,10 @@ def default_data_dir() -> Path:
     Returns
     -------
     Path
-        ``$GEOMAP_DATA`` when set, else the repository's ``data/``.
+        ``$GEOMAP_DATA`` when set, else :func:`packaged_data_dir`.
     """
     env = os.environ.get(_DATA_ENV)
-    return Path(env) if env else Path(__file__).resolve().parent.parent / "data"
+    return Path(env) if env else packaged_data_dir()
 
 
 def default_cache_dir() -> Path:

@@ -9,6 +9,8 @@ unchanged (:func:`geoparse_documents`).
 from __future__ import annotations
 
 import re
+import sys
+import types
 from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -408,3 +410,15 @@ def parsed_to_json(parsed: ParsedDocument) -> dict[str, Any]:
             for b in parsed.borders
         ],
     }
+
+
+class _CallableModule(types.ModuleType):
+    """Let ``geomap.geoparse(...)``, the notebook function, work although this module shares its name."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        from geomap.api import geoparse
+
+        return geoparse(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

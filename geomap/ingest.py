@@ -1,26 +1,35 @@
 """
-Read documents from plain text or JSON Lines, with clear errors for bad input.
+Read documents from plain text, saved web pages or JSON Lines, with clear errors for bad input.
 
 A ``.txt`` file is one document; its metadata (title, published date) may sit
-in a sidecar ``.json`` of the same stem. A ``.jsonl`` file holds one document
+in a sidecar ``.json`` of the same stem, else its first line, when it reads as
+a headline, is the title. A saved web page (``.html``) goes through trafilatura
+for its body, title, date and URL. A ``.jsonl`` file holds one document
 per line: ``{"id": str, "text": str[, "published": "YYYY-MM-DD"][, "title": str]}``;
-any other keys (such as gold annotations) are kept in ``extra``.
+any other keys (such as gold annotations) are kept in ``extra``. A report that is
+confidently not English, or whose weekday and relative dates cannot be anchored
+(no published date), is read with a warning.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
+import re
+import stat
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from geomap.errors import InputError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
     from pathlib import Path
 
 __all__ = ["MAX_DOCUMENT_BYTES", "Document", "document_from_mapping", "read_documents"]
+
+logger = logging.getLogger(__name__)
 
 MAX_DOCUMENT_BYTES = 5_000_000
 """Longest text accepted as one document (5 MB); news reports are far shorter."""
@@ -114,18 +123,96 @@ def document_from_mapping(obj: Any, where: str) -> Document:
     )
 
 
-def _read_bytes(path: Path, limit: int) -> bytes:
-    if not path.exists():
+def _check_regular(path: Path) -> None:
+    """Refuse anything but a regular file: folders, FIFOs and devices could block or never end."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
         msg = f"No such input file: {path}."
+        raise InputError(msg) from None
+    if stat.S_ISDIR(mode):
+        msg = f"{path} is a folder; give a .txt, .html or .jsonl file."
         raise InputError(msg)
-    if path.is_dir():
-        msg = f"{path} is a folder; give a .txt or .jsonl file."
+    if not stat.S_ISREG(mode):
+        msg = f"{path} is not a regular file (a pipe or a device); save the input to a file first."
         raise InputError(msg)
-    size = path.stat().st_size
-    if size > limit:
-        msg = f"{path} is {size:,} bytes, over the {limit:,}-byte limit."
+
+
+def _read_bytes(path: Path, limit: int) -> bytes:
+    _check_regular(path)
+    with path.open("rb") as handle:
+        data = handle.read(limit + 1)  # the limit holds while reading, even if the file grows
+    if len(data) > limit:
+        msg = f"{path} is over the {limit:,}-byte limit; split it into reports."
         raise InputError(msg)
-    return path.read_bytes()
+    return data
+
+
+_HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
+_HTML_START = re.compile(
+    rb"\A(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)[\s>]", re.IGNORECASE | re.DOTALL
+)
+_HEADLINE_MAX = 200
+_MIN_ARTICLE_WORDS = 8
+_UNANCHORED = re.compile(
+    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tonight|tomorrow|"
+    r"last\s+(?:week|month|year|night)|this\s+(?:week|month|year|morning|evening)|(?:\w+\s+)?days?\s+ago)\b",
+    re.IGNORECASE,
+)
+
+
+def _looks_html(path: Path, data: bytes) -> bool:
+    return path.suffix.lower() in _HTML_SUFFIXES or bool(_HTML_START.match(data[:4096]))
+
+
+def _from_html(data: bytes, path: Path) -> tuple[str, dict[str, Any]]:
+    """Extract a web page's article body, title, date and URL with trafilatura."""
+    from trafilatura import bare_extraction
+
+    page = _decode(data, path)
+    result = bare_extraction(page, with_metadata=True, include_comments=False, include_tables=False)
+    found: dict[str, Any] = {}
+    if isinstance(result, dict):
+        found = result
+    elif result is not None:
+        found = result.as_dict()
+    text = str(found.get("text") or "").strip()
+    meta = {key: found.get(key) for key in ("title", "date", "url") if found.get(key)}
+    first, _, rest = text.partition("\n")
+    if meta.get("title") and first.strip() == str(meta["title"]).strip():
+        text = rest.strip()  # the headline is the title, not the first line of the body
+    if len(text.split()) < _MIN_ARTICLE_WORDS:
+        msg = f"{path}: no article text found in the web page; save the article itself, or its text as .txt."
+        raise InputError(msg)
+    if "date" in meta:
+        meta["published"] = str(meta.pop("date"))[:10]
+    return text, meta
+
+
+def _headline(text: str) -> str:
+    """Return the first line as a title when it reads as a headline (short, not a sentence, more follows)."""
+    first, _, rest = text.strip().partition("\n")
+    first = first.strip()
+    if rest.strip() and 0 < len(first) <= _HEADLINE_MAX and not first.endswith((".", ",", ";", ":")):
+        return first
+    return ""
+
+
+def _warn_about(doc: Document) -> None:
+    from geomap.language import language_warning
+
+    warning = language_warning(doc.text, doc.source or doc.doc_id)
+    if warning:
+        logger.warning("%s", warning)
+    if doc.published is None:
+        match = _UNANCHORED.search(doc.text)
+        if match:
+            logger.warning(
+                "%s: no published date, so %r and other relative dates cannot be anchored; "
+                "give --date or a 'published' key.",
+                doc.source or doc.doc_id,
+                match.group(0),
+            )
 
 
 def _decode(data: bytes, path: Path) -> str:
@@ -139,7 +226,13 @@ def _decode(data: bytes, path: Path) -> str:
         raise InputError(msg) from err
 
 
-def read_documents(path: Path, *, published: dt.date | None = None, country: str = "") -> Iterator[Document]:
+def read_documents(
+    path: Path,
+    *,
+    published: dt.date | None = None,
+    country: str = "",
+    on_error: Callable[[InputError], None] | None = None,
+) -> Iterator[Document]:
     """
     Read the documents of a ``.txt`` or ``.jsonl`` file.
 
@@ -151,6 +244,9 @@ def read_documents(path: Path, *, published: dt.date | None = None, country: str
         Publication date to use when the input gives none (``--date``).
     country
         Country hint to use when the input gives none (``--country``).
+    on_error
+        Called with the error of each bad JSON Lines line, which is then skipped (the rest is
+        read); by default the first bad line raises.
 
     Yields
     ------
@@ -163,10 +259,21 @@ def read_documents(path: Path, *, published: dt.date | None = None, country: str
         Empty, binary, non-UTF-8, oversized or malformed input, with the line at fault.
     """
     if path.suffix.lower() in {".jsonl", ".json", ".ndjson"}:
-        for doc in _read_jsonl(path, published):
-            yield replace(doc, country=doc.country or country)
+        for doc in _read_jsonl(path, published, on_error):
+            doc = replace(doc, country=doc.country or country)
+            _warn_about(doc)
+            yield doc
         return
-    text = _check_text(_decode(_read_bytes(path, MAX_DOCUMENT_BYTES), path), str(path))
+    data = _read_bytes(path, MAX_DOCUMENT_BYTES)
+    if data.startswith(b"%PDF-"):
+        msg = f"{path} is a PDF; extract its text first (e.g. pdftotext -layout {path.name} report.txt)."
+        raise InputError(msg)
+    page_meta: dict[str, Any] = {}
+    if _looks_html(path, data):
+        text, page_meta = _from_html(data, path)
+    else:
+        text = _decode(data, path)
+    text = _check_text(text, str(path))
     if not text.strip():
         msg = f"{path} is empty: there is no text to read."
         raise InputError(msg)
@@ -181,45 +288,36 @@ def read_documents(path: Path, *, published: dt.date | None = None, country: str
         if not isinstance(meta, dict):
             msg = f"{sidecar}: metadata must be a JSON object."
             raise InputError(msg)
-    yield Document(
+    meta = page_meta | meta  # the sidecar overrides what the page says
+    doc = Document(
         doc_id=str(meta.get("id") or path.stem),
         text=text,
-        source=str(path),
+        source=str(meta.get("url") or path) if page_meta else str(path),
         published=_parse_date(meta.get("published"), str(sidecar)) or published,
-        title=str(meta.get("title") or ""),
+        title=str(meta.get("title") or "") or ("" if page_meta else _headline(text)),
         country=str(meta.get("country") or "").strip() or country,
     )
+    _warn_about(doc)
+    yield doc
 
 
-def _read_jsonl(path: Path, published: dt.date | None) -> Iterator[Document]:
-    if not path.is_file():
-        msg = f"No such input file: {path}."
-        raise InputError(msg)
+def _read_jsonl(
+    path: Path, published: dt.date | None, on_error: Callable[[InputError], None] | None = None
+) -> Iterator[Document]:
+    _check_regular(path)
     seen: set[str] = set()
     count = 0
     with path.open("rb") as handle:  # streamed: a batch may hold millions of lines
-        for lineno, raw in enumerate(handle, start=1):
-            where = f"{path}:{lineno}"
-            if b"\x00" in raw:
-                msg = f"{where}: NUL bytes; the file looks binary, not JSON Lines."
-                raise InputError(msg)
+        for lineno, raw in enumerate(_bounded_lines(handle), start=1):
             try:
-                line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
-            except UnicodeDecodeError as err:
-                msg = f"{where}: not valid UTF-8 (byte {err.start})."
-                raise InputError(msg) from err
-            if not line.strip():
+                doc = _jsonl_line(raw, f"{path}:{lineno}", lineno, seen)
+            except InputError as err:
+                if on_error is None:
+                    raise
+                on_error(err)
                 continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as err:
-                msg = f"{where}: malformed JSON ({err.msg} at column {err.colno})."
-                raise InputError(msg) from err
-            doc = document_from_mapping(obj, where)
-            if doc.doc_id in seen:
-                msg = f"{where}: duplicate document id {doc.doc_id!r}."
-                raise InputError(msg)
-            seen.add(doc.doc_id)
+            if doc is None:
+                continue
             if doc.published is None and published is not None:
                 doc = replace(doc, published=published)
             count += 1
@@ -227,3 +325,40 @@ def _read_jsonl(path: Path, published: dt.date | None) -> Iterator[Document]:
     if count == 0:
         msg = f"{path} holds no documents."
         raise InputError(msg)
+
+
+def _bounded_lines(handle: BinaryIO) -> Iterator[bytes]:
+    """Yield the lines of a file, each cut at the document limit (an overlong line yields its head only)."""
+    while raw := handle.readline(MAX_DOCUMENT_BYTES + 1):
+        if len(raw) > MAX_DOCUMENT_BYTES and not raw.endswith(b"\n"):
+            while (rest := handle.readline(1 << 20)) and not rest.endswith(b"\n"):
+                pass  # skip the rest of the overlong line without holding it
+        yield raw
+
+
+def _jsonl_line(raw: bytes, where: str, lineno: int, seen: set[str]) -> Document | None:
+    if len(raw) > MAX_DOCUMENT_BYTES:
+        msg = f"{where}: the line is over the {MAX_DOCUMENT_BYTES:,}-byte limit of one document."
+        raise InputError(msg)
+    if b"\x00" in raw:
+        msg = f"{where}: NUL bytes; the file looks binary, not JSON Lines."
+        raise InputError(msg)
+    try:
+        line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
+    except UnicodeDecodeError as err:
+        msg = f"{where}: not valid UTF-8 (byte {err.start})."
+        raise InputError(msg) from err
+    if not line.strip():
+        return None
+    try:
+        obj = json.loads(line)
+    except (json.JSONDecodeError, RecursionError) as err:
+        reason = f"{err.msg} at column {err.colno}" if isinstance(err, json.JSONDecodeError) else "nested too deeply"
+        msg = f"{where}: malformed JSON ({reason})."
+        raise InputError(msg) from err
+    doc = document_from_mapping(obj, where)
+    if doc.doc_id in seen:
+        msg = f"{where}: duplicate document id {doc.doc_id!r}."
+        raise InputError(msg)
+    seen.add(doc.doc_id)
+    return doc

@@ -28,6 +28,7 @@ __all__ = [
     "cell_text",
     "empty_frame",
     "frame_from_records",
+    "public_source",
     "view_bounds",
 ]
 
@@ -72,18 +73,18 @@ EVENT_COLUMNS: dict[str, str] = {
     "displaced_text": "str",
     "location_name": "str: place name the location was resolved from ('' when unlocated)",
     "place_id": "str: gazetteer key ('' when unlocated)",
-    "geonameid": "float|None: GeoNames id",
+    "geonameid": "int|None: GeoNames id",
     "country_code": "str: ISO alpha-2",
     "admin1_code": "str: GeoNames admin-1 code",
     "lat": "float|None: WGS84 latitude of the event point (flows: origin; areas: seat)",
     "lon": "float|None: WGS84 longitude",
-    "geo_precision": "float|None: ACLED 1-3",
-    "where_prec": "float|None: UCDP 1-7",
+    "geo_precision": "int|None: ACLED 1-3",
+    "where_prec": "int|None: UCDP 1-7",
     "geometry_kind": "str: point|flow|area|'' (unlocated)",
     "origin": "str: flow origin name",
     "destination": "str: flow destination name",
     "event_date": "str: YYYY-MM-DD or ''",
-    "time_precision": "float|None: ACLED 1-3",
+    "time_precision": "int|None: ACLED 1-3",
     "date_text": "str: verbatim date expression ('Saturday')",
     "evidence": "str: the supporting sentence (verbatim article text, never HTML)",
     "evidence_start": "int: offset of the sentence in the document",
@@ -194,6 +195,22 @@ def _count_fields(prefix: str, count: Any) -> dict[str, Any]:
     return {prefix: float(count.best), f"{prefix}_text": count.text, f"{prefix}_qualifier": count.qualifier}
 
 
+def public_source(source: str) -> str:
+    r"""
+    Return a document's source as it may appear in shared outputs: URLs whole, local files by name only.
+
+    Examples
+    --------
+    >>> public_source("/home/ana/notes/osh-2010-06-12.txt"), public_source("C:\\Users\\ana\\r.jsonl:3")
+    ('osh-2010-06-12.txt', 'r.jsonl:3')
+    >>> public_source("https://news.example.org/a/b")
+    'https://news.example.org/a/b'
+    """
+    if "://" in source:
+        return source
+    return source.replace("\\", "/").rsplit("/", 1)[-1]
+
+
 def event_record(event: Any, source: str = "", title: str = "") -> dict[str, Any]:
     """
     Flatten one :class:`geomap.events.Event` into an events-frame row (with ``geometry``).
@@ -259,7 +276,7 @@ def event_record(event: Any, source: str = "", title: str = "") -> dict[str, Any
         "confidence": float(event.confidence),
         "located": place is not None,
         "unlocated_reason": "" if place else event.location_note,
-        "source": source,
+        "source": public_source(source),
         "title": title,
         "geometry": geometry,
     }
@@ -362,6 +379,39 @@ def cell_text(value: Any) -> str:
     return str(value).strip()
 
 
+STRAY_FACTOR = 4.0
+"""A point farther from the median point than this many times the median distance (and 5°) is a stray."""
+
+
+def _without_stray_points(geoms: list[BaseGeometry]) -> list[BaseGeometry]:
+    """
+    Leave out of the frame the few points far from where the events are (a lone namesake on another continent).
+
+    Examples
+    --------
+    >>> from shapely.geometry import Point
+    >>> near = [Point(72.8 + i / 10, 40.5) for i in range(6)]
+    >>> len(_without_stray_points([*near, Point(-100, 40)]))
+    6
+    >>> len(_without_stray_points(near[:2] + [Point(-100, 40)]))
+    3
+    """
+    import statistics
+
+    points = [g for g in geoms if g.geom_type == "Point"]
+    if len(points) < 5:
+        return geoms
+    lon0 = statistics.median(p.x for p in points)
+    lat0 = statistics.median(p.y for p in points)
+
+    def distance(p: BaseGeometry) -> float:
+        return math.hypot((p.x - lon0) * math.cos(math.radians(lat0)), p.y - lat0)
+
+    limit = max(5.0, STRAY_FACTOR * statistics.median(distance(p) for p in points))
+    kept = [g for g in geoms if g.geom_type != "Point" or distance(g) <= limit]
+    return kept or geoms
+
+
 def view_bounds(geoms: Sequence[BaseGeometry], events: gpd.GeoDataFrame) -> tuple[float, float, float, float] | None:
     """
     Return the (lon_min, lat_min, lon_max, lat_max) a map should show.
@@ -383,7 +433,7 @@ def view_bounds(geoms: Sequence[BaseGeometry], events: gpd.GeoDataFrame) -> tupl
     import shapely
 
     if geoms:
-        lon_min, lat_min, lon_max, lat_max = shapely.total_bounds(list(geoms))
+        lon_min, lat_min, lon_max, lat_max = shapely.total_bounds(_without_stray_points(list(geoms)))
         return float(lon_min), float(lat_min), float(lon_max), float(lat_max)
     codes = sorted({cell_text(c).upper() for c in events.get("country_code", [])} - {""})
     if codes:

@@ -12,19 +12,20 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from geomap.errors import InputError
+from geomap.errors import GeomapError, InputError
 from geomap.events import Event, extract_events
 from geomap.geoparse import ParsedDocument, geoparse_document
 from geomap.ingest import Document, document_from_mapping
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
     from pathlib import Path
 
     from geomap.gazetteer import Gazetteer
@@ -80,8 +81,24 @@ def process_document(doc: Document, gazetteer: Gazetteer, nlp: Any = None) -> Do
     return DocumentResult(document=doc, parsed=parsed, events=tuple(events))
 
 
+PROCESSING_ERRORS: tuple[type[Exception], ...] = (GeomapError, ValueError, OverflowError, RecursionError)
+"""What one bad document may raise while processed; a batch reports it and goes on."""
+
+
+def _process_or_error(doc: Document, gazetteer: Gazetteer, nlp: Any = None) -> DocumentResult | str:
+    try:
+        return process_document(doc, gazetteer, nlp)
+    except PROCESSING_ERRORS as err:
+        return f"{doc.source or doc.doc_id}: {err}"
+
+
 def process_documents(
-    docs: Iterable[Document], gazetteer: Gazetteer, *, workers: int = 1, nlp: Any = None
+    docs: Iterable[Document],
+    gazetteer: Gazetteer,
+    *,
+    workers: int = 1,
+    nlp: Any = None,
+    on_error: Callable[[str], None] | None = None,
 ) -> Iterator[DocumentResult]:
     """
     Process documents in input order, in this process or on a pool of ``workers`` processes.
@@ -96,21 +113,65 @@ def process_documents(
         1 runs in this process; more uses a process pool (spaCy is not sent to workers).
     nlp
         Optional spaCy pipeline (single-process only).
+    on_error
+        Called with a one-line message for each document that fails (:data:`PROCESSING_ERRORS`),
+        which is then skipped; by default the first failure raises.
 
     Yields
     ------
     DocumentResult
-        One per document, in input order.
+        One per document processed, in input order.
     """
+    if on_error is None:
+        if workers <= 1:
+            for doc in docs:
+                yield process_document(doc, gazetteer, nlp)
+            return
+        with ProcessPoolExecutor(max_workers=min(workers, os.cpu_count() or 1)) as pool:
+            yield from pool.map(partial(process_document, gazetteer=gazetteer), docs, chunksize=16)
+        return
     if workers <= 1:
-        for doc in docs:
-            yield process_document(doc, gazetteer, nlp)
+        outcomes: Iterable[DocumentResult | str] = (_process_or_error(doc, gazetteer, nlp) for doc in docs)
+        for outcome in outcomes:
+            if isinstance(outcome, str):
+                on_error(outcome)
+            else:
+                yield outcome
         return
     with ProcessPoolExecutor(max_workers=min(workers, os.cpu_count() or 1)) as pool:
-        yield from pool.map(partial(process_document, gazetteer=gazetteer), docs, chunksize=16)
+        for outcome in pool.map(partial(_process_or_error, gazetteer=gazetteer), docs, chunksize=16):
+            if isinstance(outcome, str):
+                on_error(outcome)
+            else:
+                yield outcome
 
 
-def read_acled_csv(path: Path) -> list[dict[str, str]]:
+_ACLED_RANGES: dict[str, tuple[float, float, bool]] = {
+    "latitude": (-90.0, 90.0, False),
+    "longitude": (-180.0, 180.0, False),
+    "fatalities": (0.0, 10_000_000.0, True),
+    "geo_precision": (1.0, 3.0, True),
+    "time_precision": (1.0, 3.0, True),
+}
+"""ACLED's numeric columns: (lowest, highest, whole number). Empty cells are allowed."""
+
+
+def _check_acled_row(row: dict[str, str], where: str) -> None:
+    for column, (low, high, whole) in _ACLED_RANGES.items():
+        value = (row.get(column) or "").strip()
+        if not value:
+            continue
+        try:
+            number = float(value)
+        except ValueError:
+            number = math.nan
+        if not math.isfinite(number) or not low <= number <= high or (whole and not number.is_integer()):
+            kind = "a whole number" if whole else "a number"
+            msg = f"{where}: {column} {value[:40]!r} is not {kind} from {low:g} to {high:g}."
+            raise InputError(msg)
+
+
+def read_acled_csv(path: Path, *, on_error: Callable[[InputError], None] | None = None) -> list[dict[str, str]]:
     """
     Read ACLED rows from a CSV export, checking the columns geomap needs.
 
@@ -118,6 +179,10 @@ def read_acled_csv(path: Path) -> list[dict[str, str]]:
     ----------
     path
         An ACLED CSV with a header row.
+
+    on_error
+        Called with the error of each bad row (a number out of range, too many fields), which is then
+        left out; by default the first bad row raises.
 
     Returns
     -------
@@ -150,11 +215,20 @@ def read_acled_csv(path: Path) -> list[dict[str, str]]:
     if missing:
         msg = f"{path} is not an ACLED export: missing column(s) {', '.join(missing)}."
         raise InputError(msg)
+    good: list[dict[str, str]] = []
     for number, row in enumerate(rows, start=2):
-        if None in row:
-            msg = f"{path}:{number}: more fields than the header has."
-            raise InputError(msg)
-    return rows
+        try:
+            if None in row:
+                msg = f"{path}:{number}: more fields than the header has."
+                raise InputError(msg)
+            _check_acled_row(row, f"{path}:{number}")
+        except InputError as err:
+            if on_error is None:
+                raise
+            on_error(err)
+            continue
+        good.append(row)
+    return good
 
 
 def acled_documents(rows: Iterable[dict[str, str]], source: str, *, country_hint: bool = False) -> Iterator[Document]:
@@ -238,7 +312,7 @@ def acled_layers(rows: list[dict[str, str]], *, title: str = "") -> Layers:
             result = float(value) if value not in (None, "") else None
         except ValueError:
             return None
-        return result
+        return result if result is not None and math.isfinite(result) else None
 
     records = []
     for row in rows:

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from geomap.errors import GazetteerError
+from geomap.paths import packaged_data_dir
 
 __all__ = ["FEATURES", "MODEL_ENV", "ResolverModel", "load_resolver_model"]
 
@@ -135,10 +136,10 @@ def default_model_path() -> Path:
     Returns
     -------
     Path
-        ``$GEOMAP_RESOLVER`` when set, else ``data/resolver.json`` of the repository.
+        ``$GEOMAP_RESOLVER`` when set, else ``resolver.json`` in the shipped data folder.
     """
     env = os.environ.get(MODEL_ENV)
-    return Path(env) if env else Path(__file__).resolve().parent.parent / "data" / "resolver.json"
+    return Path(env) if env else packaged_data_dir() / "resolver.json"
 
 
 @lru_cache(maxsize=4)

@@ -30,9 +30,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
+from geomap.atomic import replacing
 from geomap.errors import GeomapError, InputError
 from geomap.layers import cell_text as _text
 from geomap.layers import view_bounds
+from geomap.styles import BORDER_COLOUR, PALETTE
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -60,6 +62,7 @@ __all__ = [
     "FIGSIZE",
     "KIND_STYLE",
     "MatplotlibMissingError",
+    "draw_map",
     "render_png",
 ]
 
@@ -71,30 +74,35 @@ FIGSIZE: tuple[float, float] = (8.3, 6.0)
 ATTRIBUTION = "Boundaries: Natural Earth (public domain) · Places: GeoNames (CC BY 4.0) · geomap"
 """Credit line printed under every map."""
 
+_MARKERS: dict[str, str] = {
+    "killed": "X",
+    "injured": "d",
+    "riots": "o",
+    "clashes": "D",
+    "attack": "*",
+    "protest": "p",
+    "arrests": "s",
+    "arson": "^",
+    "looting": "s",
+    "curfew": "H",
+    "state_of_emergency": "h",
+    "deadly_force": "v",
+    "displacement": ">",
+    "troop_request": "<",
+    "aid": "P",
+    "meeting": "8",
+    "referendum": "p",
+    "other": "o",
+}
+"""Event kind -> matplotlib marker."""
+
 KIND_STYLE: dict[str, tuple[str, str, str]] = {
-    "killed": ("X", "#c0392b", "killed"),
-    "injured": ("d", "#e6735c", "injured"),
-    "riots": ("o", "#e31a1c", "riots"),
-    "clashes": ("D", "#a50f15", "clashes"),
-    "attack": ("*", "#67000d", "attack"),
-    "protest": ("p", "#e7298a", "protest"),
-    "arrests": ("s", "#525252", "arrests"),
-    "arson": ("^", "#ff7f00", "arson"),
-    "looting": ("s", "#8c510a", "looting"),
-    "curfew": ("H", "#7b3294", "curfew"),
-    "state_of_emergency": ("h", "#40004b", "state of emergency"),
-    "deadly_force": ("v", "#99000d", "deadly force"),
-    "displacement": (">", "#1f78b4", "displacement"),
-    "troop_request": ("<", "#7f7f7f", "troop request"),
-    "aid": ("P", "#33a02c", "aid"),
-    "meeting": ("8", "#000000", "meeting"),
-    "referendum": ("p", "#252525", "referendum"),
-    "other": ("o", "#000000", "other"),
+    kind: (marker, PALETTE[kind].colour, PALETTE[kind].label) for kind, marker in _MARKERS.items()
 }
 """Event kind -> (matplotlib marker, colour, legend label), in the spirit of OCHA's humanitarian icons:
 violence red, fire orange, looting brown, curfew purple, displacement blue, aid green, politics grey/black."""
 
-BORDER_STYLE: dict[str, Any] = {"color": "#01665e", "linewidth": 2.4, "linestyle": (0, (5, 2.5))}
+BORDER_STYLE: dict[str, Any] = {"color": BORDER_COLOUR, "linewidth": 2.4, "linestyle": (0, (5, 2.5))}
 """Line style of shared borders named in the story (bold, dashed, teal: no event kind uses it)."""
 
 _BORDER_LABEL = "border"
@@ -1160,14 +1168,16 @@ def render_png(layers: Layers, path: Path, *, title: str | None = None, dpi: int
         # Names in scripts DejaVu Sans lacks (CJK...) draw as boxes; that is no reason to fail a report.
         warnings.filterwarnings("ignore", message=_GLYPH_WARNING, category=UserWarning)
         fig = _build_figure(layers, title=layers.title if title is None else title, dpi=dpi)
-        fig.savefig(path, dpi=dpi, format="png", metadata={"Software": None})
+        with replacing(path) as partial:
+            fig.savefig(partial, dpi=dpi, format="png", metadata={"Software": None})
     logger.info("Wrote %s", path)
     return fig
 
 
-def _build_figure(layers: Layers, *, title: str, dpi: int) -> Figure:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+def _draw_map(
+    ax: Axes, renderer: RendererBase, layers: Layers, box_ratio: float
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, _Extent, _Drawn, list[Artist], list[str]]:
+    """Draw land, outlines, borders and events into ``ax``; return what the side panel needs."""
     from matplotlib.lines import Line2D
 
     events = _in_crs4326(layers.events)
@@ -1176,14 +1186,8 @@ def _build_figure(layers: Layers, *, title: str, dpi: int) -> Figure:
     border_geoms = [g for g in borders.geometry if _has_geometry(g)]
     data_geoms = list(located.geometry) + border_geoms
 
-    fig = Figure(figsize=FIGSIZE, dpi=dpi, facecolor="white")
-    canvas = FigureCanvasAgg(fig)
-    renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]  # unannotated in matplotlib's stubs
-    ax = fig.add_axes(_MAP_RECT, label="map")
-    box_ratio = _MAP_RECT[3] * FIGSIZE[1] / (_MAP_RECT[2] * FIGSIZE[0])
     extent = _fit_extent(view_bounds(data_geoms, events), box_ratio)
     _set_view(ax, extent)
-    ax.set_anchor("N")  # a world view is wider than the box: keep it under the title
     for spine in ax.spines.values():
         spine.set_edgecolor(_MUTED)
         spine.set_linewidth(0.8)
@@ -1209,6 +1213,68 @@ def _build_figure(layers: Layers, *, title: str, dpi: int) -> Figure:
         handles.append(Line2D([], [], **BORDER_STYLE))
         labels.append(_BORDER_LABEL)
     _label_countries(ax, placer, countries, extent, data_geoms)
+
+    return events, located, extent, drawn, handles, labels
+
+
+def draw_map(ax: Axes, layers: Layers, *, title: str | None = None, legend: bool = True) -> Axes:
+    """
+    Draw the layers into an existing matplotlib axes (a notebook figure, a subplot of a report).
+
+    The axes get the same land, outlines, borders, events and labels as :func:`render_png`'s map
+    part; the side panel (locator, notes) is left out and the legend, when asked for, goes inside
+    the axes.
+
+    Parameters
+    ----------
+    ax
+        The axes to draw into; its figure gets an Agg canvas when it has none that can render.
+    layers
+        Events, places and borders in EPSG:4326.
+    title
+        Axes title; default ``layers.title``; ``""`` for none.
+    legend
+        Draw a legend of the kinds shown.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax``.
+    """
+    _require_matplotlib()
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = ax.get_figure(root=True)
+    if fig is None:
+        msg = "draw_map needs axes that belong to a figure."
+        raise InputError(msg)
+    get_renderer = getattr(fig.canvas, "get_renderer", None)
+    renderer = get_renderer() if get_renderer is not None else FigureCanvasAgg(fig).get_renderer()  # type: ignore[no-untyped-call]
+    box = ax.get_position()
+    width, height = fig.get_size_inches()
+    box_ratio = (box.height * height) / max(box.width * width, 1e-9)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=_GLYPH_WARNING, category=UserWarning)
+        _, _, _, _, handles, labels = _draw_map(ax, renderer, layers, box_ratio)
+    if legend and handles:
+        ax.legend(handles, labels, loc="lower left", fontsize=7, framealpha=0.9)
+    shown = layers.title if title is None else title
+    if shown:
+        ax.set_title(shown)
+    return ax
+
+
+def _build_figure(layers: Layers, *, title: str, dpi: int) -> Figure:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=FIGSIZE, dpi=dpi, facecolor="white")
+    canvas = FigureCanvasAgg(fig)
+    renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]  # unannotated in matplotlib's stubs
+    ax = fig.add_axes(_MAP_RECT, label="map")
+    box_ratio = _MAP_RECT[3] * FIGSIZE[1] / (_MAP_RECT[2] * FIGSIZE[0])
+    events, located, extent, drawn, handles, labels = _draw_map(ax, renderer, layers, box_ratio)
+    ax.set_anchor("N")  # a world view is wider than the box: keep it under the title
 
     legend_top = _INSET_RECT[1] + _INSET_RECT[3]
     if extent.lon_span <= _MAX_INSET_SPAN_DEG:  # a locator for a continent-wide view locates nothing

@@ -45,9 +45,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
+from geomap.atomic import write_text
 from geomap.errors import GeomapError, InputError
 from geomap.layers import cell_text as _text
 from geomap.layers import view_bounds
+from geomap.styles import BORDER_COLOUR, PALETTE
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -78,6 +80,7 @@ __all__ = [
     "icon_svg",
     "marker_tier",
     "render_html",
+    "to_folium",
 ]
 
 logger = logging.getLogger(__name__)
@@ -131,47 +134,83 @@ class KindStyle:
 
 
 KIND_STYLE: dict[str, KindStyle] = {
-    "killed": KindStyle(colour="#c0392b", glyph="M8 8l8 8M16 8l-8 8", label="killed"),
-    "injured": KindStyle(colour="#e6735c", glyph="M12 6.5v11M6.5 12h11", label="injured"),
-    "riots": KindStyle(colour="#e31a1c", glyph="M12 6.5v7M12 17.3v.1", label="riots"),
-    "clashes": KindStyle(
-        colour="#a50f15", glyph="M7 7l10 10M17 7L7 17M6 13.5l4.5 4.5M13.5 18l4.5-4.5", label="clashes"
+    "killed": KindStyle(colour=PALETTE["killed"].colour, glyph="M8 8l8 8M16 8l-8 8", label=PALETTE["killed"].label),
+    "injured": KindStyle(
+        colour=PALETTE["injured"].colour, glyph="M12 6.5v11M6.5 12h11", label=PALETTE["injured"].label
     ),
-    "attack": KindStyle(colour="#67000d", glyph="M13.5 5l-6.5 8h4.5l-1.5 6 6.5-8h-4.5z", label="attack", filled=True),
-    "protest": KindStyle(colour="#e7298a", glyph="M8.5 18.5v-12M8.5 6.5h8l-2 3 2 3h-8", label="protest"),
-    "arrests": KindStyle(colour="#525252", glyph="M9 7v10M12 7v10M15 7v10M7 7h10M7 17h10", label="arrests"),
-    "arson": KindStyle(
-        colour="#ff7f00",
-        glyph="M12 5c1.2 3 4.5 4.5 4.5 8.2a4.5 4.5 0 0 1-9 0c0-2 1-3.4 2.2-4.4 0 2 .8 3 1.8 3.2-.8-2.2-.6-4.6.5-7z",
-        label="arson",
+    "riots": KindStyle(colour=PALETTE["riots"].colour, glyph="M12 6.5v7M12 17.3v.1", label=PALETTE["riots"].label),
+    "clashes": KindStyle(
+        colour=PALETTE["clashes"].colour,
+        glyph="M7 7l10 10M17 7L7 17M6 13.5l4.5 4.5M13.5 18l4.5-4.5",
+        label=PALETTE["clashes"].label,
+    ),
+    "attack": KindStyle(
+        colour=PALETTE["attack"].colour,
+        glyph="M13.5 5l-6.5 8h4.5l-1.5 6 6.5-8h-4.5z",
+        label=PALETTE["attack"].label,
         filled=True,
     ),
-    "looting": KindStyle(colour="#8c510a", glyph="M7.5 10.5h9l1 7.5h-11zM10 10.5V9a2 2 0 0 1 4 0v1.5", label="looting"),
+    "protest": KindStyle(
+        colour=PALETTE["protest"].colour, glyph="M8.5 18.5v-12M8.5 6.5h8l-2 3 2 3h-8", label=PALETTE["protest"].label
+    ),
+    "arrests": KindStyle(
+        colour=PALETTE["arrests"].colour, glyph="M9 7v10M12 7v10M15 7v10M7 7h10M7 17h10", label=PALETTE["arrests"].label
+    ),
+    "arson": KindStyle(
+        colour=PALETTE["arson"].colour,
+        glyph="M12 5c1.2 3 4.5 4.5 4.5 8.2a4.5 4.5 0 0 1-9 0c0-2 1-3.4 2.2-4.4 0 2 .8 3 1.8 3.2-.8-2.2-.6-4.6.5-7z",
+        label=PALETTE["arson"].label,
+        filled=True,
+    ),
+    "looting": KindStyle(
+        colour=PALETTE["looting"].colour,
+        glyph="M7.5 10.5h9l1 7.5h-11zM10 10.5V9a2 2 0 0 1 4 0v1.5",
+        label=PALETTE["looting"].label,
+    ),
     "curfew": KindStyle(
-        colour="#7b3294", glyph="M12 6.5a5.5 5.5 0 1 0 0 11a5.5 5.5 0 1 0 0-11zM12 9v3.2l2.2 1.6", label="curfew"
+        colour=PALETTE["curfew"].colour,
+        glyph="M12 6.5a5.5 5.5 0 1 0 0 11a5.5 5.5 0 1 0 0-11zM12 9v3.2l2.2 1.6",
+        label=PALETTE["curfew"].label,
     ),
     "state_of_emergency": KindStyle(
-        colour="#40004b", glyph="M12 6l6.5 11.5h-13zM12 10.5v3M12 15.6v.1", label="state of emergency"
+        colour=PALETTE["state_of_emergency"].colour,
+        glyph="M12 6l6.5 11.5h-13zM12 10.5v3M12 15.6v.1",
+        label=PALETTE["state_of_emergency"].label,
     ),
     "deadly_force": KindStyle(
-        colour="#99000d",
+        colour=PALETTE["deadly_force"].colour,
         glyph="M12 7.5a4.5 4.5 0 1 0 0 9a4.5 4.5 0 1 0 0-9zM12 5v3.5M12 15.5V19M5 12h3.5M15.5 12H19",
-        label="deadly force",
+        label=PALETTE["deadly_force"].label,
     ),
-    "displacement": KindStyle(colour="#1f78b4", glyph="M6 12h11M13 8l4 4-4 4", label="displacement"),
-    "troop_request": KindStyle(colour="#7f7f7f", glyph="M7 8.5l5 3 5-3M7 13l5 3 5-3", label="troop request"),
-    "aid": KindStyle(colour="#33a02c", glyph="M7 8h10v9.5H7zM9.5 12.75h5M12 10.25v5", label="aid"),
-    "meeting": KindStyle(colour="#000000", glyph="M6.5 7.5h11v6.5h-5.5l-3 3v-3H6.5z", label="meeting"),
-    "referendum": KindStyle(colour="#252525", glyph="M7 7h10v10H7zM9.5 12l2 2 3.5-4", label="referendum"),
+    "displacement": KindStyle(
+        colour=PALETTE["displacement"].colour, glyph="M6 12h11M13 8l4 4-4 4", label=PALETTE["displacement"].label
+    ),
+    "troop_request": KindStyle(
+        colour=PALETTE["troop_request"].colour,
+        glyph="M7 8.5l5 3 5-3M7 13l5 3 5-3",
+        label=PALETTE["troop_request"].label,
+    ),
+    "aid": KindStyle(
+        colour=PALETTE["aid"].colour, glyph="M7 8h10v9.5H7zM9.5 12.75h5M12 10.25v5", label=PALETTE["aid"].label
+    ),
+    "meeting": KindStyle(
+        colour=PALETTE["meeting"].colour, glyph="M6.5 7.5h11v6.5h-5.5l-3 3v-3H6.5z", label=PALETTE["meeting"].label
+    ),
+    "referendum": KindStyle(
+        colour=PALETTE["referendum"].colour, glyph="M7 7h10v10H7zM9.5 12l2 2 3.5-4", label=PALETTE["referendum"].label
+    ),
     "other": KindStyle(
-        colour="#555555", glyph="M12 9.3a2.7 2.7 0 1 0 0 5.4a2.7 2.7 0 1 0 0-5.4z", label="other", filled=True
+        colour=PALETTE["other"].colour,
+        glyph="M12 9.3a2.7 2.7 0 1 0 0 5.4a2.7 2.7 0 1 0 0-5.4z",
+        label=PALETTE["other"].label,
+        filled=True,
     ),
 }
 """Event kind -> marker style, in the spirit of OCHA's humanitarian icons and the colours of
 :data:`geomap.staticmap.KIND_STYLE`: violence red, fire orange, looting brown, curfew purple,
 displacement blue, aid green, politics grey/black."""
 
-_BORDER_COLOUR = "#01665e"
+_BORDER_COLOUR = BORDER_COLOUR
 _AREA_KINDS = frozenset({"curfew", "state_of_emergency"})
 _SEA = "#dce9f2"
 _LAND = "#f3f0e8"
@@ -517,6 +556,99 @@ def _popup_html(parts: _PopupParts) -> str:
     )
 
 
+def _toll_chart(entries: list[dict[str, Any]], noun: str) -> str:
+    """Return a small SVG chart of a toll series: value over as-of date, official filled, estimates hollow."""
+    points = sorted((str(e.get("as_of") or ""), int(e["value"]), str(e.get("status") or "")) for e in entries)
+    points = [p for p in points if p[0]]
+    if len(points) < 2:
+        return ""
+    dates = sorted({p[0] for p in points})
+    top = max(p[1] for p in points) or 1
+    width, height, pad = 160, 44, 5
+
+    def x(date: str) -> float:
+        return pad + (width - 2 * pad) * (dates.index(date) / max(1, len(dates) - 1))
+
+    def y(value: int) -> float:
+        return height - pad - (height - 2 * pad) * value / top
+
+    firm = [p for p in points if p[2] != "estimate"]
+    line = " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v, _ in firm)
+    dots = "".join(
+        f'<circle cx="{x(d):.1f}" cy="{y(v):.1f}" r="2.6" fill="{"#fff" if st == "estimate" else "#67000d"}" '
+        f'stroke="#67000d"><title>{escape_text(f"{v:,} {noun} ({st}, {d})")}</title></circle>'
+        for d, v, st in points
+    )
+    path = f'<polyline points="{line}" fill="none" stroke="#67000d" stroke-width="1.5"/>' if len(firm) > 1 else ""
+    return (
+        f'<svg class="gm-chart" width="{width}" height="{height}" role="img" '
+        f'aria-label="{escape_text(noun)} over time">'
+        f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" stroke="#bbb"/>'
+        f"{path}{dots}</svg>"
+    )
+
+
+def _fused_parts(row: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
+    """Return the toll block (label and chart) and the source list of a fused event ("" and [] for others)."""
+    try:
+        tolls = json.loads(_text(row.get("tolls")) or "[]")
+        sources = json.loads(_text(row.get("sources")) or "[]")
+    except ValueError:
+        return "", []
+    block = ""
+    label = _text(row.get("toll_label"))
+    if label:
+        charts = "".join(
+            _toll_chart([e for e in tolls if e.get("noun") == noun], noun) for noun in ("killed", "displaced")
+        )
+        block = f'<div class="gm-toll">{escape_text(label)}{charts}</div>'
+    return block, sources
+
+
+def _source_item(source: dict[str, Any]) -> str:
+    copies = source.get("copies") or []
+    outlet = escape_text(_text(source.get("outlet")) or _text(source.get("doc_id")))
+    url = _text(source.get("url"))
+    # The URL is shown as text, not a link: a self-contained map refers to nothing outside itself.
+    name = f'{outlet} <span class="gm-url">{escape_text(url)}</span>' if url else outlet
+    also = ""
+    if copies:
+        names = ", ".join(escape_text(_text(c.get("outlet")) or _text(c.get("doc_id"))) for c in copies)
+        also = f" (also {names})"
+    return f"<li>{name}, {escape_text(_text(source.get('published')))}{also}</li>"
+
+
+def _with_fused(popup: str, row: dict[str, Any]) -> str:
+    """Add a fused event's tolls and sources to its popup."""
+    block, sources = _fused_parts(row)
+    if not block and len(sources) < 2:
+        return popup
+    items = "".join(_source_item(s) for s in sources)
+    n_sources = int(_number(row.get("n_sources")) or len(sources))
+    listing = f'<div class="gm-src">{n_sources} sources</div><ol class="gm-sources">{items}</ol>' if sources else ""
+    return popup[: -len("</div>")] + block + listing + "</div>"
+
+
+def _sources_panel_html(rows: list[dict[str, Any]]) -> str:
+    """Return a panel listing every fused event with its sources (nothing when events are not fused)."""
+    fused = [row for row in rows if _text(row.get("sources"))]
+    if not fused:
+        return ""
+    items = []
+    for row in fused[:_MAX_UNLOCATED_LISTED]:
+        _, sources = _fused_parts(row)
+        what = f"{_label(_kind_of(row))}, {_text(row.get('location_name')) or 'not located'}"
+        when = _text(row.get("event_date")) or "no date"
+        toll = _text(row.get("toll_label"))
+        head = escape_text(f"{what} · {when}" + (f" · {toll}" if toll else ""))
+        items.append(f"<li><b>{head}</b><ol>{''.join(_source_item(s) for s in sources)}</ol></li>")
+    n_docs = len({_text(s.get("doc_id")) for row in fused for s in _fused_parts(row)[1]})
+    return (
+        '<details class="gm-box gm-sourcepanel" id="geomap-sources">'
+        f"<summary>Sources ({len(fused):,} events from {n_docs:,} reports)</summary><ol>{''.join(items)}</ol></details>"
+    )
+
+
 # --- tiers, bounds, basemap -------------------------------------------------
 
 
@@ -755,7 +887,15 @@ font:12px/1.35 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-seri
 .gm-title h1{font-size:16px;margin:0}
 .gm-title .gm-sub{color:#555}
 .gm-time{margin-top:4px}
-.gm-time input{vertical-align:middle;width:220px}
+.gm-time input[type=range]{vertical-align:middle;width:220px}
+.gm-time input[type=number]{width:3.5em}
+.gm-toll{margin:4px 0;font-weight:600;color:#67000d}
+.gm-toll svg{display:block;margin-top:2px}
+.gm-sources{margin:4px 0 0;padding-left:16px;font-size:11px;color:#444;max-height:120px;overflow:auto}
+.gm-sourcepanel{bottom:28px;right:10px;max-width:360px;max-height:40vh;overflow:auto;font-size:12px}
+.gm-sourcepanel ol{margin:4px 0;padding-left:18px}
+.gm-sourcepanel li{margin-bottom:4px}
+.gm-url{color:#777;overflow-wrap:anywhere;user-select:all}
 .gm-legend{right:10px;bottom:28px;padding:8px 10px;max-height:45vh;overflow:auto}
 .gm-legend h2,.gm-unlocated summary{font-size:12px;font-weight:700;margin:0 0 4px}
 .gm-legend ul{list-style:none;margin:0;padding:0}
@@ -766,6 +906,7 @@ font:12px/1.35 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-seri
 .gm-unlocated ol{margin:4px 0 0;padding-left:18px}
 .gm-unlocated li{margin:3px 0}
 .gm-unlocated q{color:#444}
+body.gm-popup-open .gm-box{opacity:.12;pointer-events:none;transition:opacity .15s}
 """
 
 
@@ -988,21 +1129,36 @@ _BULK_JS = """
 _SLIDER_JS = """
 (function () {
   var dates = %(dates)s;
+  var days = dates.map(function (d) { return Date.parse(d) / 86400000; });
   var entries = (window.geomapTimed || []).concat([%(entries)s]);
   var input = document.getElementById("geomap-time");
   var label = document.getElementById("geomap-time-label");
+  var mode = document.getElementById("geomap-time-mode");
+  var width = document.getElementById("geomap-window");
+  var play = document.getElementById("geomap-play");
   var shown = entries.map(function () { return true; });
+  function host(e) { return (window.geomapHost && window.geomapHost.get(e[1])) || e[0]; }
+  function wanted(e, v) {
+    if (v === 0 || e[2] < 0) { return true; }
+    var day = days[e[2]], end = days[v - 1];
+    if (mode.value === "cumulative") { return day <= end; }
+    var span = Math.max(1, Number(width.value) || 1);
+    return day <= end && day > end - span;
+  }
   function apply() {
     var v = Number(input.value);
-    label.textContent = v === 0 ? "all dates" : dates[v - 1];
+    var span = Math.max(1, Number(width.value) || 1);
+    label.textContent = v === 0 ? "all dates" : (mode.value === "cumulative" ? "up to " + dates[v - 1] :
+      (span > 1 ? span + " days to " : "") + dates[v - 1]);
     var adds = new Map(), removes = new Map();
     entries.forEach(function (e, i) {
-      var want = v === 0 || e[2] < 0 || e[2] === v - 1;
+      var want = wanted(e, v);
       if (want === shown[i]) { return; }
       shown[i] = want;
-      var bucket = want ? adds : removes;
-      if (!bucket.has(e[0])) { bucket.set(e[0], []); }
-      bucket.get(e[0]).push(e[1]);
+      e[1].geomapHidden = !want;
+      var bucket = want ? adds : removes, target = host(e);
+      if (!bucket.has(target)) { bucket.set(target, []); }
+      bucket.get(target).push(e[1]);
     });
     removes.forEach(function (layers, group) {
       if (group.removeLayers) { group.removeLayers(layers); return; }
@@ -1013,7 +1169,51 @@ _SLIDER_JS = """
       layers.forEach(function (l) { group.addLayer(l); });
     });
   }
-  input.addEventListener("input", apply);
+  var timer = null;
+  function stop() { if (timer !== null) { clearInterval(timer); timer = null; play.textContent = "play"; } }
+  play.addEventListener("click", function () {
+    if (timer !== null) { stop(); return; }
+    if (Number(input.value) >= dates.length) { input.value = 0; }
+    play.textContent = "pause";
+    timer = setInterval(function () {
+      var v = Number(input.value) + 1;
+      if (v > dates.length) { stop(); return; }
+      input.value = v;
+      apply();
+    }, 1000);
+  });
+  input.addEventListener("input", function () { stop(); apply(); });
+  mode.addEventListener("change", apply);
+  width.addEventListener("input", apply);
+})();
+"""
+
+
+_GROUP_JS = """
+(function () {
+  // Markers that share a spot are grouped by geography: a cluster that opens (spiderfies) on click.
+  var map = %(map)s;
+  var groups = [%(groups)s];
+  var cluster = L.markerClusterGroup({maxClusterRadius: 24, showCoverageOnHover: false, spiderfyOnMaxZoom: true});
+  window.geomapHost = window.geomapHost || new Map();
+  groups.forEach(function (g) {
+    var moved = [];
+    g.eachLayer(function (l) {
+      var icon = l instanceof L.Marker && l.options.icon && l.options.icon.options.className;
+      if (icon && icon.indexOf("geomap-marker") >= 0) { moved.push(l); }
+    });
+    moved.forEach(function (l) { g.removeLayer(l); window.geomapHost.set(l, cluster); });
+    g.geomapMarkers = moved;
+    cluster.addLayers(moved);
+  });
+  cluster.addTo(map);
+  map.on("overlayadd", function (e) {
+    if (e.layer.geomapMarkers) {
+      cluster.addLayers(e.layer.geomapMarkers.filter(function (l) { return !l.geomapHidden; }));
+    }
+  });
+  map.on("overlayremove", function (e) { if (e.layer.geomapMarkers) { cluster.removeLayers(e.layer.geomapMarkers); } });
+  window.geomapCluster = cluster;
 })();
 """
 
@@ -1187,7 +1387,11 @@ def _title_html(title: str, subtitle: str, dates: list[str]) -> str:
         slider = (
             '<div class="gm-time"><label for="geomap-time">Date </label>'
             f'<input type="range" id="geomap-time" min="0" max="{len(dates)}" step="1" value="0"> '
-            '<span id="geomap-time-label">all dates</span></div>'
+            '<span id="geomap-time-label">all dates</span><br>'
+            '<select id="geomap-time-mode" aria-label="what the date shows">'
+            '<option value="window" selected>window of</option><option value="cumulative">up to the date</option>'
+            '</select> <input type="number" id="geomap-window" min="1" value="1" aria-label="days"> days '
+            '<button type="button" id="geomap-play">play</button></div>'
         )
     return (
         f'<div class="gm-box gm-title" id="geomap-title"><h1>{escape_text(title)}</h1>'
@@ -1440,7 +1644,7 @@ def _build_map(layers: Layers, title: str, basemap: Basemap, deferred: _Deferred
 
     for row, geometry, role in sorted(shapes, key=lambda item: item[2] != "area"):
         kind = _kind_of(row)
-        popup = _popup_html(_popup_parts(row))
+        popup = _with_fused(_popup_html(_popup_parts(row)), row)
         date = date_index.get(_text(row.get("event_date")), -1)
         group = groups[kind]
         if role == "flow":
@@ -1457,19 +1661,19 @@ def _build_map(layers: Layers, title: str, basemap: Basemap, deferred: _Deferred
         # Every located event gets a marker, areas and flows too (at their place and origin), so each one can be
         # clicked and the legend's icons are all on the map.
         points = points + [(row, *_row_point(row, geometry)) for row, geometry, _ in shapes]
-        spots: dict[tuple[float, float], list[int]] = {}
-        for i, (_, lat, lon) in enumerate(points):
-            spots.setdefault((round(lat, 4), round(lon, 4)), []).append(i)
-        offsets: dict[int, tuple[int, int]] = {}
-        for members in spots.values():
-            offsets.update(zip(members, _ring_offsets(len(members)), strict=True))
-        for i, (row, lat, lon) in enumerate(points):
+        spots = Counter((round(lat, 4), round(lon, 4)) for _, lat, lon in points)
+        for row, lat, lon in points:
             kind = _kind_of(row)
-            popup = _popup_html(_popup_parts(row))
+            popup = _with_fused(_popup_html(_popup_parts(row)), row)
             tip = escape_text(f"{_label(kind)}: {_text(row.get('location_name'))}")
-            name = _add_point(groups[kind], row, lat, lon, popup, tip, offsets[i])
+            name = _add_point(groups[kind], row, lat, lon, popup, tip)
             drawn.timed.append((groups[kind].get_name(), name, date_index.get(_text(row.get("event_date")), -1)))
             drawn.approximate = drawn.approximate or (_number(row.get("geo_precision")) or 1.0) >= 2
+        if spots and max(spots.values()) > 1:
+            # Never fixed pixel offsets: events sharing a place open from one cluster, wherever the zoom.
+            _use_markercluster(fmap)
+            point_groups = ", ".join(groups[kind].get_name() for kind in order)
+            fmap.add_child(_macro(deferred, js=_GROUP_JS % {"map": fmap.get_name(), "groups": point_groups}))
     elif tier in {"cluster", "canvas"}:
         if tier == "cluster":
             _use_markercluster(fmap)
@@ -1485,14 +1689,67 @@ def _build_map(layers: Layers, title: str, basemap: Basemap, deferred: _Deferred
     all_dates = sorted({_text(d) for d in events.get("event_date", [])} - {""})
     span = f"{all_dates[0]} – {all_dates[-1]}" if len(all_dates) > 1 else (all_dates[0] if all_dates else "no dates")
     subtitle = f"{len(events):,} events · {len(located_geoms):,} located · {span}"
-    panels = _title_html(title, subtitle, dates) + _legend_html(drawn, tier) + _unlocated_html(unlocated)
+    panels = (
+        _title_html(title, subtitle, dates)
+        + _legend_html(drawn, tier)
+        + _unlocated_html(unlocated)
+        + _sources_panel_html(_records(events) if "sources" in events.columns else [])
+    )
     css = _CSS + (f".leaflet-container{{background:{_SEA}}}" if drew_countries else "")
-    attribution = f"{fmap.get_name()}.attributionControl.addAttribution({_safe_json(ATTRIBUTION)});"
+    attribution = (
+        f"{fmap.get_name()}.attributionControl.addAttribution({_safe_json(ATTRIBUTION)});"
+        # An open popup is never hidden behind the title, legend or panels: they fade and let clicks through.
+        f"{fmap.get_name()}.on('popupopen', function () {{ document.body.classList.add('gm-popup-open'); }});"
+        f"{fmap.get_name()}.on('popupclose', function () {{ document.body.classList.remove('gm-popup-open'); }});"
+    )
     fmap.add_child(_macro(deferred, css=css, markup=panels, js=attribution))
     if len(dates) > 1:
         entries = ", ".join(f"[{group}, {layer}, {date}]" for group, layer, date in drawn.timed)
         fmap.add_child(_macro(deferred, js=_SLIDER_JS % {"dates": _safe_json(dates), "entries": entries}))
     folium.LayerControl(collapsed=True).add_to(fmap)
+    return fmap
+
+
+def to_folium(layers: Layers, *, title: str | None = None, basemap: Basemap = "vector") -> folium.Map:
+    """
+    Return the interactive map as a :class:`folium.Map`, to show in a notebook or customise.
+
+    The map is the one :func:`render_html` writes: rendering it (``_repr_html_``, ``save``) fills in
+    the event data and inlines Leaflet from ``data/assets`` as the HTML file does, so it works offline.
+
+    Parameters
+    ----------
+    layers
+        Events, places and borders in EPSG:4326.
+    title
+        Title shown on the map; default ``layers.title``, else ``"geomap"``.
+    basemap
+        As for :func:`render_html`.
+
+    Returns
+    -------
+    folium.Map
+        Add layers or controls to it as to any folium map.
+    """
+    if basemap not in BASEMAPS:
+        msg = f"Unknown basemap {basemap!r}; choose one of {', '.join(BASEMAPS)}."
+        raise InputError(msg)
+    _require_folium()
+    from branca.element import Figure
+
+    map_title = title or layers.title or "geomap"
+    deferred = _Deferred()
+    with _counter_ids():
+        fmap = _build_map(layers, map_title, basemap, deferred)
+    root = fmap.get_root()
+    if isinstance(root, Figure):
+        root.title = escape_text(map_title)
+        plain_render = root.render
+
+        def render(**kwargs: Any) -> str:
+            return _make_self_contained(deferred.fill(plain_render(**kwargs)), basemap)
+
+        root.render = render  # type: ignore[method-assign]
     return fmap
 
 
@@ -1560,6 +1817,6 @@ def render_html(
     if self_contained:
         page = _make_self_contained(page, basemap)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(page, encoding="utf-8")
+    write_text(path, page)
     logger.info("wrote %s (%d bytes, basemap %s)", path, len(page.encode("utf-8")), basemap)
     return path

@@ -97,6 +97,32 @@ def _close_popup(page: Any) -> None:
     page.wait_for_function("document.querySelectorAll('.leaflet-popup').length === 0")
 
 
+_COUNT_GROUPED = "() => window.geomapCluster ? window.geomapCluster.getLayers().length : -1"
+_OPEN_GROUPED = """(i) => new Promise((done) => {
+  const layer = window.geomapCluster.getLayers()[i];
+  window.geomapCluster.zoomToShowLayer(layer, () => { layer.openPopup(); done(true); });
+})"""
+
+
+def _marker_popups(page: Any, seen: Visit, screenshot: Path | None = None) -> None:
+    """Count the event markers and open each one's popup, from its cluster when markers share a place."""
+    grouped = page.evaluate(_COUNT_GROUPED)
+    seen.markers = grouped if grouped >= 0 else page.locator(".geomap-marker").count()
+    for i in range(seen.markers):
+        if grouped >= 0:
+            page.evaluate(_OPEN_GROUPED, i)
+        else:
+            page.locator(".geomap-marker").nth(i).click()
+        popup = page.locator(".leaflet-popup-content")
+        popup.wait_for()
+        seen.popups.append(popup.inner_text())
+        seen.popup_marks.extend(popup.locator("mark").all_inner_texts())
+        if i == 0 and screenshot is not None:
+            page.wait_for_timeout(400)  # let the popup fade in
+            page.screenshot(path=str(screenshot))
+        _close_popup(page)
+
+
 def _many_points(layers: Layers, n: int, dates: tuple[str, ...]) -> Layers:
     from conftest import many_points
 
@@ -121,7 +147,6 @@ def _visit(layers: Layers) -> Visit:
     with _open(page_path, seen) as page:
         seen.containers = page.locator(".leaflet-container").count()
         seen.basemap_canvases = page.locator(".leaflet-pane canvas").count()
-        seen.markers = page.locator(".geomap-marker").count()
         seen.arrows = page.locator(".geomap-arrow").count()
         seen.legend = page.locator("#geomap-legend").inner_text()
         seen.unlocated = page.locator("#geomap-unlocated").inner_text()
@@ -129,16 +154,7 @@ def _visit(layers: Layers) -> Visit:
         seen.slider = page.locator("#geomap-time").count() > 0
         seen.xss_after_load = page.evaluate("typeof window.__xss")
         page.screenshot(path=str(SCREENSHOT))
-        for i in range(seen.markers):
-            page.locator(".geomap-marker").nth(i).click()
-            popup = page.locator(".leaflet-popup-content")
-            popup.wait_for()
-            seen.popups.append(popup.inner_text())
-            seen.popup_marks.extend(popup.locator("mark").all_inner_texts())
-            if i == 0:
-                page.wait_for_timeout(400)  # let the popup fade in
-                page.screenshot(path=str(SCREENSHOT))
-            _close_popup(page)
+        _marker_popups(page, seen, SCREENSHOT)
         seen.xss_after_popups = page.evaluate("typeof window.__xss")
     _VISITS[id(layers)] = seen
     return seen
@@ -158,6 +174,24 @@ def test_browser_one_marker_per_located_event(example_layers: Layers) -> None:
     # Areas and flows get a marker at their place too, so every located event can be clicked.
     assert (located.geometry.geom_type != "Point").any()
     assert _visit(example_layers).markers == len(located)
+
+
+def test_browser_shared_place_is_one_cluster_that_opens_on_click(example_layers: Layers, tmp_path: Path) -> None:
+    seen = Visit()
+    with _open(render_html(example_layers, tmp_path / "grouped.html"), seen) as page:
+        # At the fitted view the events sharing Osh are one cluster, not a ring of icons at fixed pixel offsets.
+        assert page.locator(".marker-cluster").count() == 1
+        in_cluster = int(page.locator(".marker-cluster").inner_text())
+        assert in_cluster >= 2
+        assert page.locator(".geomap-marker").count() + in_cluster == 3
+        page.locator(".marker-cluster").click()
+        page.wait_for_timeout(800)  # zoom or spiderfy animation
+        if page.locator(".geomap-marker").count() == 0:
+            page.locator(".marker-cluster").click()
+            page.wait_for_timeout(800)
+        shown = page.locator(".geomap-marker").count()
+    assert shown == 3
+    assert seen.errors == []
 
 
 def test_browser_popup_shows_evidence_as_text(example_layers: Layers) -> None:
@@ -266,19 +300,13 @@ def seed_visit(tmp_path_factory: pytest.TempPathFactory) -> tuple[Visit, dict[st
     facts: dict[str, Any] = {"located": int(events["located"].astype(bool).sum()), "events": len(events)}
     seen = Visit()
     with _open(out / "osh-2010-06-12.html", seen) as page:
-        seen.markers = page.locator(".geomap-marker").count()
         seen.arrows = page.locator(".geomap-arrow").count()
         seen.legend = page.locator("#geomap-legend").inner_text()
         seen.title = page.locator("#geomap-title").inner_text()
         facts["labels"] = page.locator(".geomap-label").all_inner_texts()
         OUTPUTS.mkdir(exist_ok=True)
         page.screenshot(path=str(SEED_SCREENSHOT))
-        for i in range(seen.markers):
-            page.locator(".geomap-marker").nth(i).click()
-            popup = page.locator(".leaflet-popup-content")
-            popup.wait_for()
-            seen.popups.append(popup.inner_text())
-            _close_popup(page)
+        _marker_popups(page, seen)
     return seen, facts
 
 
@@ -320,3 +348,65 @@ def test_browser_seed_map_offline_without_errors(seed_visit: tuple[Visit, dict[s
     assert seen.errors == []
     assert seen.blocked == []
     assert SEED_SCREENSHOT.stat().st_size > 20_000
+
+
+CRISIS = Path(__file__).resolve().parent / "data" / "crisis" / "reports.jsonl"
+_VISIBLE = "() => window.geomapCluster ? window.geomapCluster.getLayers().length : -1"
+
+
+def test_browser_crisis_map_fused_with_tolls_sources_and_time_modes(tmp_path: Path) -> None:
+    """Seven invented reports of one crisis: one marker per real event, tolls charted, sources listed."""
+    from geomap.cli import main
+
+    assert main(["map", str(CRISIS), "-o", str(tmp_path)]) == 0
+    seen = Visit()
+    with _open(tmp_path / "reports.html", seen) as page:
+        sources = page.locator("#geomap-sources").text_content() or ""
+        _marker_popups(page, seen)
+        counts = {}
+        for mode, value in (("window", "1"), ("window", "2"), ("cumulative", "2"), ("window", "0")):
+            page.locator("#geomap-time-mode").select_option(mode)
+            page.locator("#geomap-time").fill(value)
+            counts[(mode, value)] = page.evaluate(_VISIBLE)
+    assert "Sources (5 events from 5 reports)" in sources
+    for outlet in ("Lakeside Wire", "Rift Valley Daily", "Highland Agency", "National Gazette", "Coast Post"):
+        assert outlet in sources
+    assert seen.markers == 5
+    riots = [p for p in seen.popups if "40 killed (official, 6 March); estimates up to 150" in p]
+    assert len(riots) == 1
+    assert "7 sources" in riots[0]
+    page_html = (tmp_path / "reports.html").read_text(encoding="utf-8")
+    # Killed in Kisumu (4 figures) and Nakuru (2); the flight (2) in its marker's and its line's popups.
+    assert page_html.count('class="gm-chart"') == 4
+    # 3 March: the riots and the national toll; 4 March: curfew, clashes, flight; up to 4 March: all five.
+    assert counts == {("window", "1"): 2, ("window", "2"): 3, ("cumulative", "2"): 5, ("window", "0"): 5}
+    assert seen.errors == []
+    assert seen.blocked == []
+
+
+_CLOSE_BUTTON_ON_TOP = """() => {
+  const button = document.querySelector('.leaflet-popup-close-button');
+  const box = button.getBoundingClientRect();
+  const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+  return hit === button || button.contains(hit);
+}"""
+
+
+def test_browser_panels_never_hide_an_open_popup(example_layers: Layers, tmp_path: Path) -> None:
+    from dataclasses import replace as dc_replace
+
+    # A long title reaches over the top of the map, where popups open.
+    long_title = "Riots, curfews and displacement in the south: a day by day account " * 4
+    page_path = render_html(dc_replace(example_layers, title=long_title), tmp_path / "long-title.html")
+    seen = Visit()
+    with _open(page_path, seen) as page:
+        page.evaluate(_OPEN_GROUPED if page.evaluate(_COUNT_GROUPED) >= 0 else "() => true", 0)
+        if page.locator(".leaflet-popup").count() == 0:
+            page.locator(".geomap-marker").first.click()
+        page.locator(".leaflet-popup-close-button").wait_for()
+        page.wait_for_timeout(300)
+        assert page.evaluate("getComputedStyle(document.getElementById('geomap-title')).pointerEvents") == "none"
+        assert page.evaluate(_CLOSE_BUTTON_ON_TOP)
+        page.locator(".leaflet-popup-close-button").click()
+        page.wait_for_function("document.querySelectorAll('.leaflet-popup').length === 0")
+        assert page.evaluate("getComputedStyle(document.getElementById('geomap-title')).pointerEvents") != "none"

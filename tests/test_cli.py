@@ -151,3 +151,114 @@ def test_cli_map_bad_inputs_are_one_error_line(tmp_path) -> None:
     proc = run_cli("map", str(mixed), str(empty), "-o", str(tmp_path / "out"))
     assert proc.returncode == 1
     assert b"not both" in proc.stderr
+
+
+def test_cli_version() -> None:
+    from geomap import __version__
+
+    proc = run_cli("--version")
+    assert proc.returncode == 0
+    assert proc.stdout.decode().strip() == f"geomap {__version__}"
+
+
+def _jsonl(path, docs) -> None:
+    path.write_text("\n".join(d if isinstance(d, str) else json.dumps(d) for d in docs) + "\n", encoding="utf-8")
+
+
+def test_cli_bad_jsonl_line_is_reported_with_its_line_and_the_rest_processed(tmp_path) -> None:
+    docs = tmp_path / "docs.jsonl"
+    _jsonl(
+        docs,
+        [
+            {"id": "a", "text": "Two people were killed in Osh.", "published": "2010-06-12"},
+            '{"id": "b", "text": ',
+            {"id": "c", "text": "A curfew was imposed in Jalal-Abad.", "published": "2010-06-12"},
+        ],
+    )
+    out = tmp_path / "events.jsonl"
+    proc = run_cli("extract", str(docs), "-o", str(out))
+    err = proc.stderr.decode()
+    assert proc.returncode == 1
+    assert f"error: {docs}:2: malformed JSON" in err
+    assert "(skipped)" in err
+    assert "Traceback" not in err
+    events = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert {e["doc_id"] for e in events} == {"a", "c"}
+    # raise stops at the bad line and writes nothing
+    out.unlink()
+    proc = run_cli("extract", str(docs), "-o", str(out), "--on-error", "raise")
+    assert proc.returncode == 1
+    assert proc.stderr.decode().count("error:") == 1
+    assert not out.exists()
+    assert not list(tmp_path.glob(".events*"))  # no temporary file left behind
+
+
+def test_cli_reads_stdin_folders_and_globs(tmp_path) -> None:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "one.txt").write_text("Two people were killed in Osh.", encoding="utf-8")
+    (folder / "one.json").write_text('{"published": "2010-06-12"}', encoding="utf-8")  # a sidecar, not an input
+    (folder / "two.txt").write_text("A curfew was imposed in Jalal-Abad.", encoding="utf-8")
+    (folder / "notes.md").write_text("not a report", encoding="utf-8")
+    proc = run_cli("extract", str(folder), "-o", str(tmp_path / "f.jsonl"), "-q")
+    assert proc.returncode == 0, proc.stderr
+    ids = {json.loads(x)["doc_id"] for x in (tmp_path / "f.jsonl").read_text(encoding="utf-8").splitlines()}
+    assert ids == {"one", "two"}
+    proc = run_cli("extract", str(folder / "t*.txt"), "-o", str(tmp_path / "g.jsonl"))
+    assert proc.returncode == 0, proc.stderr
+    ids = {json.loads(x)["doc_id"] for x in (tmp_path / "g.jsonl").read_text(encoding="utf-8").splitlines()}
+    assert ids == {"two"}
+    stdin = subprocess.run(
+        [sys.executable, "-m", "geomap", "geoparse", "-", "--date", "2010-06-12"],
+        input=b"Riots broke out in Osh.",
+        capture_output=True,
+        check=False,
+    )
+    assert stdin.returncode == 0, stdin.stderr
+    assert "Osh" in stdin.stdout.decode()
+    proc = run_cli("extract", str(folder / "nothing-*.txt"))
+    assert proc.returncode == 1
+    assert "No file matches" in proc.stderr.decode()
+
+
+def test_cli_verbose_and_quiet_anywhere(tmp_path) -> None:
+    seed = "seeds/osh-2010-06-12.txt"
+    quiet = run_cli("map", seed, "-o", str(tmp_path / "q"), "--quiet")
+    assert quiet.returncode == 0, quiet.stderr
+    assert quiet.stdout == b""
+    assert (tmp_path / "q" / "osh-2010-06-12.manifest.json").is_file()
+    loud = run_cli("map", seed, "-o", str(tmp_path / "v"), "-vv")
+    assert loud.returncode == 0, loud.stderr
+    assert b"debug" in loud.stderr or b"info" in loud.stderr
+    assert b"wrote" in loud.stdout
+
+
+def test_cli_map_manifest_lists_the_set(tmp_path) -> None:
+    import hashlib
+
+    assert main(["map", "seeds/osh-2010-06-12.txt", "-o", str(tmp_path), "-q"]) == 0
+    manifest = json.loads((tmp_path / "osh-2010-06-12.manifest.json").read_text(encoding="utf-8"))
+    assert set(manifest["files"]) == {"csv", "geojson", "gpkg", "html", "png"}
+    for entry in manifest["files"].values():
+        data = (tmp_path / entry["file"]).read_bytes()
+        assert entry["bytes"] == len(data)
+        assert entry["sha256"] == hashlib.sha256(data).hexdigest()
+    # only the lock that serialises runs into this folder stays; no temporary file or journal
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == [".osh-2010-06-12.lock"]
+
+
+def test_cli_os_errors_are_one_error_line(tmp_path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    proc = run_cli("map", "seeds/osh-2010-06-12.txt", "-o", str(blocker / "out"))
+    err = proc.stderr.decode()
+    assert proc.returncode == 1
+    assert err.startswith("error: ")
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_cli_reverse_takes_negative_coordinates() -> None:
+    proc = run_cli("reverse", "-1.29", "36.82")
+    assert proc.returncode == 0, proc.stderr
+    assert "Kenya" in proc.stdout.decode()

@@ -162,7 +162,11 @@ def test_export_geojson_writes_one_layer(
 
 def test_export_geopackage_has_five_layers_with_geometry_types(example_layers: Layers, tmp_path: Path) -> None:
     path = write_geopackage(example_layers, tmp_path / "osh.gpkg")
-    assert {str(name): str(kind) for name, kind in pyogrio.list_layers(path)} == GEOPACKAGE_LAYERS
+    # QGIS's style table is listed as a table without geometry, as QGIS itself registers it
+    assert {str(name): str(kind) for name, kind in pyogrio.list_layers(path)} == {
+        **GEOPACKAGE_LAYERS,
+        "layer_styles": "None",
+    }
     counts = {layer: pyogrio.read_info(path, layer=layer)["features"] for layer in GEOPACKAGE_LAYERS}
     assert counts == {"events": 4, "places": 2, "flows": 1, "areas": 1, "borders": 1}
 
@@ -194,7 +198,10 @@ def test_export_geopackage_writes_empty_layers_with_schema(tmp_path: Path) -> No
         events=empty_frame(EVENT_COLUMNS), places=empty_frame(PLACE_COLUMNS), borders=empty_frame(BORDER_COLUMNS)
     )
     path = write_geopackage(layers, tmp_path / "empty.gpkg")
-    assert {str(name): str(kind) for name, kind in pyogrio.list_layers(path)} == GEOPACKAGE_LAYERS
+    assert {str(name): str(kind) for name, kind in pyogrio.list_layers(path)} == {
+        **GEOPACKAGE_LAYERS,
+        "layer_styles": "None",
+    }
     info = pyogrio.read_info(path, layer="events")
     assert info["features"] == 0
     assert list(info["fields"]) == list(EVENT_COLUMNS)
@@ -281,7 +288,7 @@ def test_export_write_events_picks_format_by_suffix(
     path = write_events(example_layers, tmp_path / name)
     assert path == tmp_path / name
     if kind == "geopackage":
-        assert [str(n) for n, _ in pyogrio.list_layers(path)] == list(GEOPACKAGE_LAYERS)
+        assert [str(n) for n, _ in pyogrio.list_layers(path)] == [*GEOPACKAGE_LAYERS, "layer_styles"]
     elif kind == "geojson":
         assert _read_json(path)["type"] == "FeatureCollection"
     else:
@@ -343,3 +350,62 @@ def test_export_round_trips_keep_lat_lon(lat: float, lon: float) -> None:
         assert position == pytest.approx([lon, lat], abs=5e-7)
         point = pyogrio.read_dataframe(written["gpkg"], layer="events").geometry.iloc[0]
         assert (point.x, point.y) == pytest.approx((lon, lat), abs=1e-9)
+
+
+def test_export_geopackage_fields_are_typed_for_gis(example_layers: Layers, tmp_path: Path) -> None:
+    import sqlite3
+
+    path = write_geopackage(example_layers, tmp_path / "osh.gpkg")
+    with sqlite3.connect(path) as db:
+        types = {row[1]: row[2] for row in db.execute("pragma table_info(events)")}
+    db.close()
+    assert types["event_date"] == "DATE"
+    assert types["primary"] == types["located"] == "BOOLEAN"
+    for column in ("fatalities", "geo_precision", "time_precision", "where_prec", "geonameid", "evidence_start"):
+        assert types[column] == "INTEGER", column
+    events = pyogrio.read_dataframe(path, layer="events")
+    assert str(events.loc[0, "event_date"])[:10] == "2010-06-12"
+
+
+def test_export_geopackage_carries_qgis_styles_in_the_map_palette(example_layers: Layers, tmp_path: Path) -> None:
+    import sqlite3
+    import xml.etree.ElementTree as ET
+
+    from geomap.styles import PALETTE
+
+    path = write_geopackage(example_layers, tmp_path / "osh.gpkg")
+    with sqlite3.connect(path) as db:
+        rows = dict(db.execute("select f_table_name, styleQML from layer_styles where useAsDefault"))
+    db.close()
+    assert set(rows) == set(GEOPACKAGE_LAYERS)
+    events = ET.fromstring(rows["events"].split(">", 1)[1])
+    renderer = events.find("renderer-v2")
+    assert renderer is not None
+    assert renderer.get("attr") == "kind"
+    categories = {c.get("value"): c.get("symbol") for c in renderer.iter("category")}
+    assert set(categories) == set(PALETTE)
+    colours = {
+        s.get("name"): o.get("value")
+        for s in renderer.iter("symbol")
+        for o in s.iter("Option")
+        if o.get("name") == "color"
+    }
+    red, green, blue = (int(PALETTE["killed"].colour[i : i + 2], 16) for i in (1, 3, 5))
+    assert colours[categories["killed"]] == f"{red},{green},{blue},255"
+    # the same file written twice is byte-identical (fixed timestamps)
+    again = write_geopackage(example_layers, tmp_path / "again.gpkg")
+    assert again.read_bytes() == path.read_bytes()
+
+
+def test_export_source_holds_no_local_folder(tmp_path: Path) -> None:
+    import geomap
+
+    report = tmp_path / "private" / "notes" / "report.txt"
+    report.parent.mkdir(parents=True)
+    report.write_text("Two people were killed in Osh on Friday.", encoding="utf-8")
+    events = geomap.extract_events(report, published="2010-06-12")
+    out = geomap.write_events(events, tmp_path / "e.csv")
+    text = out.read_text(encoding="utf-8")
+    assert "report.txt" in text
+    assert str(tmp_path) not in text
+    assert "private" not in text

@@ -73,6 +73,8 @@ PLACE_HEADS = frozenset(
 )
 """Place-type head nouns: "the Sagaing region", "Jefferson County" read as places."""
 _GOVERNORS = frozenset({"in", "near", "at", "from", "outside", "across", "throughout", "inside", "around", "to"})
+_BIG_POPULATION = 50_000
+"""A town at least this big keeps its name even when the recogniser calls the name a person or an organisation."""
 _FACILITY_AFTER = re.compile(
     r"[ -](?:square|street|st|road|rd|avenue|ave|boulevard|lane|bridge|park|stadium|arena|hall|gate|highway|"
     r"tower|towers|plaza|mall|airport|station)\b",
@@ -290,7 +292,22 @@ def _place_despite_entity(
     short_form = mention.text.replace(".", "").isupper() and len(mention.text) <= 5
     if larger and label != "NORP" and short_form and any(c.place.feature == "A.ADM1" for c in cands[:3]):
         return True  # a state's or province's short form inside an organisation's name ("the NSW Police")
+    if not larger and not _is_big(cands, mention.key):
+        return False  # the whole entity is a small place's name: a surname, a brand ("Heiden", "Noma")
     return _is_own_name(cands, mention.text, mention.key)
+
+
+def _is_big(cands: Sequence[Candidate], key: str) -> bool:
+    """Tell whether a name's best readings include a country, a region or a city of some size."""
+    from geomap.names import normalize_name
+
+    return any(
+        c.place.is_country
+        or c.place.feature_class == "L"
+        or (c.place.feature == "A.ADM1" and normalize_name(c.place.name) == key)
+        or c.place.population >= _BIG_POPULATION
+        for c in cands[:3]
+    )
 
 
 def vet_mentions(

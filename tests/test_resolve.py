@@ -84,3 +84,12 @@ def test_resolve_model_with_other_features_is_rejected(tmp_path: Path) -> None:
     bad.write_text(json.dumps({"features": ["prior"], "first": {}, "second": {}}), encoding="utf-8")
     with pytest.raises(GeomapError, match="refit it"):
         load_resolver_model(bad)
+
+
+def test_resolve_gold_spans_read_the_whole_text_but_output_only_the_spans(gazetteer: Gazetteer) -> None:
+    text = "Clashes in Beirut and Sidon spread north to Tripoli on Friday."
+    start = text.index("Tripoli")
+    doc = Document(doc_id="g", text=text)
+    parsed = geoparse_document(doc, gazetteer, gold_spans=[(start, start + len("Tripoli"))])
+    assert [r.mention.text for r in parsed.resolutions] == ["Tripoli"]
+    assert parsed.resolutions[0].place.country_code == "LB"  # Beirut and Sidon, not output, were read

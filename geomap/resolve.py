@@ -62,6 +62,7 @@ _AREA_BONUS = 0.5
 _COUNTRY_BONUS = 1.0
 _CITY_POPULATION = 100_000
 """A same-named town at least this big outranks its admin-1 region even when their codes differ."""
+_EARTH_RADIUS_KM = 6371.0088
 _WORLD_CITY = 1_000_000
 """Cities this big (and capitals) are known far beyond their region."""
 
@@ -458,6 +459,9 @@ def resolve_mentions(
             if group.role == "demonym" or not group.cands:
                 chosen[gkey] = (None, 0.0, "no gazetteer candidate", ())
                 continue
+            if len(group.cands) == 1 and collect is None:
+                chosen[gkey] = (group.cands[0], 1.0, "the only candidate", ())
+                continue
             feats = candidate_features(group, gkey, story, anchors if rnd else [], dateline_place if rnd else None)
             if rnd == 0:
                 first_features[gkey] = feats
@@ -633,6 +637,9 @@ def candidate_features(
     rank = {i: r for r, i in enumerate(by_population)}
     top_prior = max(c.prior for c in cands)
     contained = bool(group.hint_countries or group.hint_admin1)
+    other_anchors = [p for k, p in anchors if k != gkey]
+    anchor_countries = Counter(p.country_code for p in other_anchors)
+    distances = _distance_matrix(cands, other_anchors) if other_anchors else np.zeros((len(cands), 0))
     big_city_countries = {
         c.place.country_code for c in cands if c.place.feature_class == "P" and c.place.population >= _CITY_POPULATION
     }
@@ -648,9 +655,11 @@ def candidate_features(
         in_country = place.country_code in group.hint_countries and not place.is_country
         in_admin1 = place.admin1_code in group.hint_admin1 and not place.is_country
         in_admin1_country = place.country_code in group.hint_admin1_countries and not place.is_country
-        near = [haversine_km(place.lat, place.lon, p.lat, p.lon) for k, p in anchors if k != gkey]
-        nearest = min(near) if near else math.inf
-        focus_share = sum(d <= 500.0 for d in near) / len(near) if near else 0.0
+        near = distances[i]
+        has_near = bool(other_anchors)
+        nearest = float(near.min()) if has_near else math.inf
+        within = int((near <= 500.0).sum())
+        focus_share = within / len(near) if has_near else 0.0
         world_city = fclass == "P" and (place.population >= _WORLD_CITY or feature == "P.PPLC")
         named_admin1 = story.admin1_named.get(place.admin1_code, set()) - {gkey} if place.admin1_code else set()
         values = {
@@ -691,19 +700,16 @@ def candidate_features(
             "case_mismatch": float(caps and not group.surfaces.intersection(cand.spellings)),
             "region_asked_area": float(group.role == "region" and fclass in {"A", "L"}),
             "admin1_of_confident": float(
-                bool(place.admin1_code) and any(p.admin1_code == place.admin1_code for k, p in anchors if k != gkey)
+                bool(place.admin1_code) and any(p.admin1_code == place.admin1_code for p in other_anchors)
             ),
             "admin1_named": float(bool(named_admin1)),
             "near_300km": math.exp(-nearest / 300.0),
             "near_50km": math.exp(-nearest / 50.0),
-            "has_confident": float(bool(near)),
+            "has_confident": float(has_near),
             "world_city": float(world_city),
-            "world_city_off_focus": float(world_city and bool(near)) * (1.0 - focus_share),
-            "focus_country_share": sum(p.country_code == place.country_code for k, p in anchors if k != gkey)
-            / len(near)
-            if near
-            else 0.0,
-            "focus_500km_count": min(3, sum(d <= 500.0 for d in near)) / 3.0,
+            "world_city_off_focus": float(world_city and has_near) * (1.0 - focus_share),
+            "focus_country_share": anchor_countries[place.country_code] / len(near) if has_near else 0.0,
+            "focus_500km_count": min(3, within) / 3.0,
             "focus_500km_share": focus_share,
             "dateline_country": float(dateline is not None and place.country_code == dateline.country_code),
             "dateline_near": math.exp(-haversine_km(place.lat, place.lon, dateline.lat, dateline.lon) / 300.0)
@@ -714,6 +720,16 @@ def candidate_features(
         }
         rows[i] = [values[name] for name in FEATURES]
     return rows
+
+
+def _distance_matrix(cands: Sequence[Candidate], places: Sequence[Place]) -> np.ndarray:
+    """Return great-circle distances in km, candidates by places (haversine, as :func:`haversine_km`)."""
+    lat1 = np.radians([c.place.lat for c in cands])[:, None]
+    lon1 = np.radians([c.place.lon for c in cands])[:, None]
+    lat2 = np.radians([p.lat for p in places])[None, :]
+    lon2 = np.radians([p.lon for p in places])[None, :]
+    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    return np.asarray(2 * _EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))))
 
 
 def _pick(

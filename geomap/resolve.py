@@ -83,7 +83,8 @@ _FEATURE_WORD = re.compile(
 _IN_CONTAINER = re.compile(r"\s+in\s+(?:the\s+)?(?:(?:north|south|east|west|centr)[a-z-]*\s+)?")
 _PLACE_NOUN = (
     r"(?:town|city|village|hamlet|settlement|district|municipality|township|area|camp|county|province|region|"
-    r"state|governorate|suburb|neighbou?rhood|locality|commune|port|capital|community|enclave|outpost)"
+    r"state|governorate|suburb|neighbou?rhood|locality|commune|port|capital|community|enclave|outpost|"
+    r"towns|cities|villages|districts|suburbs|neighbou?rhoods|areas|communities)"
 )
 # "X is a small town in Y", "X, a village in Y", "X, the capital of Y".
 _COPULA_IN = re.compile(

@@ -91,7 +91,7 @@ def collect(paths: list[Path], model: ResolverModel, nlp: Any) -> tuple[np.ndarr
     return np.vstack(x1), np.vstack(x2), np.concatenate(y), np.concatenate(names)
 
 
-def fit(x: np.ndarray, y: np.ndarray, names: np.ndarray) -> tuple[list[float], float]:
+def fit(x: np.ndarray, y: np.ndarray, names: np.ndarray, c: float = C_REGULARISATION) -> tuple[list[float], float]:
     """
     Fit a conditional logistic regression: a softmax over each name's candidates.
 
@@ -113,7 +113,7 @@ def fit(x: np.ndarray, y: np.ndarray, names: np.ndarray) -> tuple[list[float], f
         nll = float(logsum.sum() - z[right].sum())
         p = expz / np.repeat(sums, np.diff(np.r_[starts, len(z)]))
         grad = x.T @ p - x[right].sum(axis=0)
-        penalty = 0.5 / C_REGULARISATION
+        penalty = 0.5 / c
         return nll + penalty * float(w @ w), grad + 2 * penalty * w
 
     result = minimize(loss, np.zeros(x.shape[1]), jac=True, method="L-BFGS-B", options={"maxiter": 2000})
@@ -128,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         "-o", "--output", type=Path, default=Path(__file__).resolve().parents[1] / "data" / "resolver.json"
     )
     parser.add_argument("--fast", action="store_true", help="recognise context places without spaCy")
+    parser.add_argument("--c", type=float, default=C_REGULARISATION, help="inverse L2 strength (default 1)")
     args = parser.parse_args(argv)
     paths = args.corpora or [SHARED / f"{name}.jsonl" for name in CORPORA]
     nlp = None
@@ -139,12 +140,12 @@ def main(argv: list[str] | None = None) -> int:
     zero = ResolverModel(first=np.zeros(n), first_bias=0.0, second=np.zeros(n), second_bias=0.0)
     x1, _, y, names = collect(paths, zero, nlp)
     mask = np.array([name not in FIRST_ROUND_ZERO for name in FEATURES])
-    w1, b1 = fit(x1[:, mask], y, names)
+    w1, b1 = fit(x1[:, mask], y, names, args.c)
     first = np.zeros(n)
     first[mask] = w1
     round_one = ResolverModel(first=first, first_bias=b1, second=first, second_bias=b1)
     _, x2, y2, names2 = collect(paths, round_one, nlp)
-    w2, b2 = fit(x2, y2, names2)
+    w2, b2 = fit(x2, y2, names2, args.c)
     out = {
         "about": "geomap resolver candidate scorer; written by scripts/fit_resolver.py, do not edit",
         "corpora": [p.name for p in paths],

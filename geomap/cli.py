@@ -702,6 +702,76 @@ def eval_events(
     print(format_events(score_events(rows, events), confusion=confusion))
 
 
+def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """Read JSON Lines of objects, or raise one clear InputError."""
+    rows = []
+    try:
+        with path.open(encoding="utf-8") as handle:
+            for number, line in enumerate(handle, start=1):
+                if line.strip():
+                    row = json.loads(line)
+                    if not isinstance(row, dict):
+                        msg = f"{path}:{number}: expected a JSON object per line, got {type(row).__name__}."
+                        raise InputError(msg)
+                    rows.append(row)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        msg = f"Cannot read {str(path)!r} as UTF-8 JSON Lines: {err}."
+        raise InputError(msg) from err
+    return rows
+
+
+@app.command("event-location")
+def event_location(
+    input_path: Annotated[Path, typer.Argument(help=".jsonl of {id, text, event_trigger: {start, end}}")],
+    output: OutputOpt = None,
+) -> None:
+    """Find where each event trigger's event happened in its sentence (event_geo format)."""
+    from geomap.event_location import link_records
+    from geomap.nlp import load_pipeline
+
+    predicted = link_records(_read_jsonl(input_path), load_pipeline())
+    with _output(output) as handle:
+        for row in predicted:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+@eval_app.command("event-location")
+def eval_event_location(
+    gold: Annotated[Path, typer.Argument(help="event_geo .jsonl with gold event_locations")],
+    cv: Annotated[
+        int | None, typer.Option("--cv", min=2, metavar="K", help="K-fold cross-validation (needs the fit extra)")
+    ] = None,
+    save: Annotated[Path | None, typer.Option("--save", help="also write the predictions as JSON Lines")] = None,
+) -> None:
+    """Link event_geo triggers to places and print span P/R/F1 and record accuracy."""
+    from geomap.evaluation import format_event_location, score_event_location
+    from geomap.event_location import link_records
+    from geomap.nlp import load_pipeline
+
+    gold_rows = _read_jsonl(gold)
+    nlp = load_pipeline()
+    if cv:
+        try:
+            from geomap.event_location_fit import build_examples, cross_validate
+        except ImportError as err:
+            msg = "--cv fits the linker and needs scikit-learn: pip install 'geomap[fit]'."
+            raise InputError(msg) from err
+        spans = cross_validate(build_examples(gold_rows, nlp), cv)
+        predicted = [
+            {"id": g.get("id"), "event_locations": [{"start": s, "end": e} for s, e in row]}
+            for g, row in zip(gold_rows, spans, strict=True)
+        ]
+        title = f"event → place linking, {cv}-fold cross-validation (folds by sentence)"
+    else:
+        predicted = link_records(gold_rows, nlp)
+        title = "event → place linking, shipped model (data/event_location.json)"
+    if save:
+        with _output(save) as handle:
+            for line in predicted:
+                handle.write(json.dumps(line, ensure_ascii=False) + "\n")
+    print(format_event_location(score_event_location(gold_rows, predicted), title=title))
+
+
 @data_app.command("build")
 def data_build(
     out: Annotated[Path, typer.Option("--out", help="output folder")] = Path("data"),

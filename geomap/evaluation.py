@@ -36,14 +36,17 @@ __all__ = [
     "GEO_PRECISIONS",
     "NEAR_KM",
     "NO_EVENT",
+    "EventLocationScores",
     "EventScores",
     "GeoparseScores",
     "LocationScores",
     "RecognitionScores",
     "acled_row_to_document",
+    "format_event_location",
     "format_events",
     "format_geoparse",
     "haversine_km",
+    "score_event_location",
     "score_events",
     "score_geoparse",
 ]
@@ -771,3 +774,122 @@ def format_events(scores: EventScores, *, confusion: bool = False) -> str:
     if confusion:
         lines += _format_confusion(scores.confusion)
     return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- event → place links
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EventLocationScores:
+    """Event → place linking metrics of a set of records (``event_geo`` format)."""
+
+    n_records: int
+    """Records scored."""
+    n_with_place: int
+    """Records whose gold names at least one place."""
+    spans: RecognitionScores
+    """Span precision, recall and F1 by overlap, one prediction matching at most one gold span."""
+    record_acc: float | None
+    """Share of records whose gold spans are all matched and whose predictions all match."""
+    record_acc_with_place: float | None
+    """Record accuracy over the records whose gold names a place."""
+    record_acc_without_place: float | None
+    """Record accuracy over the records whose gold names no place (right when nothing is predicted)."""
+
+
+def _link_spans(record: Mapping[str, Any], what: str) -> list[_Span]:
+    doc_id = str(record.get("id"))
+    spans = []
+    for index, loc in enumerate(record.get("event_locations") or []):
+        start, end = loc.get("start"), loc.get("end")
+        if not isinstance(start, int) or not isinstance(end, int) or end <= start:
+            msg = f"{what} record {doc_id!r}: event location {loc!r} needs integer 'start' < 'end'."
+            raise InputError(msg)
+        spans.append(_Span(start, end, index, loc))
+    return spans
+
+
+def score_event_location(
+    gold: Sequence[Mapping[str, Any]], predicted: Sequence[Mapping[str, Any]]
+) -> EventLocationScores:
+    """
+    Score predicted event → place links against gold, record by record.
+
+    Parameters
+    ----------
+    gold
+        Records with ``id`` and ``event_locations`` (``start``/``end`` spans).
+    predicted
+        Records of the same ids in the same order, with predicted ``event_locations``.
+
+    Returns
+    -------
+    EventLocationScores
+        Span P/R/F1 (overlap match) and record accuracy.
+
+    Raises
+    ------
+    InputError
+        When the two lists differ in length or order of ids, or a span is malformed.
+
+    Examples
+    --------
+    >>> gold = [{"id": "a", "event_locations": [{"start": 0, "end": 5}]}, {"id": "b", "event_locations": []}]
+    >>> pred = [{"id": "a", "event_locations": [{"start": 1, "end": 4}]}, {"id": "b", "event_locations": []}]
+    >>> score_event_location(gold, pred).record_acc
+    1.0
+    """
+    if len(gold) != len(predicted):
+        msg = f"{len(predicted)} predicted records for {len(gold)} gold records; predict every gold record once."
+        raise InputError(msg)
+    tp = fp = fn = 0
+    right = {True: 0, False: 0}
+    total = {True: 0, False: 0}
+    for g, p in zip(gold, predicted, strict=True):
+        if str(g.get("id")) != str(p.get("id")):
+            msg = f"Predicted record {p.get('id')!r} where gold has {g.get('id')!r}; keep the gold order."
+            raise InputError(msg)
+        gold_spans = _link_spans(g, "gold")
+        pred_spans = _link_spans(p, "predicted")
+        matched = len(_match_overlap(gold_spans, pred_spans))
+        tp += matched
+        fp += len(pred_spans) - matched
+        fn += len(gold_spans) - matched
+        has_place = bool(gold_spans)
+        total[has_place] += 1
+        right[has_place] += matched == len(gold_spans) == len(pred_spans)
+    return EventLocationScores(
+        n_records=len(gold),
+        n_with_place=total[True],
+        spans=_recognition(tp, fp, fn),
+        record_acc=_ratio(right[True] + right[False], len(gold)),
+        record_acc_with_place=_ratio(right[True], total[True]),
+        record_acc_without_place=_ratio(right[False], total[False]),
+    )
+
+
+def format_event_location(scores: EventLocationScores, *, title: str = "event → place linking") -> str:
+    """
+    Render event → place scores as a readable report.
+
+    Parameters
+    ----------
+    scores
+        The result of :func:`score_event_location`.
+    title
+        First line of the report (e.g. naming the cross-validation).
+
+    Returns
+    -------
+    str
+        The report, ``n/a`` standing for metrics that are not available.
+    """
+    return "\n".join(
+        [
+            title,
+            f"  records {scores.n_records} ({scores.n_with_place} with a gold place)",
+            *_format_recognition("spans", scores.spans),
+            f"  record accuracy {_fmt(scores.record_acc)}  (with a place {_fmt(scores.record_acc_with_place)}, "
+            f"without {_fmt(scores.record_acc_without_place)})",
+        ]
+    )

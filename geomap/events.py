@@ -17,6 +17,7 @@ the read-only gazetteer, like every other stage.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from collections import Counter
@@ -186,6 +187,7 @@ _SUBPLACE = re.compile(
     r"settlement|street|road)\b",
     re.I,
 )
+_ADMIN_UNIT = re.compile(r"^\s+(?:district|sub-?district|township)\b", re.I)
 _LOCATIVE_NEAR = re.compile(r"\b(?:in|near|outside|inside|across|throughout|around)\s+(?:the\s+)?$", re.I)
 # A place name that names a street, school or office is not where the event is.
 _FACILITY = re.compile(
@@ -617,6 +619,28 @@ def _glued(text: str, res: Resolution) -> bool:
     return bool(glued_before or glued_after)
 
 
+_BETWEEN_CACHE: dict[int, tuple[Sequence[Resolution], list[int], list[int]]] = {}
+
+
+def _between(resolutions: Sequence[Resolution], start: int, end: int) -> list[Resolution]:
+    """
+    Return the resolutions whose mention starts in ``[start, end)``, in text order, in log time.
+
+    The sorted offsets of a document's resolutions are computed once (per sequence object), so reading
+    every sentence of a long article stays linear instead of scanning all its places per sentence.
+    """
+    cached = _BETWEEN_CACHE.get(id(resolutions))
+    if cached is None or cached[0] is not resolutions:
+        order = sorted(range(len(resolutions)), key=lambda i: resolutions[i].mention.start_char)
+        starts = [resolutions[i].mention.start_char for i in order]
+        if len(_BETWEEN_CACHE) > 8:
+            _BETWEEN_CACHE.clear()
+        cached = _BETWEEN_CACHE[id(resolutions)] = (resolutions, order, starts)
+    _, order, starts = cached
+    lo, hi = bisect.bisect_left(starts, start), bisect.bisect_left(starts, end)
+    return [resolutions[i] for i in sorted(order[lo:hi])]
+
+
 def _pick_place(
     text: str,
     sentence: tuple[int, int],
@@ -627,7 +651,7 @@ def _pick_place(
 ) -> Resolution | None:
     """Choose the literal place of a sentence: in the trigger's clauses, locative phrases first, the most specific."""
     start, end = sentence
-    inside = [r for r in resolutions if start <= r.mention.start_char < end and not _is_actor_use(text, r)]
+    inside = [r for r in _between(resolutions, start, end) if not _is_actor_use(text, r)]
     if sdoc is not None and triggers:
         inside = [r for r in inside if _in_scene(sdoc, r, triggers)]
     if not inside:
@@ -638,7 +662,11 @@ def _pick_place(
     def rank(res: Resolution) -> tuple[int, int, int]:
         before = text[max(start, res.mention.start_char - 40) : res.mention.start_char]
         locative = 0 if _LOCATIVE_NEAR.search(before) else 1 if _LOCATIVE.search(before) else 2
-        if _SUBPLACE.match(text[res.mention.end_char : res.mention.end_char + 25]) and res is not inside[-1]:
+        if (
+            _SUBPLACE.match(text[res.mention.end_char : res.mention.end_char + 25])
+            and res is not inside[-1]
+            and not _is_seat_of_unit(text, res)
+        ):
             locative += 2  # "the Tamin neighborhood of As Samawah": the town is the event's place
         if _glued(text, res):
             locative += 3  # "Pan Tha Pyay village": one word of an unknown longer name
@@ -654,6 +682,16 @@ def _pick_place(
         if within:
             return min(within, key=rank)
     return best
+
+
+def _is_seat_of_unit(text: str, res: Resolution) -> bool:
+    """Tell whether "X district" names the unit around town X (coded to X, ACLED precision 2)."""
+    place = res.seat or res.place
+    return (
+        place is not None
+        and place.feature_class == "P"
+        and bool(_ADMIN_UNIT.match(text[res.mention.end_char : res.mention.end_char + 25]))
+    )
 
 
 def _in_scene(sdoc: Any, res: Resolution, triggers: list[Any]) -> bool:
@@ -1008,15 +1046,12 @@ def _build_event(
         geometry = _area(place, place_res, note)
         if geometry is not None:
             geometry_kind = "area"
-    literal_ids = {id(r) for r in resolutions}
+    literal_ids = {id(r) for r in _between(resolutions, s_start, s_end)}  # only this sentence's matter
     actors = tuple(
         dict.fromkeys(
             r.mention.text
-            for r in parsed.resolutions
-            if s_start <= r.mention.start_char < s_end
-            and r.place is not None
-            and (_is_actor_use(text, r) or id(r) not in literal_ids)
-            and r.role != "demonym"
+            for r in _between(parsed.resolutions, s_start, s_end)
+            if r.place is not None and (_is_actor_use(text, r) or id(r) not in literal_ids) and r.role != "demonym"
         )
     )
     event_type, sub_type = type_event(text, chunk, family, classify(kinds, chunk, family))

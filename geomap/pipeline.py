@@ -23,6 +23,7 @@ from geomap.errors import GeomapError, InputError
 from geomap.events import Event, extract_events
 from geomap.geoparse import ParsedDocument, geoparse_document
 from geomap.ingest import Document, document_from_mapping
+from geomap.nlp import parse
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
@@ -75,7 +76,7 @@ def process_document(doc: Document, gazetteer: Gazetteer, nlp: Any = None) -> Do
         Places and events.
     """
     # One parse for every stage when the pipeline has a parser (geomap.nlp.load_pipeline).
-    sdoc = nlp(doc.text) if nlp is not None and "parser" in nlp.pipe_names else None
+    sdoc = parse(doc.text, nlp) if nlp is not None and "parser" in nlp.pipe_names else None
     parsed = geoparse_document(doc, gazetteer, nlp=nlp, sdoc=sdoc)
     events = extract_events(doc, parsed, gazetteer, sdoc=sdoc)
     return DocumentResult(document=doc, parsed=parsed, events=tuple(events))

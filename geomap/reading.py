@@ -22,11 +22,12 @@ Every rule is about syntax and word classes; none names a place.
 
 from __future__ import annotations
 
+import bisect
 import re
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
 __all__ = [
     "ACTOR_HEADS",
@@ -212,10 +213,34 @@ def token_at(sdoc: Any, char: int) -> Any:
     span = sdoc.char_span(char, char + 1, alignment_mode="expand")
     if span is not None and len(span):
         return span[0]
-    for tok in sdoc:
-        if tok.idx >= char:
-            return tok
-    return None
+    starts = _cached(sdoc, "geomap_token_starts", lambda: [tok.idx for tok in sdoc])
+    i = bisect.bisect_left(starts, char)
+    return sdoc[i] if i < len(starts) else None
+
+
+def _cached(sdoc: Any, key: str, build: Callable[[], Any]) -> Any:
+    """Keep a value derived from the whole parse in its user data: computed once per document."""
+    data = sdoc.user_data
+    if key not in data:
+        data[key] = build()
+    return data[key]
+
+
+def doc_text(sdoc: Any) -> str:
+    """
+    Return the parse's text, built once per document (spaCy joins every token at each ``Doc.text``).
+
+    Parameters
+    ----------
+    sdoc
+        The parse.
+
+    Returns
+    -------
+    str
+        The text.
+    """
+    return str(_cached(sdoc, "geomap_text", lambda: sdoc.text))
 
 
 def tokens_in(sdoc: Any, start: int, end: int) -> list[Any]:
@@ -418,7 +443,7 @@ def actor_role(sdoc: Any, start: int, end: int) -> str:
     if root is None:
         return ""
     head = root.head
-    after = sdoc.text[end : end + 14].lower()
+    after = doc_text(sdoc)[end : end + 14].lower()
     if re.match(r"^[-–](?:" + "|".join(ACTOR_HEADS) + r")\b", after):
         return "modifier"
     if root.dep_ in {"npadvmod", "compound", "nmod", "amod"} and head.lower_ in ACTOR_HEADS:

@@ -65,6 +65,9 @@ _CITY_POPULATION = 100_000
 _EARTH_RADIUS_KM = 6371.0088
 _WORLD_CITY = 1_000_000
 """Cities this big (and capitals) are known far beyond their region."""
+KNOWN_ABROAD_POPULATION = 100_000
+"""With a country hint, a place abroad is kept only when it has no namesake in the country and is this large
+(or a capital)."""
 
 _REGION_BEFORE = re.compile(r"\b(?:region|province|oblast|state|district|governorate|county|prefecture)\s+of\s+$", re.I)
 _REGION_AFTER = re.compile(r"^\s+(?:region|province|oblast|governorate|prefecture|district)\b", re.I)
@@ -418,7 +421,11 @@ def resolve_mentions(
             if (group.hint_countries | group.hint_admin1_countries) - {country}:
                 continue  # the text puts this place in another country
             inside = [c for c in group.cands if c.place.country_code == country or c.place.is_country]
-            if inside and len(inside) < len(group.cands):
+            if not inside:
+                # Nothing of that name in the country: only a place known abroad by name alone ("and in Moscow")
+                # may be meant; a village abroad is a namesake of one the gazetteer lacks.
+                inside = [c for c in group.cands if _known_abroad(c.place)]
+            if len(inside) < len(group.cands):
                 group.cands = inside
 
     # Country context: how often each country is named (as a country or by its people), and where.
@@ -516,6 +523,11 @@ def resolve_mentions(
         )
         results.append(res)
     return results
+
+
+def _known_abroad(place: Place) -> bool:
+    """Tell whether a place is known well enough to be named without its country: a capital or a large city."""
+    return place.feature in {"P.PPLC", "L.CONT"} or place.population >= KNOWN_ABROAD_POPULATION
 
 
 def _containers(

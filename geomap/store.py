@@ -153,6 +153,8 @@ def _create(con: sqlite3.Connection) -> None:
           first_date TEXT NOT NULL, last_date TEXT NOT NULL, area_counts INTEGER NOT NULL, state TEXT NOT NULL);
         CREATE INDEX geomap_clusters_country ON geomap_clusters (country, last_date);
         CREATE TABLE geomap_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE geomap_doc_clusters (doc_id TEXT NOT NULL, cluster_id TEXT NOT NULL,
+          PRIMARY KEY (doc_id, cluster_id));
         """
     )
     wgs84 = (
@@ -361,6 +363,10 @@ def add_rows(path: Path, items: Iterable[tuple[Document, list[dict[str, Any]], D
                 _write_places(con, build_layers([result]).places)
             changed = [c for c in fuser.clusters if c.cluster_id in fuser.touched]
             con.executemany(
+                "INSERT OR IGNORE INTO geomap_doc_clusters VALUES (?, ?)",
+                [(doc.doc_id, c.cluster_id) for c in changed if doc.doc_id in c.doc_ids()],
+            )
+            con.executemany(
                 "INSERT OR REPLACE INTO geomap_clusters VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [_cluster_row(c) for c in changed],
             )
@@ -406,12 +412,16 @@ def _fuser_for(con: sqlite3.Connection, rows: Sequence[dict[str, Any]], signatur
                 [*countries, low, high],
             )
         ]
-    if candidates:
+    original = index.original_of(signature)
+    if original is not None:
         # A copy adds its metadata to every cluster its original is in, whatever the country.
-        originals = [doc_id for doc_id, _ in candidates]
         have = {c.cluster_id for c in clusters}
-        for cluster_id, state in con.execute("SELECT cluster_id, state FROM geomap_clusters ORDER BY cluster_id"):
-            if cluster_id not in have and any(f'"doc_id": "{d}"' in state for d in originals):
+        for cluster_id, state in con.execute(
+            "SELECT c.cluster_id, c.state FROM geomap_doc_clusters d JOIN geomap_clusters c USING (cluster_id) "
+            "WHERE d.doc_id = ? ORDER BY c.cluster_id",
+            (original,),
+        ):
+            if cluster_id not in have:
                 clusters.append(_load_cluster(cluster_id, state))
     next_id = int(con.execute("SELECT value FROM geomap_meta WHERE key = 'next_id'").fetchone()[0])
     return Fuser(clusters=clusters, copies=index, next_id=next_id)

@@ -242,3 +242,16 @@ def test_events_town_inside_a_named_region_is_the_place(gazetteer: Gazetteer) ->
     assert events[0].place is not None
     assert events[0].place.feature_class == "P"
     assert events[0].place.name == "Osh"
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("Residents were evacuated from Aravan district, Osh.", "Aravan"),  # the unit around its town
+        ("Police dispersed a rally in the Cheremushki neighbourhood of Bishkek.", "Bishkek"),  # a part of a town
+    ],
+)
+def test_events_district_named_after_its_town(gazetteer: Gazetteer, text: str, place: str) -> None:
+    events = process_document(Document(doc_id="a", text=text, published=SATURDAY), gazetteer).events
+    assert events[0].place is not None
+    assert events[0].place.name == place

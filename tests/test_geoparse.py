@@ -254,6 +254,17 @@ def test_geoparse_country_hint_yields_to_a_named_other_country(gazetteer: Gazett
     assert moscow.place.country_code == "RU"
 
 
+def test_geoparse_country_hint_leaves_a_small_namesake_abroad_unresolved(gazetteer: Gazetteer) -> None:
+    # The gazetteer knows Hermsdorf only in Germany, as small towns: in a report about Kenya it is a Kenyan
+    # place the gazetteer lacks, not a German one.
+    text = "Traders protested in Hermsdorf on Friday."
+    (res,) = geoparse_document(Document(doc_id="h", text=text, country="KE"), gazetteer).resolutions
+    assert res.place is None
+    (free,) = geoparse_document(Document(doc_id="h", text=text), gazetteer).resolutions
+    assert free.place is not None
+    assert free.place.country_code == "DE"
+
+
 def test_geoparse_unknown_country_hint_is_an_input_error(gazetteer: Gazetteer) -> None:
     from geomap.errors import InputError
 

@@ -6,12 +6,12 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 SEED    = seeds/osh-2010-06-12.txt
 
-.PHONY: run test chromium lint bench data assets ner clean
+.PHONY: run test chromium lint bench data assets ner clean lock
 
-$(BIN)/geomap: pyproject.toml
+$(BIN)/geomap: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev]'
 	touch $@
 
 run: $(BIN)/geomap
@@ -50,3 +50,9 @@ ner: $(BIN)/geomap
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+# Pin what the venv holds now as the tested set (after changing dependencies in pyproject.toml).
+lock: $(BIN)/geomap
+	{ echo "# Tested versions of every package geomap and its test tools install (pip constraints)."; \
+	  echo "# The app and CI install with: pip install -c requirements.lock -e '.[dev]'. Regenerate: make lock."; \
+	  $(BIN)/pip freeze --exclude-editable | grep -v '^geomap'; } > requirements.lock

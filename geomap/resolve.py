@@ -21,15 +21,19 @@ short reason, logged at DEBUG.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
+
+import numpy as np
 
 from geomap.geo import haversine_km
 from geomap.names import normalize_name
+from geomap.resolver_model import FEATURES, ResolverModel, load_resolver_model
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -51,20 +55,19 @@ logger = logging.getLogger(__name__)
 Role = Literal["place", "region", "demonym"]
 TOP_K = 30
 """Candidates considered per name."""
-SOFTMAX_TEMPERATURE = 0.12
+CONFIDENT = 0.6
+"""Round-one confidence from which a place (not a country) anchors the story's focus."""
 
-_AREA_BONUS = 0.3
-_COUNTRY_BONUS = 0.6
+_AREA_BONUS = 0.5
+_COUNTRY_BONUS = 1.0
 _CITY_POPULATION = 100_000
 """A same-named town at least this big outranks its admin-1 region even when their codes differ."""
-_EXACT_BONUS = 0.15
-_HINT_BONUS = 0.6
+_EARTH_RADIUS_KM = 6371.0088
+_WORLD_CITY = 1_000_000
+"""Cities this big (and capitals) are known far beyond their region."""
 KNOWN_ABROAD_POPULATION = 100_000
 """With a country hint, a place abroad is kept only when it has no namesake in the country and is this large
 (or a capital)."""
-_COHERENCE_BONUS = 0.3
-_COHERENCE_KM = 300.0
-_ADMIN1_BONUS = 0.1
 
 _REGION_BEFORE = re.compile(r"\b(?:region|province|oblast|state|district|governorate|county|prefecture)\s+of\s+$", re.I)
 _REGION_AFTER = re.compile(r"^\s+(?:region|province|oblast|governorate|prefecture|district)\b", re.I)
@@ -79,7 +82,24 @@ _FEATURE_WORD = re.compile(
     r"^\s+(?:town|city|village|villages|district|municipality|township|area|camp|county|province|region|state|"
     r"governorate|LGA|upazila|kebele|woreda|commune|sector|neighbou?rhood|locality|barangay)(?=\s*[,(]|\s+in\s)"
 )
-_IN_CONTAINER = re.compile(r"\s+in\s+(?:the\s+)?")
+# "in Y", "in the northern Y", "in southern Y".
+_IN_CONTAINER = re.compile(r"\s+in\s+(?:the\s+)?(?:(?:north|south|east|west|centr)[a-z-]*\s+)?")
+_PLACE_NOUN = (
+    r"(?:town|city|village|hamlet|settlement|district|municipality|township|area|camp|county|province|region|"
+    r"state|governorate|suburb|neighbou?rhood|locality|commune|port|capital|community|enclave|outpost|"
+    r"towns|cities|villages|districts|suburbs|neighbou?rhoods|areas|communities)"
+)
+# "X is a small town in Y", "X, a village in Y", "X, the capital of Y".
+_COPULA_IN = re.compile(
+    r"\s*,?\s+(?:(?:is|was|are|were|lies|sits)\s+)?(?:a|an|the)\s+(?:[\w-]+\s+){0,3}?"
+    + _PLACE_NOUN
+    + r"\s+(?:in|of)\s+(?:the\s+)?(?:(?:north|south|east|west|centr)[a-z-]*\s+)?"
+)
+# "the southern Y town of X": Y (a place or its people's adjective) then a place noun and "of".
+_NOUN_OF = re.compile(r"\s+(?:[a-z-]+\s+)?" + _PLACE_NOUN + r"\s+of\s+")
+_TOWN_BEFORE = re.compile(r"\b(?:town|city|village|hamlet|suburb)\s+(?:of\s+)?$", re.I)
+_SENTENCE_BREAK = re.compile(r"[.!?][\"”’)\]]*\s+(?=[\"“(\[]?[A-Z0-9])|\n+")
+_DATELINE_AFTER = re.compile(r"^(?:,\s*[A-Za-z.][A-Za-z. ]{0,30})?\s*(?:\([A-Za-z .]{1,30}\)\s*)?[-—–:]")
 _METONYMY_AFTER = re.compile(
     r"^(?:\s+and\s+[A-Z][\w.-]+)?\s+(?:also\s+|has\s+|have\s+|had\s+)?" + _SPEECH + r"\b", re.I
 )
@@ -242,12 +262,34 @@ def _area_bonus(cand: Candidate, cands: Sequence[Candidate], key: str) -> float:
     if place.feature == "A.ADM1" and not any(
         c.place.feature_class == "P"
         and c.place.country_code == place.country_code
-        and (c.place.admin1_code == place.admin1_code or c.place.population >= _CITY_POPULATION)
+        and (
+            c.place.admin1_code == place.admin1_code
+            or place.admin1_code.endswith(".")  # the region's own code is unknown
+            or c.place.population >= _CITY_POPULATION
+        )
         and c.place.population > 0
         for c in cands
     ):
         return _AREA_BONUS
     return 0.0
+
+
+def _drop_alias_countries(cands: list[Candidate], key: str) -> list[Candidate]:
+    """
+    Drop a country that a name matches only as an alias when it is its capital's own name.
+
+    "Tunis" is an old alias of Tunisia and the capital's own name: the capital is meant.
+    """
+    capitals = {
+        c.place.country_code for c in cands if c.place.feature == "P.PPLC" and normalize_name(c.place.name) == key
+    }
+    if not capitals:
+        return cands
+    return [
+        c
+        for c in cands
+        if not (c.place.is_country and c.place.country_code in capitals and normalize_name(c.place.name) != key)
+    ]
 
 
 def _seat(cand: Candidate, cands: Sequence[Candidate]) -> Place | None:
@@ -258,10 +300,9 @@ def _seat(cand: Candidate, cands: Sequence[Candidate]) -> Place | None:
     return max(towns, key=lambda p: p.population) if towns else None
 
 
-def _softmax_share(scores: Sequence[float]) -> float:
-    top = max(scores)
-    weights = [math.exp((s - top) / SOFTMAX_TEMPERATURE) for s in scores]
-    return 1.0 / sum(weights)
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    weights = np.exp(logits - logits.max())
+    return np.asarray(weights / weights.sum())
 
 
 @dataclass(slots=True)
@@ -274,12 +315,54 @@ class _Group:
     cands: list[Candidate]
     every: list[Candidate]
     surfaces: set[str]
-    hint_countries: set[str]
-    hint_admin1: set[str]
+    hint_countries: set[str] = field(default_factory=set)
+    """Countries named as containers ("Osh, Kyrgyzstan")."""
+    hint_admin1: set[str] = field(default_factory=set)
+    """Admin-1 codes of named containers ("Jefferson County, Colo.")."""
+    hint_admin1_countries: set[str] = field(default_factory=set)
+    """Countries of those admin-1 containers (a weaker cue than the admin-1 itself)."""
+    sentences: set[int] = field(default_factory=set)
+    """Indices of the sentences its mentions are in."""
+    town_word: bool = False
+    """True when a settlement noun follows or precedes a mention ("Kartal town", "the town of X")."""
+
+
+@dataclass(slots=True)
+class _Story:
+    """What the whole document says, shared by the candidate features of every name."""
+
+    counts: Counter[str]
+    by_group_country: dict[tuple[str, Role], str]
+    sentence_countries: dict[int, list[tuple[tuple[str, Role], str]]]
+    admin1_named: dict[str, set[tuple[str, Role]]]
+    hint: str
+    dateline: tuple[str, Role] | None
+
+
+def _sentence_starts(text: str) -> list[int]:
+    return [0] + [m.end() for m in _SENTENCE_BREAK.finditer(text)]
+
+
+def _dateline_key(mentions: Sequence[Mention], roles: Sequence[Role], text: str) -> tuple[str, Role] | None:
+    """Return the group of a dateline's place ("OSH, Kyrgyzstan (AP) —"), if the text opens with one."""
+    if not mentions:
+        return None
+    first = mentions[0]
+    if text[: first.start_char].strip() or first.kind != "place":
+        return None
+    if first.text.isupper() or _DATELINE_AFTER.match(text[first.end_char : first.end_char + 48]):
+        return (first.key, roles[0])
+    return None
 
 
 def resolve_mentions(
-    mentions: Sequence[Mention], text: str, gazetteer: Gazetteer, *, country: str = ""
+    mentions: Sequence[Mention],
+    text: str,
+    gazetteer: Gazetteer,
+    *,
+    country: str = "",
+    model: ResolverModel | None = None,
+    collect: list[tuple[list[int], list[Candidate], np.ndarray, np.ndarray]] | None = None,
 ) -> list[Resolution]:
     """
     Resolve every mention of a document, using the others as context.
@@ -296,15 +379,22 @@ def resolve_mentions(
         ISO alpha-2 code of the country the source says the text is about ("" when unknown):
         candidates outside it are vetoed unless the text names another country for that place
         or no candidate lies inside it.
+    model
+        The fitted candidate scorer; default :func:`geomap.resolver_model.load_resolver_model`.
+    collect
+        When given, receives per name (mention indices, candidates, round-one and round-two
+        feature matrices): what ``scripts/fit_resolver.py`` learns from.
 
     Returns
     -------
     list of Resolution
         One per mention, in the same order.
     """
+    model = model or load_resolver_model()
     demonyms = gazetteer.demonyms
     groups: dict[tuple[str, Role], _Group] = {}
     roles = [_role(text, m) for m in mentions]
+    starts = _sentence_starts(text)
     for idx, (mention, role) in enumerate(zip(mentions, roles, strict=True)):
         group = groups.get((mention.key, role))
         if group is None:
@@ -313,18 +403,22 @@ def resolve_mentions(
                 if role == "demonym"
                 else [c for c in gazetteer.lookup(mention.text) if not c.is_code_only(mention.text)][:TOP_K]
             )
-            cands = every
+            cands = _drop_alias_countries(every, mention.key)
             if role == "region":
                 areas = [c for c in every if c.place.feature in {"A.ADM1", "A.ADM2", "L.RGN"}]
                 cands = areas or every
-            group = _Group(mention.key, role, [], cands, every, set(), set(), set())
+            group = _Group(mention.key, role, [], cands, every, set())
             groups[(mention.key, role)] = group
         group.indices.append(idx)
         group.surfaces.add(mention.text)
-    _add_containment_hints(mentions, text, groups, roles)
+        group.sentences.add(bisect.bisect_right(starts, mention.start_char) - 1)
+        before = text[max(0, mention.start_char - 16) : mention.start_char]
+        if _TOWN_BEFORE.search(before) or _FEATURE_WORD.match(text[mention.end_char : mention.end_char + 30]):
+            group.town_word = True
+    _add_containment_hints(mentions, text, groups, roles, demonyms)
     if country:
         for group in groups.values():
-            if group.hint_countries - {country}:
+            if (group.hint_countries | group.hint_admin1_countries) - {country}:
                 continue  # the text puts this place in another country
             inside = [c for c in group.cands if c.place.country_code == country or c.place.is_country]
             if not inside:
@@ -334,11 +428,13 @@ def resolve_mentions(
             if len(inside) < len(group.cands):
                 group.cands = inside
 
-    # Country context: how often each country is named (as a country or by its people).
-    mentions_of_country: Counter[str] = Counter()
+    # Country context: how often each country is named (as a country or by its people), and where.
+    counts: Counter[str] = Counter()
     if country:
-        mentions_of_country[country] += 1
+        counts[country] += 1
     by_group_country: dict[tuple[str, Role], str] = {}
+    sentence_countries: dict[int, list[tuple[tuple[str, Role], str]]] = {}
+    admin1_named: dict[str, set[tuple[str, Role]]] = {}
     for gkey, group in groups.items():
         code = ""
         if group.role == "demonym":
@@ -346,29 +442,48 @@ def resolve_mentions(
             code = code if ":" not in code else ""
         elif group.cands and group.cands[0].place.is_country:
             code = group.cands[0].place.country_code
+        elif group.cands and group.cands[0].place.feature == "A.ADM1":
+            admin1_named.setdefault(group.cands[0].place.admin1_code, set()).add(gkey)
         if code:
             by_group_country[gkey] = code
-            mentions_of_country[code] += len(group.indices)
+            counts[code] += len(group.indices)
+            for sid in group.sentences:
+                sentence_countries.setdefault(sid, []).append((gkey, code))
+    story = _Story(
+        counts=counts,
+        by_group_country=by_group_country,
+        sentence_countries=sentence_countries,
+        admin1_named=admin1_named,
+        hint=country,
+        dateline=_dateline_key(mentions, roles, text),
+    )
 
     chosen: dict[tuple[str, Role], tuple[Candidate | None, float, str, tuple[Candidate, ...]]] = {}
+    first_features: dict[tuple[str, Role], np.ndarray] = {}
     anchors: list[tuple[tuple[str, Role], Place]] = []
-    admin1_counts: Counter[str] = Counter()
+    dateline_place: Place | None = None
     for rnd in range(2):
         for gkey, group in groups.items():
-            if group.role == "demonym":
+            if group.role == "demonym" or not group.cands:
+                chosen[gkey] = (None, 0.0, "no gazetteer candidate", ())
                 continue
-            own = by_group_country.get(gkey)
-            counts = mentions_of_country.copy()
-            if own:
-                counts[own] -= len(group.indices)
-            total = sum(v for v in counts.values() if v > 0)
-            chosen[gkey] = _score_group(group, counts, total, anchors if rnd else [], admin1_counts, gkey)
+            if len(group.cands) == 1 and collect is None:
+                chosen[gkey] = (group.cands[0], 1.0, "the only candidate", ())
+                continue
+            feats = candidate_features(group, gkey, story, anchors if rnd else [], dateline_place if rnd else None)
+            if rnd == 0:
+                first_features[gkey] = feats
+            elif collect is not None:
+                collect.append((list(group.indices), list(group.cands), first_features[gkey], feats))
+            chosen[gkey] = _pick(group, feats, model, first_round=rnd == 0)
         if rnd == 0:
             for gkey, (cand, conf, _, _) in chosen.items():
-                if cand is not None and conf >= 0.6 and not cand.place.is_country and cand.place.feature != "L.CONT":
+                if cand is None:
+                    continue
+                if gkey == story.dateline:
+                    dateline_place = cand.place
+                if conf >= CONFIDENT and not cand.place.is_country and cand.place.feature != "L.CONT":
                     anchors.append((gkey, cand.place))
-                    if cand.place.admin1_code:
-                        admin1_counts[cand.place.admin1_code] += 1
 
     results: list[Resolution] = []
     for mention, role in zip(mentions, roles, strict=True):
@@ -415,96 +530,231 @@ def _known_abroad(place: Place) -> bool:
     return place.feature in {"P.PPLC", "L.CONT"} or place.population >= KNOWN_ABROAD_POPULATION
 
 
-def _add_containment_hints(
+def _containers(
     mentions: Sequence[Mention], text: str, groups: dict[tuple[str, Role], _Group], roles: Sequence[Role]
-) -> None:
-    """
-    Record containment: "X, Y" and "X (Z, Y)" say X is inside Y when Y is a country or admin-1 region.
-
-    Parenthesised lists (ACLED style: "Ndimo (Irumu, Ituri)") name larger and larger areas.
-    """
+) -> dict[int, list[int]]:
+    """Return, per mention index, the indices of the mentions the text says contain it."""
+    out: dict[int, list[int]] = {}
     for k in range(len(mentions) - 1):
         first = mentions[k]
-        containers: list[int] = []
-        gap = text[first.end_char : mentions[k + 1].start_char]
+        second = mentions[k + 1]
+        raw_gap = text[first.end_char : second.start_char]
         # "Kartal town, Istanbul", "Baraka city (Fizi, Sud-Kivu)": a feature word may stand between.
-        gap = _FEATURE_WORD.sub("", gap, count=1)
+        gap = _FEATURE_WORD.sub("", raw_gap, count=1)
+        nxt = groups[(second.key, roles[k + 1])]
+        is_area = bool(nxt.cands) and (nxt.role == "region" or nxt.cands[0].place.feature_class in {"A", "L"})
         if gap in {", ", ","}:
-            containers.append(k + 1)
-        elif _IN_CONTAINER.fullmatch(gap):
-            # "Zhezkazgan township in Qaraghandy region", "Osh in Kyrgyzstan": only when the second is an area.
-            nxt = groups[(mentions[k + 1].key, roles[k + 1])]
-            if nxt.cands and (nxt.role == "region" or nxt.cands[0].place.feature_class in {"A", "L"}):
-                containers.append(k + 1)
+            out.setdefault(k, []).append(k + 1)
+        elif _IN_CONTAINER.fullmatch(gap) or _COPULA_IN.fullmatch(raw_gap):
+            # "Zhezkazgan township in Qaraghandy region", "X is a town in Y": only when the second is an area.
+            if is_area or second.kind == "demonym":
+                out.setdefault(k, []).append(k + 1)
+        elif _NOUN_OF.fullmatch(raw_gap) and (first.kind == "demonym" or _is_area_group(groups, first, roles[k])):
+            out.setdefault(k + 1, []).append(k)  # "the Syrian town of X", "the Y region's town of X"
         elif gap.strip() in {"(", "-", "–"} or re.fullmatch(r"\s*\(\s*", gap):
             close = text.find(")", first.end_char)
             j = k + 1
             while j < len(mentions) and close != -1 and mentions[j].start_char < close:
-                containers.append(j)
+                out.setdefault(k, []).append(j)
                 j += 1
-        group = groups[(first.key, roles[k])]
+    # A container's own containers hold it too: "X is a town in Y County, Z".
+    for k in list(out):
+        extra = [c2 for c in out[k] for c2 in out.get(c, []) if c2 != k and c2 not in out[k]]
+        out[k].extend(extra)
+    return out
+
+
+def _is_area_group(groups: dict[tuple[str, Role], _Group], mention: Mention, role: Role) -> bool:
+    group = groups[(mention.key, role)]
+    return bool(group.cands) and group.cands[0].place.feature_class in {"A", "L"}
+
+
+def _add_containment_hints(
+    mentions: Sequence[Mention],
+    text: str,
+    groups: dict[tuple[str, Role], _Group],
+    roles: Sequence[Role],
+    demonyms: dict[str, str],
+) -> set[tuple[str, Role]]:
+    """
+    Record containment: "X, Y", "X (Z, Y)", "X is a town in Y", "the Y town of X" say X is inside Y.
+
+    A country container adds a country hint; an admin-1 (or admin-2) container adds only its
+    admin-1 code, its country being kept apart as a weaker cue (so "Jefferson County, Colo."
+    does not make every place of the United States equally likely).
+
+    Returns the keys of the names that serve as containers: they restate where the
+    contained place is and are not separate evidence of the story's focus.
+    """
+    used: set[tuple[str, Role]] = set()
+    for k, containers in _containers(mentions, text, groups, roles).items():
+        group = groups[(mentions[k].key, roles[k])]
         for j in containers:
             second = mentions[j]
-            if second.kind != "place":
+            if second.kind == "demonym":
+                code = demonyms.get(second.key, "")
+                if code and ":" not in code:
+                    group.hint_countries.add(code)
                 continue
             container = groups[(second.key, roles[j])]
             if container is group:
                 continue  # "Rabat (Rabat)": a town in its same-named region says nothing about which one
+            used.add((second.key, roles[j]))
             for cand in container.cands[:5]:
                 if cand.place.is_country:
                     group.hint_countries.add(cand.place.country_code)
-                elif cand.place.feature == "A.ADM1":
+                elif cand.place.feature in {"A.ADM1", "A.ADM2"} and cand.place.admin1_code:
                     group.hint_admin1.add(cand.place.admin1_code)
-                    group.hint_countries.add(cand.place.country_code)
+                    group.hint_admin1_countries.add(cand.place.country_code)
+    return used
 
 
-def _score_group(
+def candidate_features(
     group: _Group,
-    counts: Counter[str],
-    total: int,
-    anchors: Sequence[tuple[tuple[str, Role], Place]],
-    admin1_counts: Counter[str],
     gkey: tuple[str, Role],
-) -> tuple[Candidate | None, float, str, tuple[Candidate, ...]]:
-    if not group.cands:
-        return None, 0.0, "no gazetteer candidate", ()
-    hinted = bool(group.hint_countries or group.hint_admin1)
-    scored: list[tuple[float, str, Candidate]] = []
-    for cand in group.cands:
+    story: _Story,
+    anchors: Sequence[tuple[tuple[str, Role], Place]],
+    dateline: Place | None,
+) -> np.ndarray:
+    """
+    Describe each candidate of one name by the features of :data:`geomap.resolver_model.FEATURES`.
+
+    Parameters
+    ----------
+    group
+        The name (all its mentions in one role) and its candidates.
+    gkey
+        The name's key.
+    story
+        Country, sentence and admin-1 context of the document.
+    anchors
+        Round one's confident places (empty in round one).
+    dateline
+        Round one's place of the dateline, if any.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(len(group.cands), len(FEATURES))``.
+    """
+    cands = group.cands
+    own = story.by_group_country.get(gkey)
+    counts = story.counts.copy()
+    if own:
+        counts[own] -= len(group.indices)
+    total = sum(v for v in counts.values() if v > 0)
+    in_sentence = {
+        code for sid in group.sentences for other, code in story.sentence_countries.get(sid, []) if other != gkey
+    }
+    by_population = sorted(range(len(cands)), key=lambda i: -cands[i].place.population)
+    rank = {i: r for r, i in enumerate(by_population)}
+    top_prior = max(c.prior for c in cands)
+    contained = bool(group.hint_countries or group.hint_admin1)
+    other_anchors = [p for k, p in anchors if k != gkey]
+    anchor_countries = Counter(p.country_code for p in other_anchors)
+    distances = _distance_matrix(cands, other_anchors) if other_anchors else np.zeros((len(cands), 0))
+    big_city_countries = {
+        c.place.country_code for c in cands if c.place.feature_class == "P" and c.place.population >= _CITY_POPULATION
+    }
+    alias_country = any(c.place.is_country and normalize_name(c.place.name) != group.key for c in cands)
+    caps = any(surface.replace(".", "").isupper() and len(surface) <= 5 for surface in group.surfaces)
+    rows = np.zeros((len(cands), len(FEATURES)))
+    for i, cand in enumerate(cands):
         place = cand.place
-        parts = [f"prior {cand.prior:.2f}"]
-        score = cand.prior
-        share = counts.get(place.country_code, 0) / total if total else 0.0
-        if share > 0:
-            bonus = 0.15 + 0.35 * share
-            score += bonus
-            parts.append(f"country {place.country_code} {bonus:.2f}")
-        # A country is never inside a named container: the hint is for the places within it.
-        if (
-            hinted
-            and not place.is_country
-            and (place.country_code in group.hint_countries or place.admin1_code in group.hint_admin1)
-        ):
-            score += _HINT_BONUS
-            parts.append("inside the named container")
-        elif not hinted and (area := _area_bonus(cand, group.cands, group.key)):
-            score += area
-            parts.append(f"area name {area:.2f}")
-        if group.surfaces.intersection(cand.spellings):
-            score += _EXACT_BONUS
-            parts.append("exact spelling")
-        if place.admin1_code and admin1_counts.get(place.admin1_code):
-            score += _ADMIN1_BONUS
-            parts.append(f"region {place.admin1_code}")
-        near = [haversine_km(place.lat, place.lon, p.lat, p.lon) for k, p in anchors if k != gkey]
-        if near:
-            closeness = _COHERENCE_BONUS * math.exp(-min(near) / _COHERENCE_KM)
-            if closeness > 0.01:
-                score += closeness
-                parts.append(f"near {min(near):.0f} km {closeness:.2f}")
-        scored.append((score, " + ".join(parts), cand))
-    scored.sort(key=lambda x: (-x[0], x[2].place.place_id))
-    best_score, reason, best = scored[0]
-    conf = _softmax_share([s for s, _, _ in scored])
-    runners = tuple(c for _, _, c in scored[1:4])
-    return best, conf, f"{reason} = {best_score:.2f}", runners
+        feature = place.feature
+        fclass = place.feature_class
+        share = counts.get(place.country_code, 0) / total if total and place.country_code else 0.0
+        area = 0.0 if contained else _area_bonus(cand, cands, group.key)
+        in_country = place.country_code in group.hint_countries and not place.is_country
+        in_admin1 = place.admin1_code in group.hint_admin1 and not place.is_country
+        in_admin1_country = place.country_code in group.hint_admin1_countries and not place.is_country
+        near = distances[i]
+        has_near = bool(other_anchors)
+        nearest = float(near.min()) if has_near else math.inf
+        within = int((near <= 500.0).sum())
+        focus_share = within / len(near) if has_near else 0.0
+        world_city = fclass == "P" and (place.population >= _WORLD_CITY or feature == "P.PPLC")
+        named_admin1 = story.admin1_named.get(place.admin1_code, set()) - {gkey} if place.admin1_code else set()
+        values = {
+            "prior": cand.prior,
+            "log_population": min(1.0, math.log10(place.population + 1) / 7.0),
+            "population_rank_inverse": 1.0 / (1 + rank[i]) if place.population > 0 else 0.0,
+            "most_populous": float(rank[i] == 0 and place.population > 0),
+            "highest_prior": float(cand.prior >= top_prior),
+            "is_country": float(place.is_country),
+            "is_admin1": float(feature == "A.ADM1"),
+            "is_admin2": float(feature in {"A.ADM2", "A.ADM3", "A.ADM4"}),
+            "is_capital": float(feature == "P.PPLC"),
+            "is_admin_seat": float(feature in {"P.PPLA", "P.PPLA2"}),
+            "class_p": float(fclass == "P"),
+            "class_a_other": float(fclass == "A" and not place.is_country and feature[2:6] != "ADM"),
+            "class_l": float(fclass == "L"),
+            "class_htv": float(fclass in {"H", "T", "V"}),
+            "class_other": float(fclass not in {"P", "A", "L", "H", "T", "V"}),
+            "main_name": float(normalize_name(place.name) == group.key),
+            "exact_spelling": float(bool(group.surfaces.intersection(cand.spellings))),
+            "country_share": share,
+            "country_named": float(share > 0),
+            "country_in_sentence": float(place.country_code in in_sentence),
+            "hint_country": float(bool(story.hint) and place.country_code == story.hint),
+            "hint_other_country": float(bool(story.hint) and place.country_code != story.hint),
+            "container_country": float(in_country),
+            "container_admin1": float(in_admin1),
+            "container_admin1_country": float(in_admin1_country),
+            "container_missed": float(contained and not (in_country or in_admin1_country)),
+            "country_name_rule": float(area >= _COUNTRY_BONUS),
+            "area_name_rule_admin1": float(0 < area < _COUNTRY_BONUS and feature == "A.ADM1"),
+            "area_name_rule_capital_region": float(0 < area < _COUNTRY_BONUS and feature != "A.ADM1"),
+            "admin1_big_city_rival": float(feature == "A.ADM1" and big_city_countries - {place.country_code} != set()),
+            "country_alternate_name": float(place.is_country and normalize_name(place.name) != group.key),
+            "own_name_over_country_alias": float(
+                not place.is_country and normalize_name(place.name) == group.key and alias_country
+            ),
+            "case_mismatch": float(caps and not group.surfaces.intersection(cand.spellings)),
+            "region_asked_area": float(group.role == "region" and fclass in {"A", "L"}),
+            "admin1_of_confident": float(
+                bool(place.admin1_code) and any(p.admin1_code == place.admin1_code for p in other_anchors)
+            ),
+            "admin1_named": float(bool(named_admin1)),
+            "near_300km": math.exp(-nearest / 300.0),
+            "near_50km": math.exp(-nearest / 50.0),
+            "has_confident": float(has_near),
+            "world_city": float(world_city),
+            "world_city_off_focus": float(world_city and has_near) * (1.0 - focus_share),
+            "focus_country_share": anchor_countries[place.country_code] / len(near) if has_near else 0.0,
+            "focus_500km_count": min(3, within) / 3.0,
+            "focus_500km_share": focus_share,
+            "dateline_country": float(dateline is not None and place.country_code == dateline.country_code),
+            "dateline_near": math.exp(-haversine_km(place.lat, place.lon, dateline.lat, dateline.lon) / 300.0)
+            if dateline is not None and gkey != story.dateline
+            else 0.0,
+            "log_candidates": math.log1p(len(cands)) / 3.5,
+            "feature_word_town": float(group.town_word and fclass == "P"),
+        }
+        rows[i] = [values[name] for name in FEATURES]
+    return rows
+
+
+def _distance_matrix(cands: Sequence[Candidate], places: Sequence[Place]) -> np.ndarray:
+    """Return great-circle distances in km, candidates by places (haversine, as :func:`haversine_km`)."""
+    lat1 = np.radians([c.place.lat for c in cands])[:, None]
+    lon1 = np.radians([c.place.lon for c in cands])[:, None]
+    lat2 = np.radians([p.lat for p in places])[None, :]
+    lon2 = np.radians([p.lon for p in places])[None, :]
+    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    return np.asarray(2 * _EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))))
+
+
+def _pick(
+    group: _Group, feats: np.ndarray, model: ResolverModel, *, first_round: bool
+) -> tuple[Candidate | None, float, str, tuple[Candidate, ...]]:
+    logits = model.logits(feats, first_round=first_round)
+    order = sorted(range(len(group.cands)), key=lambda i: (-logits[i], group.cands[i].place.place_id))
+    probs = _softmax(logits)
+    best = order[0]
+    weights = model.first if first_round else model.second
+    contrib = feats[best] * weights
+    top = np.argsort(-np.abs(contrib))[:4]
+    reason = " + ".join(f"{FEATURES[t]} {contrib[t]:+.2f}" for t in top if contrib[t] != 0)
+    runners = tuple(group.cands[i] for i in order[1:4])
+    return group.cands[best], float(probs[best]), f"{reason} = {logits[best]:.2f}", runners

@@ -422,6 +422,13 @@ def _doubt(
         "." in spelling for c in cands for spelling in c.spellings
     ):
         return 1.0  # only an abbreviation ("La.", "Calif.") spells it so, and the text has no period
+    after_comma = text[max(0, first.start - 2) : first.start] == ", "
+    if (
+        after_comma
+        and text[tokens[j].end : tokens[j].end + 1] == "."
+        and any(span_text + "." in c.spellings for c in cands)
+    ):
+        return 0.0  # a state's abbreviation after a comma, spelled so in the gazetteer ("Jefferson County, Colo.")
     # All-caps short forms (US, UK, NSW, EU) and dotted ones (U.S.) are names when spelled so in the gazetteer.
     if (span_text.isupper() and len(span_text) <= 5) or "." in span_text:
         exact_area = any(span_text in c.spellings and c.place.feature_class in {"A", "L"} for c in cands)

@@ -60,3 +60,61 @@ def test_ner_missing_model_is_a_clear_error() -> None:
 
     with pytest.raises(GeomapError, match="make ner"):
         load_ner("no_such_model_package")
+
+
+@pytest.fixture(scope="module")
+def names_nlp():  # hand-written entity patterns stand in for the statistical model
+    pipeline = spacy.blank("en")
+    ruler = pipeline.add_pipe("entity_ruler")
+    ruler.add_patterns(
+        [
+            {"label": "PERSON", "pattern": "Florence Adeyemi"},
+            {"label": "PERSON", "pattern": "Tomas Victoria Lindqvist"},
+            {"label": "ORG", "pattern": "U.N."},
+            {"label": "ORG", "pattern": "Interior Ministry"},
+            {"label": "FAC", "pattern": "Independence Square"},
+            {"label": "ORG", "pattern": "Queensland Police"},
+        ]
+    )
+    return pipeline
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Florence Adeyemi told reporters the talks had failed.", "Florence"),  # a first name
+        ("Commander Tomas Victoria Lindqvist denied the report.", "Victoria"),  # a middle name
+        ("The resolution passed at the U.N. on Friday.", "U.N."),  # an abbreviation of an organisation
+        ("A spokesman for the Interior Ministry gave no figures.", "Interior"),  # a ministry
+        ("Crowds gathered on Independence Square after dark.", "Independence"),  # a square
+    ],
+)
+def test_ner_vetoes_names_that_are_not_places(gazetteer: Gazetteer, names_nlp, text: str, name: str) -> None:
+    doc = Document(doc_id="v", text=text)
+    fast = {r.mention.text for r in geoparse_document(doc, gazetteer).resolutions}
+    vetted = {r.mention.text for r in geoparse_document(doc, gazetteer, nlp=names_nlp).resolutions}
+    assert name not in vetted
+    assert fast - vetted <= {name}
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Florence Adeyemi later flew to Florence.", "Florence"),  # governed by "to"
+        ("Officers of the Queensland Police searched the house.", "Queensland"),  # a state inside an agency's name
+    ],
+)
+def test_ner_keeps_place_readings(gazetteer: Gazetteer, names_nlp, text: str, name: str) -> None:
+    doc = Document(doc_id="k", text=text)
+    vetted = [r for r in geoparse_document(doc, gazetteer, nlp=names_nlp).resolutions if r.mention.text == name]
+    assert vetted
+    assert vetted[-1].place is not None
+
+
+def test_ner_has_place_reading_head_noun_and_dateline() -> None:
+    from geomap.ner import has_place_reading
+
+    county = Mention(doc_id="", text="Kern", start_char=4, end_char=8, kind="place", key="kern")
+    assert has_place_reading("The Kern County board met.", county, (0, 21, "ORG"))
+    dateline = Mention(doc_id="", text="OSH", start_char=0, end_char=3, kind="place", key="osh")
+    assert has_place_reading("OSH, Kyrgyzstan (AP) - Calm returned.", dateline, (0, 3, "ORG"))

@@ -1,0 +1,95 @@
+"""Resolution: containment, focus, hints and the fitted scorer, on fixtures written for these tests."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from geomap.gazetteer import Gazetteer
+from geomap.geoparse import geoparse_document
+from geomap.ingest import Document
+from geomap.resolver_model import FEATURES, load_resolver_model
+
+
+def _place(gazetteer: Gazetteer, text: str, name: str, country: str = ""):
+    parsed = geoparse_document(Document(doc_id="r", text=text, country=country), gazetteer)
+    found = [r for r in parsed.resolutions if r.mention.text == name]
+    assert found, f"{name!r} not recognised in {text!r}"
+    return found[0].place
+
+
+def test_resolve_admin1_container_gives_its_admin1_not_its_whole_country(gazetteer: Gazetteer) -> None:
+    # A county name shared by many states: the abbreviated state after the comma decides.
+    alone = _place(gazetteer, "Flooding closed roads in Jefferson County on Sunday.", "Jefferson County")
+    place = _place(gazetteer, "Flooding closed roads in Jefferson County, Colo., on Sunday.", "Jefferson County")
+    colorado = {c.place.admin1_code for c in gazetteer.lookup("Colorado") if c.place.feature == "A.ADM1"}
+    assert place.admin1_code in colorado
+    assert alone.admin1_code not in colorado
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "admin1_name"),
+    [
+        ("Springfield is a small city in Ohio, and its mayor spoke on Monday.", "Springfield", "Ohio"),
+        ("Officials said Springfield, a city in Massachusetts, had closed schools.", "Springfield", "Massachusetts"),
+    ],
+)
+def test_resolve_copula_and_apposition_containment(
+    gazetteer: Gazetteer, text: str, name: str, admin1_name: str
+) -> None:
+    place = _place(gazetteer, text, name)
+    admin1 = {c.place.admin1_code for c in gazetteer.lookup(admin1_name) if c.place.feature == "A.ADM1"}
+    assert place.admin1_code in admin1
+
+
+def test_resolve_people_adjective_town_of(gazetteer: Gazetteer) -> None:
+    # "the <people> town of X" puts X in that people's country, whatever the biggest namesake.
+    place = _place(gazetteer, "Shelling hit the Greek town of Tripoli overnight.", "Tripoli")
+    assert place.country_code == "GR"
+
+
+def test_resolve_containment_in_the_same_sentence_with_a_direction(gazetteer: Gazetteer) -> None:
+    place = _place(gazetteer, "Police detained students near Kara-Suu in the southern Osh region.", "Kara-Suu")
+    assert place.country_code == "KG"
+
+
+def test_resolve_document_focus_prefers_the_story_region(gazetteer: Gazetteer) -> None:
+    alone = _place(gazetteer, "Gunmen were reported in Tripoli on Friday.", "Tripoli")
+    focused = _place(gazetteer, "Clashes in Beirut and Sidon spread north to Tripoli on Friday.", "Tripoli")
+    assert alone.country_code == "LY"  # the capital, without context
+    assert focused.country_code == "LB"  # near the story's confident places
+
+
+def test_resolve_country_hint_and_dateline(gazetteer: Gazetteer) -> None:
+    assert _place(gazetteer, "Gunmen were reported in Tripoli on Friday.", "Tripoli", country="LB").country_code == "LB"
+    dated = _place(gazetteer, "BEIRUT (Reuters) - Gunmen were reported in Tripoli on Friday.", "Tripoli")
+    assert dated.country_code == "LB"
+
+
+def test_resolve_model_file_is_small_and_matches_the_features() -> None:
+    path = Path(__file__).resolve().parents[1] / "data" / "resolver.json"
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    assert tuple(raw["features"]) == FEATURES
+    assert path.stat().st_size < 20_000
+    model = load_resolver_model(path)
+    assert model.second.shape == (len(FEATURES),)
+    assert np.isfinite(model.second).all()
+
+
+def test_resolve_model_with_other_features_is_rejected(tmp_path: Path) -> None:
+    from geomap.errors import GeomapError
+
+    bad = tmp_path / "resolver.json"
+    bad.write_text(json.dumps({"features": ["prior"], "first": {}, "second": {}}), encoding="utf-8")
+    with pytest.raises(GeomapError, match="refit it"):
+        load_resolver_model(bad)
+
+
+def test_resolve_gold_spans_read_the_whole_text_but_output_only_the_spans(gazetteer: Gazetteer) -> None:
+    text = "Clashes in Beirut and Sidon spread north to Tripoli on Friday."
+    start = text.index("Tripoli")
+    doc = Document(doc_id="g", text=text)
+    parsed = geoparse_document(doc, gazetteer, gold_spans=[(start, start + len("Tripoli"))])
+    assert [r.mention.text for r in parsed.resolutions] == ["Tripoli"]
+    assert parsed.resolutions[0].place.country_code == "LB"  # Beirut and Sidon, not output, were read

@@ -552,7 +552,7 @@ def find_dates(sentence: str, published: dt.date | None, *, offset: int = 0) -> 
     --------
     >>> sat = dt.date(2010, 6, 12)
     >>> [d.text for d in find_dates("In April 2009 rebels attacked; on Friday they fled.", sat)]
-    ['In April 2009', 'Friday']
+    ['In April 2009', 'on Friday']
     """
     out = []
     for match in DATE_RE.finditer(sentence):

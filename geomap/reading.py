@@ -400,7 +400,7 @@ def dateline_end(text: str) -> int:
     Examples
     --------
     >>> dateline_end("KABUL (Reuters) - Gunmen attacked a bank.")
-    16
+    18
     >>> dateline_end("Gunmen attacked a bank in Kabul.")
     0
     """
@@ -437,7 +437,7 @@ def headline_end(text: str) -> int:
 
     Examples
     --------
-    >>> text = "Riots Spread in the South\\n\\nRiots spread on Friday, police said."
+    >>> text = "Riots Spread in the South\n\nRiots spread on Friday, police said."
     >>> text[headline_end(text):]
     'Riots spread on Friday, police said.'
     """

@@ -94,7 +94,13 @@ def _open(page_path: Path, seen: Visit) -> Iterator[Any]:
 def _close_popup(page: Any) -> None:
     """Close the open popup and wait until it has faded out of the page."""
     page.locator(".leaflet-popup-close-button").click()
-    page.wait_for_function("document.querySelectorAll('.leaflet-popup').length === 0")
+    gone = "document.querySelectorAll('.leaflet-popup').length === 0"
+    try:
+        page.wait_for_function(gone, timeout=5000)
+    except sync_api.TimeoutError:
+        # A slow machine may still be animating the map: close it the way Leaflet does on Escape.
+        page.keyboard.press("Escape")
+        page.wait_for_function(gone)
 
 
 _COUNT_GROUPED = "() => window.geomapCluster ? window.geomapCluster.getLayers().length : -1"

@@ -97,6 +97,9 @@ EVENT_COLUMNS: dict[str, str] = {
     "unlocated_reason": "str",
     "source": "str: document source (file, URL)",
     "title": "str: document title",
+    "background": "bool: told as history, before the report's own time (kept, not drawn on the map)",
+    "planned": "bool: announced or planned, not (yet) happened (kept, not drawn on the map)",
+    "toll": "bool: a cumulative toll or total of an area, not one incident (kept, not drawn as a marker)",
 }
 """Columns of the events frame (besides ``geometry``), with their meaning."""
 
@@ -278,6 +281,9 @@ def event_record(event: Any, source: str = "", title: str = "") -> dict[str, Any
         "unlocated_reason": "" if place else event.location_note,
         "source": public_source(source),
         "title": title,
+        "background": bool(getattr(event, "background", False)),
+        "planned": bool(getattr(event, "planned", False)),
+        "toll": bool(getattr(event, "toll", False)),
         "geometry": geometry,
     }
 

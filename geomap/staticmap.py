@@ -274,8 +274,13 @@ def _has_geometry(geometry: Any) -> bool:
 
 
 def _located(events: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return the events to draw: located, and neither background, planned nor a toll (those stay in exports)."""
     geometry = events.geometry
-    return events[~(geometry.isna() | geometry.is_empty)]
+    drawn = ~(geometry.isna() | geometry.is_empty)
+    for flag in ("background", "planned", "toll"):
+        if flag in events.columns:
+            drawn &= ~events[flag].fillna(False).astype(bool)
+    return events[drawn]
 
 
 # --- extent -----------------------------------------------------------------

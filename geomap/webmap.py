@@ -906,6 +906,7 @@ font:12px/1.35 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-seri
 .gm-unlocated ol{margin:4px 0 0;padding-left:18px}
 .gm-unlocated li{margin:3px 0}
 .gm-unlocated q{color:#444}
+.gm-context{bottom:auto;top:90px}
 body.gm-popup-open .gm-box{opacity:.12;pointer-events:none;transition:opacity .15s}
 """
 
@@ -1356,6 +1357,43 @@ def _legend_html(drawn: _Drawn, tier: MarkerTier) -> str:
     return f'<div class="gm-box gm-legend" id="geomap-legend"><h2>Legend{note}</h2><ul>{"".join(items)}</ul></div>'
 
 
+_CONTEXT_FLAGS = ("background", "planned", "toll")
+
+
+def _without_context(events: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[dict[str, Any]]]:
+    """Split off background, planned and toll events: kept in exports, listed on the map, never drawn."""
+    flags = [c for c in _CONTEXT_FLAGS if c in events.columns]
+    if not flags or not len(events):
+        return events, []
+    mask = events[flags].fillna(False).astype(bool).any(axis=1)
+    return events[~mask], _records(events[mask])
+
+
+def _context_html(rows: list[dict[str, Any]]) -> str:
+    """List background, planned and toll events in a closed panel (they are not today's incidents)."""
+    if not rows:
+        return ""
+    items = []
+    for row in rows[:_MAX_UNLOCATED_LISTED]:
+        what = next((flag for flag in _CONTEXT_FLAGS if row.get(flag) is True), "background")
+        where = _text(row.get("location_name")) or "no place"
+        date = _text(row.get("event_date")) or "no date"
+        evidence = _text(row.get("evidence"))
+        excerpt = evidence if len(evidence) <= 140 else evidence[:140] + " …"
+        items.append(
+            f"<li><i>{escape_text(what)}</i> · <b>{escape_text(_label(_kind_of(row)))}</b> · {escape_text(where)}"
+            f" · {escape_text(date)} · <q>{escape_text(excerpt)}</q></li>"
+        )
+    more = len(rows) - _MAX_UNLOCATED_LISTED
+    if more > 0:
+        items.append(f"<li>… and {more:,} more</li>")
+    return (
+        '<details class="gm-box gm-unlocated gm-context" id="geomap-context">'
+        f"<summary>Background, plans and tolls, not drawn ({len(rows):,})</summary>"
+        f"<ol>{''.join(items)}</ol></details>"
+    )
+
+
 def _unlocated_html(rows: list[dict[str, Any]]) -> str:
     if not rows:
         return ""
@@ -1602,6 +1640,7 @@ def _build_map(layers: Layers, title: str, basemap: Basemap, deferred: _Deferred
 
     events = _in_crs4326(layers.events)
     borders = _in_crs4326(layers.borders)
+    events, context = _without_context(events)
     points, shapes, unlocated = _split_events(events)
     border_layer, n_borders = _border_group(borders)
     located_geoms = [g for g in events.geometry if _has_geometry(g)]
@@ -1693,6 +1732,7 @@ def _build_map(layers: Layers, title: str, basemap: Basemap, deferred: _Deferred
         _title_html(title, subtitle, dates)
         + _legend_html(drawn, tier)
         + _unlocated_html(unlocated)
+        + _context_html(context)
         + _sources_panel_html(_records(events) if "sources" in events.columns else [])
     )
     css = _CSS + (f".leaflet-container{{background:{_SEA}}}" if drew_countries else "")

@@ -262,3 +262,36 @@ def test_webmap_missing_asset_has_a_hint(tmp_path: Path, monkeypatch: pytest.Mon
         load_asset("leaflet.js")
     with pytest.raises(GazetteerError, match="choose one of"):
         load_asset("bootstrap.js")
+
+
+def test_webmap_background_planned_and_tolls_are_listed_not_drawn(example_layers: Layers, tmp_path: Path) -> None:
+    from dataclasses import replace as dc_replace
+
+    import pyogrio
+    from conftest import _event
+    from shapely.geometry import Point
+
+    from geomap.export import write_geopackage
+    from geomap.layers import EVENT_COLUMNS, frame_from_records
+    from geomap.staticmap import _located
+
+    flagged = [
+        _event(90 + i, location_name="Naryn", lat=41.43, lon=75.99, geometry_kind="point", located=True,
+               geometry=Point(75.99, 41.43), evidence=f"Context sentence {flag}.", **{flag: True})
+        for i, flag in enumerate(("background", "planned", "toll"))
+    ]  # fmt: skip
+    base = [dict(r) for r in example_layers.events.drop(columns="geometry").to_dict("records")]
+    for record, geom in zip(base, example_layers.events.geometry, strict=True):
+        record["geometry"] = geom
+    layers = dc_replace(example_layers, events=frame_from_records(base + flagged, EVENT_COLUMNS))
+    page = _render(layers, tmp_path / "context.html")
+    assert "Background, plans and tolls, not drawn (3)" in page
+    for flag in ("background", "planned", "toll"):
+        assert f"Context sentence {flag}." in page
+    plain = _render(example_layers, tmp_path / "plain.html")
+    assert page.count("geomap-marker") == plain.count("geomap-marker")  # no marker for the flagged events
+    assert len(_located(layers.events)) == len(_located(example_layers.events))
+    gpkg = write_geopackage(layers, tmp_path / "context.gpkg")
+    kept = pyogrio.read_dataframe(gpkg, layer="events")
+    assert len(kept) == len(layers.events)
+    assert int(kept["background"].sum()) == int(kept["planned"].sum()) == int(kept["toll"].sum()) == 1

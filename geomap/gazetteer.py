@@ -11,6 +11,7 @@ milliseconds with little memory. Lookups are by normalised name
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import os
 import sqlite3
@@ -66,6 +67,8 @@ _MEMO_SIZE = 100_000
 _DATA_ENV = "GEOMAP_DATA"
 _CACHE_ENV = "GEOMAP_CACHE"
 _SCHEMA_VERSION = "3"
+
+logger = logging.getLogger(__name__)
 
 
 def default_data_dir() -> Path:
@@ -251,6 +254,46 @@ def build_index(tsv_path: Path, index_path: Path) -> None:
     finally:
         con.close()
     tmp.replace(index_path)
+
+
+_SEAL_BLOCK = 1 << 20
+
+
+def _index_fingerprint(index: Path) -> dict[str, Any]:
+    """Size and SHA-256 of the first and last MiB: cheap enough for every start, catches truncation and torn writes."""
+    size = index.stat().st_size
+    with index.open("rb") as handle:
+        head = handle.read(_SEAL_BLOCK)
+        handle.seek(max(0, size - _SEAL_BLOCK))
+        tail = handle.read(_SEAL_BLOCK)
+    return {"size": size, "head": hashlib.sha256(head).hexdigest(), "tail": hashlib.sha256(tail).hexdigest()}
+
+
+def _seal_index(index: Path) -> None:
+    """Record the fingerprint of a freshly built index beside it (written atomically)."""
+    import json
+
+    from geomap.atomic import write_text
+
+    write_text(index.with_name(index.name + ".seal"), json.dumps(_index_fingerprint(index)))
+
+
+def _index_intact(index: Path) -> bool:
+    """Return True when the index matches its seal and its schema row reads back."""
+    import json
+
+    seal = index.with_name(index.name + ".seal")
+    try:
+        if json.loads(seal.read_text(encoding="utf-8")) != _index_fingerprint(index):
+            return False
+        con = sqlite3.connect(f"{index.as_uri()}?mode=ro", uri=True)
+        try:
+            row = con.execute("SELECT v FROM meta WHERE k = 'schema'").fetchone()
+        finally:
+            con.close()
+    except (OSError, ValueError, sqlite3.Error):
+        return False
+    return row is not None and row[0] == _SCHEMA_VERSION
 
 
 def _place_from_row(row: Sequence[Any]) -> Place:
@@ -697,8 +740,12 @@ def load_gazetteer(data_dir: Path | None = None, cache_dir: Path | None = None) 
             msg = f"No gazetteer at {tsv}; run 'geomap data build' or set {_DATA_ENV}."
             raise GazetteerError(msg)
         index = cache_dir / f"gazetteer-{_sha1(tsv)[:16]}-v{_SCHEMA_VERSION}.sqlite"
+        if index.exists() and not _index_intact(index):
+            logger.warning("the gazetteer index %s is damaged or incomplete; rebuilding it", index)
+            index.unlink(missing_ok=True)
         if not index.exists():
             build_index(tsv, index)
+            _seal_index(index)
         gaz = Gazetteer(index, data_dir)
         _LOADED[(data_dir, cache_dir)] = gaz
         return gaz

@@ -113,3 +113,22 @@ def test_gazetteer_prior_prefers_countries_and_big_cities(gazetteer: Gazetteer) 
     assert country.prior > town.prior
     assert feature_weight("A.PCLI") > feature_weight("P.PPL") > feature_weight("S.HTL")
     assert 0.0 <= prior_of(town.place) <= 1.0
+
+
+def test_a_damaged_index_is_detected_and_rebuilt(tmp_path, caplog) -> None:
+    import geomap.gazetteer as gz
+
+    cache = tmp_path / "cache"
+    gaz = gz.load_gazetteer(cache_dir=cache)
+    index = gaz.index_path
+    assert gz._index_intact(index)
+    with index.open("r+b") as handle:  # a torn write: the file cut short
+        handle.truncate(index.stat().st_size // 2)
+    assert not gz._index_intact(index)
+    gz._LOADED.clear()
+    with caplog.at_level("WARNING", logger="geomap"):
+        again = gz.load_gazetteer(cache_dir=cache)
+    assert "damaged or incomplete; rebuilding" in caplog.text
+    assert gz._index_intact(again.index_path)
+    assert again.lookup("Osh", country_codes=["KG"])
+    gz._LOADED.clear()

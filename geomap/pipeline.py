@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import math
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -23,7 +24,7 @@ from geomap.errors import GeomapError, InputError
 from geomap.events import Event, extract_events
 from geomap.geoparse import ParsedDocument, geoparse_document
 from geomap.ingest import Document, document_from_mapping
-from geomap.nlp import parse
+from geomap.nlp import PARSE_MAX_CHARS, parse
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
 
     from geomap.gazetteer import Gazetteer
     from geomap.layers import Layers
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "DocumentResult",
@@ -76,6 +79,14 @@ def process_document(doc: Document, gazetteer: Gazetteer, nlp: Any = None) -> Do
         Places and events.
     """
     # One parse for every stage when the pipeline has a parser (geomap.nlp.load_pipeline).
+    if nlp is not None and len(doc.text) > PARSE_MAX_CHARS:
+        nlp = None  # a book-length text: spaCy on all of it would take minutes; read it the fast way
+        logger.warning(
+            "%s: %s characters, over %s: read without spaCy (names and events by the gazetteer and cue words)",
+            doc.source or doc.doc_id,
+            f"{len(doc.text):,}",
+            f"{PARSE_MAX_CHARS:,}",
+        )
     sdoc = parse(doc.text, nlp) if nlp is not None and "parser" in nlp.pipe_names else None
     parsed = geoparse_document(doc, gazetteer, nlp=nlp, sdoc=sdoc)
     events = extract_events(doc, parsed, gazetteer, sdoc=sdoc)

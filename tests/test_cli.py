@@ -262,3 +262,48 @@ def test_cli_reverse_takes_negative_coordinates() -> None:
     proc = run_cli("reverse", "-1.29", "36.82")
     assert proc.returncode == 0, proc.stderr
     assert "Kenya" in proc.stdout.decode()
+
+
+def _error_inputs(tmp_path):
+    deep = tmp_path / "deep.jsonl"
+    deep.write_text("[" * 200_000 + "]" * 200_000 + "\n", encoding="utf-8")
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("Émeutes à Osh".encode("latin-1"))
+    acled = tmp_path / "rows.csv"
+    acled.write_text(
+        "event_id_cnty,event_date,latitude,longitude,fatalities,notes\nX1,2010-06-12,1e999,72,1e400,Riots.\n",
+        encoding="utf-8",
+    )
+    empty_dir = tmp_path / "nothing"
+    empty_dir.mkdir()
+    surrogate = tmp_path / "surrogate.jsonl"
+    surrogate.write_text('{"id": "s", "text": "Riots in Osh \\ud800 today."}\n', encoding="utf-8")
+    dated = tmp_path / "dated.jsonl"
+    dated.write_text('{"id": "d", "text": "Riots in Osh.", "published": "99999-12-31"}\n', encoding="utf-8")
+    return {
+        "recursion": ["extract", str(deep)],
+        "unicode": ["extract", str(latin)],
+        "overflow": ["map", str(acled), "-o", str(tmp_path / "out")],
+        "empty folder": ["extract", str(empty_dir)],
+        "missing file": ["extract", str(tmp_path / "missing.txt")],
+        "surrogate": ["extract", str(surrogate)],
+        "bad date": ["extract", str(dated)],
+        "bad --date": ["extract", str(latin), "--date", "2010-13-45"],
+        "unwritable output": ["extract", "seeds/osh-2010-06-12.txt", "-o", str(tmp_path / "no" / "such" / "e.jsonl")],
+    }
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["recursion", "unicode", "overflow", "empty folder", "missing file", "surrogate", "bad date", "bad --date",
+     "unwritable output"],
+)  # fmt: skip
+def test_cli_error_classes_are_clear_lines_never_tracebacks(tmp_path, case: str) -> None:
+    proc = run_cli(*_error_inputs(tmp_path)[case])
+    err = proc.stderr.decode()
+    assert proc.returncode == 1, err
+    assert "Traceback" not in err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert lines
+    assert all(line.startswith(("error:", "warning:")) for line in lines), err
+    assert any(line.startswith("error:") for line in lines)

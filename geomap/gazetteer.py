@@ -21,11 +21,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from geomap.databuild import read_place_records
 from geomap.errors import GazetteerError, InputError
 from geomap.model import Candidate, Place
 from geomap.names import normalize_name
 from geomap.paths import packaged_data_dir
+from geomap.records import read_place_records
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence

@@ -45,8 +45,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, TextIO
 
-from geomap.databuild import PlaceRecord, _clean_alternates
 from geomap.errors import DataBuildError, InputError
+from geomap.records import PlaceRecord, clean_alternates
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -271,7 +271,7 @@ def _read_main_table(path: Path, classes: frozenset[str] | None, min_population:
             admin1_code=admin1,
             population=population,
             source=SOURCE_LABEL,
-            alternates=_clean_alternates(name, [cols[2], *cols[3].split(",")]),
+            alternates=clean_alternates(name, [cols[2], *cols[3].split(",")]),
         )
     skips.report()
     if unclassified:
@@ -345,7 +345,7 @@ def _read_alternate_names(
 def _final_alternates(rec: PlaceRecord, names: list[str], dropped: set[str]) -> tuple[str, ...]:
     """Add ``names`` to the alternates of ``rec`` and remove those only skipped rows gave."""
     dropped = dropped - {" ".join(n.split()) for n in names}
-    return _clean_alternates(rec.name, (*(a for a in rec.alternates if a not in dropped), *names))
+    return clean_alternates(rec.name, (*(a for a in rec.alternates if a not in dropped), *names))
 
 
 def read_geonames_dump(

@@ -230,6 +230,11 @@ def _progress(items: Iterable[Any], label: str) -> Iterator[Any]:
             progress.advance(task)
 
 
+def _pipeline_nlp(ner: bool, ner_model: str) -> Any:
+    """Return the spaCy pipeline for every stage; False in --fast mode (no spaCy at any stage)."""
+    return _nlp(ner, ner_model) if ner else False
+
+
 def _nlp(ner: bool, ner_model: str) -> Any:
     if not ner:
         return None
@@ -444,7 +449,9 @@ def extract(
         gazetteer = load_gazetteer()
         docs = _documents(paths, _parse_date_arg(date), country or "", skipped)
         results = _progress(
-            process_documents(docs, gazetteer, workers=workers, nlp=_nlp(ner, ner_model), on_error=skipped.callback),
+            process_documents(
+                docs, gazetteer, workers=workers, nlp=_pipeline_nlp(ner, ner_model), on_error=skipped.callback
+            ),
             "extracting",
         )
         if _is_table(paths, output):
@@ -564,7 +571,7 @@ def map_(
             layers = acled_layers(rows, title=title or "")
         else:
             docs = _documents(texts, _parse_date_arg(date), country or "", skipped)
-            results = _process(docs, engine, scheduler, workers, _nlp(ner, ner_model), skipped.callback)
+            results = _process(docs, engine, scheduler, workers, _pipeline_nlp(ner, ner_model), skipped.callback)
             if not results:
                 msg = "no document could be read, so there is nothing to map."
                 raise InputError(msg)
@@ -640,7 +647,7 @@ def add(
         else:
             docs = _documents(texts, _parse_date_arg(date), country or "", skipped)
             summary = add_results(
-                store, _process(docs, engine, scheduler, workers, _nlp(ner, ner_model), skipped.callback)
+                store, _process(docs, engine, scheduler, workers, _pipeline_nlp(ner, ner_model), skipped.callback)
             )
         _info(
             f"{summary.added} reports added, {summary.copies} copies of stored reports, "
@@ -697,7 +704,7 @@ def eval_events(
     rows = read_acled_csv(acled)
     gazetteer = load_gazetteer()
     docs = acled_documents(rows, str(acled), country_hint=country_hint)
-    results = process_documents(docs, gazetteer, workers=workers, nlp=_nlp(ner, ner_model))
+    results = process_documents(docs, gazetteer, workers=workers, nlp=_pipeline_nlp(ner, ner_model))
     events = [event_to_json(e) for r in _progress(results, "rows") for e in r.events]
     if save:
         with _output(save) as handle:

@@ -874,7 +874,9 @@ def _destination(
     return "", None, None
 
 
-def extract_events(doc: Document, parsed: ParsedDocument, gazetteer: Gazetteer, *, sdoc: Any = None) -> list[Event]:
+def extract_events(
+    doc: Document, parsed: ParsedDocument, gazetteer: Gazetteer, *, sdoc: Any = None, parse: bool = True
+) -> list[Event]:
     """
     Extract the events of one document.
 
@@ -895,7 +897,7 @@ def extract_events(doc: Document, parsed: ParsedDocument, gazetteer: Gazetteer, 
         In text order of first evidence; exactly one is ``primary`` when any exist.
     """
     text = doc.text
-    sdoc = ensure_parse(text, sdoc) if text.strip() else None
+    sdoc = ensure_parse(text, sdoc) if parse and text.strip() else sdoc
     head_end = headline_end(text)
     line_end = dateline_end(text[head_end:])
     context_end = head_end + line_end if line_end else head_end

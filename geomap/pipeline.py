@@ -71,13 +71,17 @@ def process_document(doc: Document, gazetteer: Gazetteer, nlp: Any = None) -> Do
     gazetteer
         The shared, read-only gazetteer.
     nlp
-        Optional spaCy pipeline for doubtful names.
+        Optional spaCy pipeline for doubtful names (events parse the text themselves when it has no
+        parser); ``False`` for the fast mode, with no spaCy at any stage.
 
     Returns
     -------
     DocumentResult
         Places and events.
     """
+    fast = nlp is False  # --fast: no spaCy at any stage
+    if fast:
+        nlp = None
     # One parse for every stage when the pipeline has a parser (geomap.nlp.load_pipeline).
     if nlp is not None and len(doc.text) > PARSE_MAX_CHARS:
         nlp = None  # a book-length text: spaCy on all of it would take minutes; read it the fast way
@@ -89,7 +93,7 @@ def process_document(doc: Document, gazetteer: Gazetteer, nlp: Any = None) -> Do
         )
     sdoc = parse(doc.text, nlp) if nlp is not None and "parser" in nlp.pipe_names else None
     parsed = geoparse_document(doc, gazetteer, nlp=nlp, sdoc=sdoc)
-    events = extract_events(doc, parsed, gazetteer, sdoc=sdoc)
+    events = extract_events(doc, parsed, gazetteer, sdoc=sdoc, parse=not fast)
     return DocumentResult(document=doc, parsed=parsed, events=tuple(events))
 
 
@@ -134,13 +138,14 @@ def process_documents(
     DocumentResult
         One per document processed, in input order.
     """
+    worker_nlp = False if nlp is False else None  # workers load no spaCy of ours, but keep --fast
     if on_error is None:
         if workers <= 1:
             for doc in docs:
                 yield process_document(doc, gazetteer, nlp)
             return
         with ProcessPoolExecutor(max_workers=min(workers, os.cpu_count() or 1)) as pool:
-            yield from pool.map(partial(process_document, gazetteer=gazetteer), docs, chunksize=16)
+            yield from pool.map(partial(process_document, gazetteer=gazetteer, nlp=worker_nlp), docs, chunksize=16)
         return
     if workers <= 1:
         outcomes: Iterable[DocumentResult | str] = (_process_or_error(doc, gazetteer, nlp) for doc in docs)
@@ -151,7 +156,7 @@ def process_documents(
                 yield outcome
         return
     with ProcessPoolExecutor(max_workers=min(workers, os.cpu_count() or 1)) as pool:
-        for outcome in pool.map(partial(_process_or_error, gazetteer=gazetteer), docs, chunksize=16):
+        for outcome in pool.map(partial(_process_or_error, gazetteer=gazetteer, nlp=worker_nlp), docs, chunksize=16):
             if isinstance(outcome, str):
                 on_error(outcome)
             else:

@@ -307,3 +307,21 @@ def test_cli_error_classes_are_clear_lines_never_tracebacks(tmp_path, case: str)
     assert lines
     assert all(line.startswith(("error:", "warning:")) for line in lines), err
     assert any(line.startswith("error:") for line in lines)
+
+
+def test_cli_fast_mode_runs_no_spacy(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    import geomap.ner
+    import geomap.nlp
+
+    def refuse(*_: object, **__: object) -> None:
+        msg = "spaCy was loaded in --fast mode"
+        raise AssertionError(msg)
+
+    monkeypatch.setattr(geomap.nlp, "load_pipeline", refuse)
+    monkeypatch.setattr(geomap.ner, "load_ner", refuse)
+    out = tmp_path / "fast.jsonl"
+    assert main(["extract", "seeds/osh-2010-06-12.txt", "-o", str(out), "--fast", "-q"]) == 0
+    events = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert events  # the seed still gives events by cue words
+    with pytest.raises(AssertionError, match="spaCy was loaded"):
+        main(["extract", "seeds/osh-2010-06-12.txt", "-o", str(tmp_path / "default.jsonl"), "-q"])

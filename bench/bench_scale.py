@@ -1,7 +1,7 @@
 """
 Scale: time and memory of ``geomap extract`` as the number of documents and a document's length grow.
 
-    python bench/bench_scale.py docs --counts 5000 50000      # RSS and time per document
+    python bench/bench_scale.py docs --counts 5000 50000 [--fast]   # RSS and time per document
     python bench/bench_scale.py long --megabytes 1 5          # one long article
 
 Documents are synthetic (sentences written here from a few places, counts and verbs). Prints the
@@ -39,7 +39,7 @@ def run(args: list[str]) -> tuple[float, float]:
     return time.perf_counter() - start, max(peak, before) / 1024
 
 
-def docs(counts: list[int]) -> None:
+def docs(counts: list[int], extra: list[str]) -> None:
     rng = random.Random(0)
     with tempfile.TemporaryDirectory(prefix="geomap-scale-") as tmp:
         for count in counts:
@@ -77,11 +77,12 @@ def main() -> int:
     sub = ap.add_subparsers(dest="what", required=True)
     d = sub.add_parser("docs")
     d.add_argument("--counts", type=int, nargs="+", default=[5000, 50000])
+    d.add_argument("--fast", action="store_true", help="geomap extract --fast (no spaCy)")
     d2 = sub.add_parser("long")
     d2.add_argument("--megabytes", type=float, nargs="+", default=[1.0, 5.0])
     args = ap.parse_args()
     if args.what == "docs":
-        docs(args.counts)
+        docs(args.counts, ["--fast"] if args.fast else [])
     else:
         long(args.megabytes)
     return 0

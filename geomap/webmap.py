@@ -1750,6 +1750,23 @@ def _build_map(layers: Layers, title: str, basemap: Basemap, deferred: _Deferred
     return fmap
 
 
+def _prepared_map(layers: Layers, title: str | None, basemap: Basemap) -> tuple[folium.Map, _Deferred]:
+    """Check the basemap, build the map with its page title, and return it with its deferred texts."""
+    if basemap not in BASEMAPS:
+        msg = f"Unknown basemap {basemap!r}; choose one of {', '.join(BASEMAPS)}."
+        raise InputError(msg)
+    _require_folium()
+    from branca.element import Figure
+
+    map_title = title or layers.title or "geomap"
+    deferred = _Deferred()
+    fmap = _build_map(layers, map_title, basemap, deferred)
+    root = fmap.get_root()
+    if isinstance(root, Figure):
+        root.title = escape_text(map_title)
+    return fmap, deferred
+
+
 def to_folium(layers: Layers, *, title: str | None = None, basemap: Basemap = "vector") -> folium.Map:
     """
     Return the interactive map as a :class:`folium.Map`, to show in a notebook or customise.
@@ -1771,19 +1788,12 @@ def to_folium(layers: Layers, *, title: str | None = None, basemap: Basemap = "v
     folium.Map
         Add layers or controls to it as to any folium map.
     """
-    if basemap not in BASEMAPS:
-        msg = f"Unknown basemap {basemap!r}; choose one of {', '.join(BASEMAPS)}."
-        raise InputError(msg)
-    _require_folium()
     from branca.element import Figure
 
-    map_title = title or layers.title or "geomap"
-    deferred = _Deferred()
     with _counter_ids():
-        fmap = _build_map(layers, map_title, basemap, deferred)
+        fmap, deferred = _prepared_map(layers, title, basemap)
     root = fmap.get_root()
     if isinstance(root, Figure):
-        root.title = escape_text(map_title)
         plain_render = root.render
 
         def render(**kwargs: Any) -> str:
@@ -1839,20 +1849,9 @@ def render_html(
     if path.suffix.lower() not in {".html", ".htm"}:
         msg = f"render_html writes .html files, got {path.name!r}; use a name ending in .html."
         raise InputError(msg)
-    if basemap not in BASEMAPS:
-        msg = f"Unknown basemap {basemap!r}; choose one of {', '.join(BASEMAPS)}."
-        raise InputError(msg)
-    _require_folium()
-    from branca.element import Figure
-
-    map_title = title or layers.title or "geomap"
-    deferred = _Deferred()
     with _counter_ids():
-        fmap = _build_map(layers, map_title, basemap, deferred)
-        root = fmap.get_root()
-        if isinstance(root, Figure):
-            root.title = escape_text(map_title)
-        page = root.render()
+        fmap, deferred = _prepared_map(layers, title, basemap)
+        page = fmap.get_root().render()
     page = deferred.fill(page)
     if self_contained:
         page = _make_self_contained(page, basemap)

@@ -276,11 +276,7 @@ def _has_geometry(geometry: Any) -> bool:
 def _located(events: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Return the events to draw: located, and neither background, planned nor a toll (those stay in exports)."""
     geometry = events.geometry
-    drawn = ~(geometry.isna() | geometry.is_empty)
-    for flag in ("background", "planned", "toll"):
-        if flag in events.columns:
-            drawn &= ~events[flag].fillna(False).astype(bool)
-    return events[drawn]
+    return events[~(geometry.isna() | geometry.is_empty) & ~_context_mask(events)]
 
 
 # --- extent -----------------------------------------------------------------
@@ -840,14 +836,29 @@ def _subtitle(events: gpd.GeoDataFrame, located: int) -> str:
     return " · ".join(parts)
 
 
+def _context_mask(events: gpd.GeoDataFrame) -> Any:
+    """Return which events are background, planned or a toll (kept in exports, not drawn)."""
+    mask = events.geometry.isna() & False
+    for flag in ("background", "planned", "toll"):
+        if flag in events.columns:
+            mask |= events[flag].fillna(False).astype(bool)
+    return mask
+
+
 def _unlocated_note(events: gpd.GeoDataFrame, located: int) -> str:
-    missing = len(events) - located
-    if missing <= 0:
+    if len(events) - located <= 0:
         return ""
-    unlocated = events[events.geometry.isna() | events.geometry.is_empty]
-    kinds = sorted({_style(_text(k) or "other")[2] for k in unlocated.get("kind", [])})
-    note = f"{missing} event{'s' if missing != 1 else ''} not located"
-    return f"{note} ({', '.join(kinds)})" if kinds else note
+    context = _context_mask(events)
+    unlocated = events[(events.geometry.isna() | events.geometry.is_empty) & ~context]
+    notes = []
+    if len(unlocated):
+        kinds = sorted({_style(_text(k) or "other")[2] for k in unlocated.get("kind", [])})
+        note = f"{len(unlocated)} event{'s' if len(unlocated) != 1 else ''} not located"
+        notes.append(f"{note} ({', '.join(kinds)})" if kinds else note)
+    if int(context.sum()):
+        n = int(context.sum())
+        notes.append(f"{n} background, planned or toll event{'s' if n != 1 else ''} not drawn")
+    return "; ".join(notes)
 
 
 @dataclass(frozen=True, slots=True)

@@ -277,3 +277,14 @@ def test_ingest_reads_the_country_key(tmp_path: Path) -> None:
     path.write_text('{"id": "a", "text": "Riots in Osh.", "country": "KG"}\n{"id": "b", "text": "Riots."}\n')
     docs = list(read_documents(path, country="UZ"))
     assert [d.country for d in docs] == ["KG", "UZ"]
+
+
+def test_intercardinal_words_alone_are_no_place(gazetteer) -> None:
+    from geomap.geoparse import geoparse_document
+    from geomap.ingest import Document
+
+    text = "A student was shot at Northwestern University. Floods hit the Northwest Territories and Southeast Asia."
+    parsed = geoparse_document(Document(doc_id="c", text=text), gazetteer)
+    found = {r.mention.text for r in parsed.resolutions if r.place is not None}
+    assert "Northwestern" not in found
+    assert {"Northwest Territories", "Southeast Asia"} <= found

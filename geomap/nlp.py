@@ -10,13 +10,17 @@ Character offsets of the parse index into the document text, as everywhere else.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from geomap.errors import GeomapError
 
-__all__ = ["DEFAULT_MODEL", "PARSE_MAX_CHARS", "NlpUnavailableError", "load_pipeline", "parse"]
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+__all__ = ["DEFAULT_MODEL", "PARSE_MAX_CHARS", "NlpUnavailableError", "load_pipeline", "parse", "transient_strings"]
 
 logger = logging.getLogger(__name__)
 
@@ -91,3 +95,45 @@ def parse(text: str, nlp: Any) -> Any:
         )
         return None
     return nlp(text)
+
+
+@contextlib.contextmanager
+def transient_strings(*pipelines: Any) -> Iterator[None]:
+    """
+    Forget, when the block ends, the strings and words that spaCy learns while reading in it.
+
+    A spaCy pipeline adds every new token text to its vocabulary (string store, lexemes,
+    tokenizer cache) and never lets go: over a batch, memory grows with the number of distinct
+    words read (numbers, names, misspellings), about 1.6 MB per 1,000 short news reports.
+    Inside this block each pipeline runs in a spaCy memory zone, so what a document adds is
+    freed when the block ends. No spaCy ``Doc``, ``Span`` or ``Token`` made inside the block
+    may be used after it (plain strings and offsets copied out of them are fine).
+
+    Parameters
+    ----------
+    pipelines
+        spaCy pipelines; None, False and repeats of one vocabulary are skipped.
+
+    Yields
+    ------
+    None
+        Nothing; the zones close when the block ends.
+
+    Examples
+    --------
+    >>> import spacy
+    >>> nlp = spacy.blank("en")
+    >>> known = len(nlp.vocab.strings)
+    >>> with transient_strings(nlp, None):
+    ...     words = [token.text for token in nlp("Zorbulak is a made-up word")]
+    >>> len(nlp.vocab.strings) == known, words[0]
+    (True, 'Zorbulak')
+    """
+    with contextlib.ExitStack() as stack:
+        vocabularies: set[int] = set()
+        for nlp in pipelines:
+            if nlp is None or nlp is False or not hasattr(nlp, "memory_zone") or id(nlp.vocab) in vocabularies:
+                continue
+            vocabularies.add(id(nlp.vocab))
+            stack.enter_context(nlp.memory_zone())
+        yield

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -107,7 +108,8 @@ def transient_strings(*pipelines: Any) -> Iterator[None]:
     words read (numbers, names, misspellings), about 1.6 MB per 1,000 short news reports.
     Inside this block each pipeline runs in a spaCy memory zone, so what a document adds is
     freed when the block ends. No spaCy ``Doc``, ``Span`` or ``Token`` made inside the block
-    may be used after it (plain strings and offsets copied out of them are fine).
+    may be used after it (plain strings and offsets copied out of them are fine). Blocks nest
+    (an inner one opens zones only for vocabularies not yet in one); threads take turns.
 
     Parameters
     ----------
@@ -129,11 +131,26 @@ def transient_strings(*pipelines: Any) -> Iterator[None]:
     >>> len(nlp.vocab.strings) == known, words[0]
     (True, 'Zorbulak')
     """
-    with contextlib.ExitStack() as stack:
-        vocabularies: set[int] = set()
-        for nlp in pipelines:
-            if nlp is None or nlp is False or not hasattr(nlp, "memory_zone") or id(nlp.vocab) in vocabularies:
-                continue
-            vocabularies.add(id(nlp.vocab))
-            stack.enter_context(nlp.memory_zone())
-        yield
+    zoned = [nlp for nlp in pipelines if nlp is not None and nlp is not False and hasattr(nlp, "memory_zone")]
+    if not zoned:
+        yield  # nothing to forget (--fast): no turns to take
+        return
+    with _ZONE_LOCK, contextlib.ExitStack() as stack:
+        open_here: set[int] = getattr(_zones, "vocabularies", set())
+        _zones.vocabularies = mine = set(open_here)
+        try:
+            for nlp in zoned:
+                if id(nlp.vocab) not in mine:  # spaCy zones must not nest: one per vocabulary
+                    mine.add(id(nlp.vocab))
+                    stack.enter_context(nlp.memory_zone())
+            yield
+        finally:
+            _zones.vocabularies = open_here
+
+
+_ZONE_LOCK = threading.RLock()
+"""spaCy's memory zones belong to a vocabulary, not to a thread: a thread that closed its zone would free
+the words another thread is still reading, so reading threads take turns while a zone is open."""
+
+_zones = threading.local()
+"""Per thread: ids of the vocabularies in an open zone (spaCy zones must not nest)."""

@@ -40,3 +40,15 @@ def test_pipeline_same_events_with_and_without_forgetting(gazetteer: Gazetteer) 
     first = process_document(doc, gazetteer).events
     nlp("Fighters of the Vorquel2an clan (ref. QX27Z).")  # the same new words, now learned for good
     assert process_document(doc, gazetteer).events == first
+
+
+def test_pipeline_threads_reading_at_once_get_the_same_events(gazetteer: Gazetteer) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    docs = _reports(24)
+    alone = [process_document(doc, gazetteer).events for doc in docs]
+    strings = len(load_pipeline().vocab.strings)
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        together = list(pool.map(lambda doc: process_document(doc, gazetteer).events, docs))
+    assert together == alone
+    assert len(load_pipeline().vocab.strings) == strings

@@ -454,7 +454,7 @@ def _layers_with(layers: Layers, rows: list[tuple[str, Any]]) -> Layers:
 
 
 def test_browser_world_view_has_no_band_across_the_antimeridian(example_layers: Layers, tmp_path: Path) -> None:
-    """At world zoom no drawn ring or line jumps across the map: Russia, Fiji, Antarctica and a flow from Fiji to Samoa."""
+    """At world zoom no drawn ring or line jumps across the map: Russia, Fiji, Antarctica, a flow Fiji to Samoa."""
     from shapely.geometry import Point
 
     from geomap.geo import short_line

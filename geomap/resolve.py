@@ -63,6 +63,8 @@ _COUNTRY_BONUS = 1.0
 _CITY_POPULATION = 100_000
 """A same-named town at least this big outranks its admin-1 region even when their codes differ."""
 _EARTH_RADIUS_KM = 6371.0088
+_NEAR_KM = 161.0
+"""The evaluation's "same place" radius: a focus holds the story's places within it."""
 _WORLD_CITY = 1_000_000
 """Cities this big (and capitals) are known far beyond their region."""
 KNOWN_ABROAD_POPULATION = 100_000
@@ -485,9 +487,26 @@ def resolve_mentions(
                 if conf >= CONFIDENT and not cand.place.is_country and cand.place.feature != "L.CONT":
                     anchors.append((gkey, cand.place))
 
+    focus = _story_focus(chosen, groups)
+    common = gazetteer.common_words
     results: list[Resolution] = []
     for mention, role in zip(mentions, roles, strict=True):
         gkey = (mention.key, role)
+        if role != "demonym" and not groups[gkey].cands and focus is not None and _reads_as_name(mention, common):
+            # A place the gazetteer lacks (a street, a building, a neighbourhood) lies, most likely,
+            # where the story is: its focus, at the focus's precision.
+            focus_place, share = focus
+            results.append(
+                Resolution(
+                    mention=mention,
+                    place=focus_place,
+                    score=round(share * CONFIDENT, 4),
+                    reason=f"not in the gazetteer: the story's focus, {focus_place.name} ({share:.2f} of its places)",
+                    role=role,
+                    metonymic=is_metonymic(text, mention),
+                )
+            )
+            continue
         if role == "demonym":
             code = demonyms.get(mention.key, "")
             place = gazetteer.resolve_code(code) if code else None
@@ -523,6 +542,43 @@ def resolve_mentions(
         )
         results.append(res)
     return results
+
+
+def _reads_as_name(mention: Mention, common: dict[str, float]) -> bool:
+    """Tell whether a span reads as a proper name: not one everyday English word ("Talks", "Reading")."""
+    return " " in mention.text.strip() or normalize_name(mention.text) not in common
+
+
+def _story_focus(
+    chosen: dict[tuple[str, Role], tuple[Candidate | None, float, str, tuple[Candidate, ...]]],
+    groups: dict[tuple[str, Role], _Group],
+) -> tuple[Place, float] | None:
+    """
+    Return the story's focus and the share of its confident places near it (within 161 km).
+
+    The focus is the medoid of the confidently placed places (countries, continents and
+    macro-regions left out), each weighted by how often the story names it: the place
+    closest, in summed distance, to all the others. None when nothing is confident.
+    """
+    weights: dict[str, int] = {}
+    places: dict[str, Place] = {}
+    for gkey, (cand, conf, _, _) in chosen.items():
+        if cand is None or conf < CONFIDENT:
+            continue
+        place = cand.place
+        if place.is_country or place.feature in {"L.CONT", "L.RGN"}:
+            continue
+        places[place.place_id] = place
+        weights[place.place_id] = weights.get(place.place_id, 0) + len(groups[gkey].indices)
+    if not places:
+        return None
+    ids = sorted(places)
+    pts = [places[i] for i in ids]
+    dist = _place_distances(pts, pts)
+    w = np.array([weights[i] for i in ids], dtype=float)
+    best = int(np.argmin(dist @ w))
+    share = float(w[dist[best] <= _NEAR_KM].sum() / w.sum())
+    return pts[best], share
 
 
 def _known_abroad(place: Place) -> bool:
@@ -737,10 +793,15 @@ def candidate_features(
 
 def _distance_matrix(cands: Sequence[Candidate], places: Sequence[Place]) -> np.ndarray:
     """Return great-circle distances in km, candidates by places (haversine, as :func:`haversine_km`)."""
-    lat1 = np.radians([c.place.lat for c in cands])[:, None]
-    lon1 = np.radians([c.place.lon for c in cands])[:, None]
-    lat2 = np.radians([p.lat for p in places])[None, :]
-    lon2 = np.radians([p.lon for p in places])[None, :]
+    return _place_distances([c.place for c in cands], places)
+
+
+def _place_distances(first: Sequence[Place], second: Sequence[Place]) -> np.ndarray:
+    """Return great-circle distances in km, ``first`` by ``second``."""
+    lat1 = np.radians([p.lat for p in first])[:, None]
+    lon1 = np.radians([p.lon for p in first])[:, None]
+    lat2 = np.radians([p.lat for p in second])[None, :]
+    lon2 = np.radians([p.lon for p in second])[None, :]
     a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
     return np.asarray(2 * _EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))))
 

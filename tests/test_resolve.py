@@ -93,3 +93,27 @@ def test_resolve_gold_spans_read_the_whole_text_but_output_only_the_spans(gazett
     parsed = geoparse_document(doc, gazetteer, gold_spans=[(start, start + len("Tripoli"))])
     assert [r.mention.text for r in parsed.resolutions] == ["Tripoli"]
     assert parsed.resolutions[0].place.country_code == "LB"  # Beirut and Sidon, not output, were read
+
+
+def _gold_span_place(gazetteer: Gazetteer, text: str, name: str):
+    start = text.index(name)
+    parsed = geoparse_document(Document(doc_id="r", text=text), gazetteer, gold_spans=[(start, start + len(name))])
+    assert len(parsed.resolutions) == 1
+    return parsed.resolutions[0]
+
+
+def test_resolve_name_missing_from_the_gazetteer_lies_at_the_story_focus(gazetteer: Gazetteer) -> None:
+    # A street the gazetteer does not know, in a story told from two nearby towns: placed at the story's focus.
+    text = "Crowds gathered in Osh on Friday. In Aravan, shops closed. Police blocked Kelvor Qazibek Prospect at noon."
+    assert not gazetteer.lookup("Kelvor Qazibek Prospect")
+    res = _gold_span_place(gazetteer, text, "Kelvor Qazibek Prospect")
+    assert res.place is not None
+    assert res.place.country_code == "KG"
+    assert res.score < 1.0
+    assert "not in the gazetteer" in res.reason
+
+
+def test_resolve_name_missing_from_the_gazetteer_without_a_focus_stays_unresolved(gazetteer: Gazetteer) -> None:
+    text = "Police blocked Kelvor Qazibek Prospect at noon on Friday."
+    res = _gold_span_place(gazetteer, text, "Kelvor Qazibek Prospect")
+    assert res.place is None

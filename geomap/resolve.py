@@ -34,6 +34,7 @@ import numpy as np
 from geomap.geo import haversine_km
 from geomap.names import normalize_name
 from geomap.resolver_model import FEATURES, ResolverModel, load_resolver_model
+from geomap.toponyms import without_direction
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -403,7 +404,7 @@ def resolve_mentions(
             every = (
                 []
                 if role == "demonym"
-                else [c for c in gazetteer.lookup(mention.text) if not c.is_code_only(mention.text)][:TOP_K]
+                else [c for c in _lookup(gazetteer, mention.text) if not c.is_code_only(mention.text)][:TOP_K]
             )
             cands = _drop_alias_countries(every, mention.key)
             if role == "region":
@@ -579,6 +580,13 @@ def _story_focus(
     best = int(np.argmin(dist @ w))
     share = float(w[dist[best] <= _NEAR_KM].sum() / w.sum())
     return pts[best], share
+
+
+def _lookup(gazetteer: Gazetteer, surface: str) -> list[Candidate]:
+    """Return a name's candidates; "South Florida", when not a name of its own, is looked up as "Florida"."""
+    cands = gazetteer.lookup(surface)
+    inner = without_direction(surface)
+    return cands if cands or not inner else gazetteer.lookup(inner)
 
 
 def _known_abroad(place: Place) -> bool:

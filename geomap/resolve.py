@@ -277,6 +277,20 @@ def _area_bonus(cand: Candidate, cands: Sequence[Candidate], key: str) -> float:
     return 0.0
 
 
+def _spelled_short_forms(cands: list[Candidate], surface: str) -> list[Candidate]:
+    """
+    Keep, for a capitalised short form, the places spelled so when there are any.
+
+    "EU" is the European Union, not the French town "Eu" that case-folding also finds
+    (as airport codes match only when written so, :meth:`geomap.model.Candidate.is_code_only`).
+    """
+    letters = surface.replace(".", "")
+    if not (letters.isupper() and len(letters) <= 5):
+        return cands
+    spelled = [c for c in cands if surface in c.spellings]
+    return spelled or cands
+
+
 def _drop_alias_countries(cands: list[Candidate], key: str) -> list[Candidate]:
     """
     Drop a country that a name matches only as an alias when it is its capital's own name.
@@ -326,6 +340,8 @@ class _Group:
     """Countries of those admin-1 containers (a weaker cue than the admin-1 itself)."""
     sentences: set[int] = field(default_factory=set)
     """Indices of the sentences its mentions are in."""
+    holds: set[str] = field(default_factory=set)
+    """Place ids of this name's area readings that hold a reading of a name the text puts inside it."""
     town_word: bool = False
     """True when a settlement noun follows or precedes a mention ("Kartal town", "the town of X")."""
 
@@ -406,6 +422,7 @@ def resolve_mentions(
                 if role == "demonym"
                 else [c for c in _lookup(gazetteer, mention.text) if not c.is_code_only(mention.text)][:TOP_K]
             )
+            every = _spelled_short_forms(every, mention.text)
             cands = _drop_alias_countries(every, mention.key)
             if role == "region":
                 areas = [c for c in every if c.place.feature in {"A.ADM1", "A.ADM2", "L.RGN"}]
@@ -664,13 +681,28 @@ def _add_containment_hints(
             if container is group:
                 continue  # "Rabat (Rabat)": a town in its same-named region says nothing about which one
             used.add((second.key, roles[j]))
-            for cand in container.cands[:5]:
+            # The container's readings that hold a reading of the name ("Parkland, Florida": the US state, however
+            # far down its namesakes it ranks), else its leading readings.
+            areas = [c for c in container.cands if c.place.is_country or c.place.feature in {"A.ADM1", "A.ADM2"}]
+            joint = [a for a in areas if any(_is_inside(c.place, a.place) for c in group.cands)]
+            for area in joint:
+                container.holds.add(area.place.place_id)
+            for cand in joint or container.cands[:5]:
                 if cand.place.is_country:
                     group.hint_countries.add(cand.place.country_code)
                 elif cand.place.feature in {"A.ADM1", "A.ADM2"} and cand.place.admin1_code:
                     group.hint_admin1.add(cand.place.admin1_code)
                     group.hint_admin1_countries.add(cand.place.country_code)
     return used
+
+
+def _is_inside(place: Place, area: Place) -> bool:
+    """Tell whether a place lies in an area (a country, or an admin-1/admin-2 region by its admin-1 code)."""
+    if place.is_country or place.place_id == area.place_id:
+        return False
+    if area.is_country:
+        return place.country_code == area.country_code
+    return bool(area.admin1_code) and place.admin1_code == area.admin1_code
 
 
 def candidate_features(
@@ -794,6 +826,7 @@ def candidate_features(
             else 0.0,
             "log_candidates": math.log1p(len(cands)) / 3.5,
             "feature_word_town": float(group.town_word and fclass == "P"),
+            "holds_contained": float(place.place_id in group.holds),
         }
         rows[i] = [values[name] for name in FEATURES]
     return rows

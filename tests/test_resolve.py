@@ -117,3 +117,32 @@ def test_resolve_name_missing_from_the_gazetteer_without_a_focus_stays_unresolve
     text = "Police blocked Kelvor Qazibek Prospect at noon on Friday."
     res = _gold_span_place(gazetteer, text, "Kelvor Qazibek Prospect")
     assert res.place is None
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "country", "admin1_name"),
+    [
+        # The container's own reading that holds the town ranks low among its namesakes.
+        ("The ferry from Portland, Victoria, was cancelled.", "Portland", "AU", "Victoria"),
+        ("A bus crashed near Hamilton, Victoria, overnight.", "Hamilton", "AU", "Victoria"),
+        ("A small plane landed on a road in Springfield, Florida.", "Springfield", "US", "Florida"),
+    ],
+)
+def test_resolve_container_reading_that_holds_the_town_is_used_however_low_it_ranks(
+    gazetteer: Gazetteer, text: str, name: str, country: str, admin1_name: str
+) -> None:
+    place = _place(gazetteer, text, name)
+    admin1 = {
+        c.place.admin1_code
+        for c in gazetteer.lookup(admin1_name)
+        if c.place.feature == "A.ADM1" and c.place.country_code == country
+    }
+    assert place.country_code == country
+    assert place.admin1_code in admin1
+
+
+def test_resolve_capitalised_short_form_is_the_place_spelled_so(gazetteer: Gazetteer) -> None:
+    # A French coastal story: the town spelled "Eu" lies next door, yet "EU" is the Union.
+    place = _place(gazetteer, "Trawler crews in Dieppe and Le Tréport said new EU rules would cut their catch.", "EU")
+    assert place.feature_class == "L"
+    assert not place.country_code

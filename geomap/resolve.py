@@ -343,6 +343,8 @@ class _Group:
     holds: set[str] = field(default_factory=set)
     """Place ids of this name's area readings that hold a reading of a name the text puts inside it."""
     town_word: bool = False
+    directional: bool = False
+    """True when the name was found without its leading direction word ("South Florida")."""
     """True when a settlement noun follows or precedes a mention ("Kartal town", "the town of X")."""
 
 
@@ -417,17 +419,14 @@ def resolve_mentions(
     for idx, (mention, role) in enumerate(zip(mentions, roles, strict=True)):
         group = groups.get((mention.key, role))
         if group is None:
-            every = (
-                []
-                if role == "demonym"
-                else [c for c in _lookup(gazetteer, mention.text) if not c.is_code_only(mention.text)][:TOP_K]
-            )
+            found, directional = ([], False) if role == "demonym" else _lookup(gazetteer, mention.text)
+            every = [c for c in found if not c.is_code_only(mention.text)][:TOP_K]
             every = _spelled_short_forms(every, mention.text)
             cands = _drop_alias_countries(every, mention.key)
             if role == "region":
                 areas = [c for c in every if c.place.feature in {"A.ADM1", "A.ADM2", "L.RGN"}]
                 cands = areas or every
-            group = _Group(mention.key, role, [], cands, every, set())
+            group = _Group(mention.key, role, [], cands, every, set(), directional=directional)
             groups[(mention.key, role)] = group
         group.indices.append(idx)
         group.surfaces.add(mention.text)
@@ -599,11 +598,17 @@ def _story_focus(
     return pts[best], share
 
 
-def _lookup(gazetteer: Gazetteer, surface: str) -> list[Candidate]:
-    """Return a name's candidates; "South Florida", when not a name of its own, is looked up as "Florida"."""
+def _lookup(gazetteer: Gazetteer, surface: str) -> tuple[list[Candidate], bool]:
+    """
+    Return a name's candidates, and whether they were found without a leading direction word.
+
+    "South Florida", when not a name of its own, names a part of Florida.
+    """
     cands = gazetteer.lookup(surface)
     inner = without_direction(surface)
-    return cands if cands or not inner else gazetteer.lookup(inner)
+    if cands or not inner:
+        return cands, False
+    return gazetteer.lookup(inner), True
 
 
 def _known_abroad(place: Place) -> bool:
@@ -827,6 +832,7 @@ def candidate_features(
             "log_candidates": math.log1p(len(cands)) / 3.5,
             "feature_word_town": float(group.town_word and fclass == "P"),
             "holds_contained": float(place.place_id in group.holds),
+            "direction_small_town": float(group.directional and fclass == "P" and place.population < _CITY_POPULATION),
         }
         rows[i] = [values[name] for name in FEATURES]
     return rows

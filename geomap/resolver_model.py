@@ -73,6 +73,7 @@ FEATURES: tuple[str, ...] = (
     "log_candidates",
     "feature_word_town",
     "holds_contained",
+    "direction_small_town",
 )
 """Candidate features, in the order of the model's weights (see :func:`geomap.resolve.candidate_features`)."""
 

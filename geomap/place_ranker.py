@@ -22,6 +22,8 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from geomap.paths import packaged_data_dir
 
 if TYPE_CHECKING:
@@ -30,7 +32,7 @@ if TYPE_CHECKING:
     from geomap.model import Place
     from geomap.resolve import Resolution
 
-__all__ = ["FEATURES", "RankerModel", "candidate_matrix", "choose", "load_place_ranker"]
+__all__ = ["FEATURES", "RankerModel", "candidate_matrix", "choose", "expand", "load_place_ranker"]
 
 FEATURES = (
     "bias_current",
@@ -83,28 +85,57 @@ _GLUED = re.compile(r"^[ -][A-Z][a-z]")
 
 
 class RankerModel:
-    """Linear weights over :data:`FEATURES` (and their standardisation)."""
+    """
+    Linear weights over the standardised :data:`FEATURES` and their pairwise products.
 
-    def __init__(self, weights: Sequence[float], mean: Sequence[float], scale: Sequence[float]) -> None:
-        self.weights = list(weights)
-        self.mean = list(mean)
-        self.scale = [s or 1.0 for s in scale]
+    A candidate's row ``x`` is standardised (``z = (x - mean) / scale``), extended with every product
+    ``z[i] * z[j]`` (``i < j``), standardised again (``mean2``, ``scale2``) and scored by ``weights``.
+    """
 
-    def score(self, row: Sequence[float]) -> float:
+    def __init__(
+        self,
+        weights: Sequence[float],
+        mean: Sequence[float],
+        scale: Sequence[float],
+        mean2: Sequence[float],
+        scale2: Sequence[float],
+    ) -> None:
+        self.weights = np.asarray(weights, dtype=float)
+        self.mean = np.asarray(mean, dtype=float)
+        self.scale = np.where(np.asarray(scale, dtype=float) == 0, 1.0, np.asarray(scale, dtype=float))
+        self.mean2 = np.asarray(mean2, dtype=float)
+        self.scale2 = np.where(np.asarray(scale2, dtype=float) == 0, 1.0, np.asarray(scale2, dtype=float))
+
+    def scores(self, rows: Sequence[Sequence[float]]) -> np.ndarray:
         """
-        Return the linear score of one candidate's feature row.
+        Return the linear score of each candidate's feature row.
 
         Parameters
         ----------
-        row
-            Values in the order of :data:`FEATURES`.
+        rows
+            Values in the order of :data:`FEATURES`, one row per candidate.
 
         Returns
         -------
-        float
+        numpy.ndarray
             Higher is more likely the event's place.
         """
-        return sum(w * (x - m) / s for w, x, m, s in zip(self.weights, row, self.mean, self.scale, strict=True))
+        z = (np.asarray(rows, dtype=float) - self.mean) / self.scale
+        q = (expand(z) - self.mean2) / self.scale2
+        return np.asarray(q @ self.weights)
+
+
+def expand(z: np.ndarray) -> np.ndarray:
+    """
+    Append the pairwise products ``z[:, i] * z[:, j]`` (``i < j``) to a feature matrix.
+
+    Examples
+    --------
+    >>> expand(np.array([[1.0, 2.0, 3.0]])).tolist()
+    [[1.0, 2.0, 3.0, 2.0, 3.0, 6.0]]
+    """
+    i, j = np.triu_indices(z.shape[1], k=1)
+    return np.hstack([z, z[:, i] * z[:, j]])
 
 
 @lru_cache(maxsize=1)
@@ -124,7 +155,7 @@ def load_place_ranker() -> RankerModel | None:
         return None
     if raw.get("features") != list(FEATURES):
         return None
-    return RankerModel(raw["weights"], raw["mean"], raw["scale"])
+    return RankerModel(raw["weights"], raw["mean"], raw["scale"], raw["mean2"], raw["scale2"])
 
 
 def _is_inside(inner: Place, outer: Place) -> bool:
@@ -243,8 +274,7 @@ def choose(model: RankerModel, rows: Sequence[Sequence[float]]) -> int:
     int
         Index into ``rows``.
     """
-    scores = [model.score(row) for row in rows]
-    return max(range(len(scores)), key=lambda i: (scores[i], -i))
+    return int(np.argmax(model.scores(rows)))
 
 
 COLLECT: list[dict[str, Any]] | None = None

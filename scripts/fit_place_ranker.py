@@ -11,7 +11,8 @@ hint (``--no-hint`` reads without it; ``--both`` reads both ways and learns from
 event, each resolved place of its sentence becomes a candidate described by
 :data:`geomap.place_ranker.FEATURES`; a candidate is a positive when it lies within 25 km of ACLED's
 point (or, when none does, when it is the nearest within 161 km). A logistic regression over the
-standardised features is fitted; the file stores only the feature names, means, scales and weights
+standardised features and their pairwise products is fitted; the file stores only the feature names,
+means, scales and weights
 (no note text). With ``--cv K`` the rows are split into K folds, the ranker is fitted on K-1 and
 chooses on the held-out fold, and the script prints location acc@25 km / acc@161 km over all rows,
 before (the sentence rules) and after (the ranker). ``--cache FILE`` keeps the collected candidates
@@ -97,15 +98,24 @@ def fit(records: list[dict[str, Any]]) -> dict[str, Any]:
     x = np.asarray(x_rows, dtype=float)
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale == 0] = 1.0
-    model = LogisticRegression(C=1.0, max_iter=2000)
-    model.fit((x - mean) / scale, np.asarray(y))
+    q = place_ranker.expand((x - mean) / scale)
+    mean2, scale2 = q.mean(axis=0), q.std(axis=0)
+    scale2[scale2 == 0] = 1.0
+    model = LogisticRegression(C=0.1, max_iter=3000)
+    model.fit((q - mean2) / scale2, np.asarray(y))
     return {
         "features": list(place_ranker.FEATURES),
         "mean": [round(float(v), 6) for v in mean],
         "scale": [round(float(v), 6) for v in scale],
+        "mean2": [round(float(v), 6) for v in mean2],
+        "scale2": [round(float(v), 6) for v in scale2],
         "weights": [round(float(v), 6) for v in model.coef_[0]],
         "trained_on": f"{len(y)} candidates of ACLED rows (train.csv); ACLED data (acleddata.com), no text stored",
     }
+
+
+def _model(raw: dict[str, Any]) -> place_ranker.RankerModel:
+    return place_ranker.RankerModel(raw["weights"], raw["mean"], raw["scale"], raw["mean2"], raw["scale2"])
 
 
 def point_of(rec: dict[str, Any], model: place_ranker.RankerModel | None) -> tuple[float, float] | None:
@@ -131,7 +141,7 @@ def cross_validate(records: dict[str, list[dict[str, Any]]], mode: str, k: int) 
         # a held-out row is left out of every reading: the notes are the same
         train = [r for recs in records.values() for r, g in zip(recs, fold, strict=True) if g != f]
         raw = fit(train)
-        model = place_ranker.RankerModel(raw["weights"], raw["mean"], raw["scale"])
+        model = _model(raw)
         for i, rec in enumerate(records[mode]):
             if fold[i] == f:
                 points[i] = point_of(rec, model)
@@ -168,10 +178,8 @@ def main() -> None:
     if args.out:
         raw = fit([r for recs in records.values() for r in recs])
         args.out.write_text(json.dumps(raw, indent=1) + "\n", encoding="utf-8")
-        print(
-            f"wrote {args.out}: "
-            + ", ".join(f"{n} {w:+.2f}" for n, w in zip(raw["features"], raw["weights"], strict=True))
-        )
+        single = sorted(zip(raw["features"], raw["weights"], strict=False), key=lambda p: -abs(p[1]))[:8]
+        print(f"wrote {args.out}; largest single-feature weights: " + ", ".join(f"{n} {w:+.2f}" for n, w in single))
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from geomap.errors import GeomapError, InputError
 from geomap.events import Event, extract_events
 from geomap.geoparse import ParsedDocument, geoparse_document
 from geomap.ingest import Document, document_from_mapping
-from geomap.nlp import PARSE_MAX_CHARS, parse
+from geomap.nlp import PARSE_MAX_CHARS, parse, transient_strings
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
@@ -94,11 +94,24 @@ def process_document(doc: Document, gazetteer: Gazetteer, nlp: Any = None, *, sd
             f"{len(doc.text):,}",
             f"{PARSE_MAX_CHARS:,}",
         )
-    if sdoc is None and nlp is not None and "parser" in nlp.pipe_names:
-        sdoc = parse(doc.text, nlp)
-    parsed = geoparse_document(doc, gazetteer, nlp=nlp, sdoc=sdoc)
-    events = extract_events(doc, parsed, gazetteer, sdoc=sdoc, parse=not fast)
-    return DocumentResult(document=doc, parsed=parsed, events=tuple(events))
+    # What spaCy learns from one document (new words) is forgotten after it, so a batch's memory stays
+    # flat in the number of documents; the results hold plain strings and offsets only.
+    with transient_strings(nlp, None if fast else _full_pipeline()):
+        if sdoc is None and nlp is not None and "parser" in nlp.pipe_names:
+            sdoc = parse(doc.text, nlp)
+        parsed = geoparse_document(doc, gazetteer, nlp=nlp, sdoc=sdoc)
+        events = extract_events(doc, parsed, gazetteer, sdoc=sdoc, parse=not fast)
+        return DocumentResult(document=doc, parsed=parsed, events=tuple(events))
+
+
+def _full_pipeline() -> Any:
+    """Return the parsing pipeline event extraction loads (:func:`geomap.nlp.load_pipeline`), None without spaCy."""
+    from geomap import nlp
+
+    try:
+        return nlp.load_pipeline()
+    except nlp.NlpUnavailableError:
+        return None
 
 
 PROCESSING_ERRORS: tuple[type[Exception], ...] = (GeomapError, ValueError, OverflowError, RecursionError)
@@ -205,10 +218,12 @@ def parse_documents(docs: Iterable[Document], nlp: Any) -> Iterator[tuple[Docume
 
 
 def _parse_batch(batch: list[Document], nlp: Any) -> Iterator[tuple[Document, Any]]:
-    wanted = [d for d in batch if len(d.text) <= PARSE_MAX_CHARS and d.text.strip()]
-    parses = dict(zip((id(d) for d in wanted), nlp.pipe(d.text for d in wanted), strict=True))
-    for doc in batch:
-        yield doc, parses.get(id(doc))
+    # The batch's parses live in one spaCy memory zone: its new words are freed once the batch is read.
+    with transient_strings(nlp):
+        wanted = [d for d in batch if len(d.text) <= PARSE_MAX_CHARS and d.text.strip()]
+        parses = dict(zip((id(d) for d in wanted), nlp.pipe(d.text for d in wanted), strict=True))
+        for doc in batch:
+            yield doc, parses.get(id(doc))
 
 
 _ACLED_RANGES: dict[str, tuple[float, float, bool]] = {

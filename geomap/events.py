@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from geomap.attributes import Count, DateInfo, find_count, find_date, find_dates, iter_counts
+from geomap.errors import GeomapError
 from geomap.event_type import type_event
 from geomap.fatalities import report_toll
 from geomap.geo import haversine_km, short_line, split_polygon
@@ -1071,8 +1072,22 @@ def extract_events(
         primary = next((e for e in lead if e.family == "violence"), lead[0])
         events = [replace(e, primary=e is primary) for e in events]
         events = [_ranked_place(doc, e, resolutions, gazetteer) if e.primary else e for e in events]
+        events = [_hinted_country(doc, e, gazetteer) if e.primary and e.place is None else e for e in events]
         events = [replace(e, killed=report_toll(text, e.killed, e.sub_event_type)) if e.primary else e for e in events]
     return [replace(e, event_id=f"{doc.doc_id}-{i + 1}") for i, e in enumerate(events)]
+
+
+def _hinted_country(doc: Document, event: Event, gazetteer: Gazetteer) -> Event:
+    """Locate a main event its text cannot place in the country the document's hint names (precision 3)."""
+    if not doc.country or event.geometry_kind not in {"point", ""}:
+        return event
+    try:
+        place = gazetteer.resolve_code(gazetteer.country_code(doc.country))
+    except GeomapError:
+        return event
+    if place is None:
+        return event
+    return replace(event, place=place, geometry_kind="point", location_note="the document's country (its hint)")
 
 
 def _ranked_place(doc: Document, event: Event, resolutions: Sequence[Resolution], gazetteer: Gazetteer) -> Event:

@@ -83,3 +83,16 @@ def test_pipeline_parse_documents_keeps_order_and_batches(n: int) -> None:
 def test_pipeline_parse_documents_without_a_parser_parses_nothing() -> None:
     docs = [Document(doc_id="a", text="report")]
     assert list(parse_documents(docs, False)) == [(docs[0], None)]
+
+
+def test_events_main_event_without_a_place_takes_the_hinted_country(gazetteer: Gazetteer) -> None:
+    from geomap.pipeline import process_document
+
+    text = "On 3 May, farmers protested outside the ministry over fuel prices."
+    hinted = process_document(Document(doc_id="h", text=text, country="KG"), gazetteer, False)
+    bare = process_document(Document(doc_id="b", text=text), gazetteer, False)
+    main = next(e for e in hinted.events if e.primary)
+    assert main.place is not None
+    assert main.place.country_code == "KG"
+    assert main.place.is_country
+    assert all(e.place is None for e in bare.events)

@@ -520,7 +520,7 @@ def resolve_mentions(
             results.append(
                 Resolution(
                     mention=mention,
-                    place=container,
+                    place=approximate_at(container, mention.text),
                     score=round(CONFIDENT / 2, 4),
                     reason=f"not in the gazetteer inside {container.name}: placed at {container.name}",
                     role=role,
@@ -535,7 +535,7 @@ def resolve_mentions(
             results.append(
                 Resolution(
                     mention=mention,
-                    place=focus_place,
+                    place=approximate_at(focus_place, mention.text),
                     score=round(share * CONFIDENT, 4),
                     reason=f"not in the gazetteer: the story's focus, {focus_place.name} ({share:.2f} of its places)",
                     role=role,
@@ -589,6 +589,39 @@ def _unlisted_container(
         if cand is not None and (cand.place.is_country or cand.place.feature in {"A.ADM1", "A.ADM2"}):
             return cand.place
     return None
+
+
+FOCUS_FEATURE = "L.FOCUS"
+"""Feature code of a place the gazetteer lacks, put at the story's focus (ACLED geo_precision 3)."""
+
+
+def approximate_at(focus: Place, name: str) -> Place:
+    """
+    Return a place the gazetteer lacks, drawn at the story's focus and marked as approximate.
+
+    It keeps the focus's country and admin-1 and its point, has no GeoNames id, and its
+    feature :data:`FOCUS_FEATURE` gives it ACLED's ``geo_precision`` 3: the place is somewhere
+    in the area the story is about, not at that point.
+
+    Examples
+    --------
+    >>> from geomap.model import Place
+    >>> town = Place(place_id="gn:1", geonameid=1, name="Osh", lat=40.5, lon=72.8, feature="P.PPLA",
+    ...              country_code="KG", admin1_code="KG.08", population=1, source="")
+    >>> lane = approximate_at(town, "Kurmanjan Datka Street")
+    >>> lane.name, lane.geonameid, geo_precision(lane), lane.country_code
+    ('Kurmanjan Datka Street', None, 3, 'KG')
+    """
+    from dataclasses import replace
+
+    return replace(
+        focus,
+        place_id=f"focus:{focus.place_id}",
+        geonameid=None,
+        name=name,
+        feature=FOCUS_FEATURE,
+        population=0,
+    )
 
 
 def _reads_as_name(mention: Mention, common: dict[str, float]) -> bool:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from geomap.attributes import Count, DateInfo, find_count, find_date, find_dates, iter_counts
+from geomap.errors import GeomapError
 from geomap.event_type import type_event
 from geomap.fatalities import report_toll
 from geomap.geo import haversine_km, short_line, split_polygon
@@ -1070,8 +1071,57 @@ def extract_events(
         lead = [e for e in pool if e.evidence_start < lead_end] or pool
         primary = next((e for e in lead if e.family == "violence"), lead[0])
         events = [replace(e, primary=e is primary) for e in events]
+        events = [_ranked_place(doc, e, resolutions, gazetteer) if e.primary else e for e in events]
+        events = [_hinted_country(doc, e, gazetteer) if e.primary and e.place is None else e for e in events]
         events = [replace(e, killed=report_toll(text, e.killed, e.sub_event_type)) if e.primary else e for e in events]
     return [replace(e, event_id=f"{doc.doc_id}-{i + 1}") for i, e in enumerate(events)]
+
+
+def _hinted_country(doc: Document, event: Event, gazetteer: Gazetteer) -> Event:
+    """Locate a main event its text cannot place in the country the document's hint names (precision 3)."""
+    if not doc.country or event.geometry_kind not in {"point", ""}:
+        return event
+    try:
+        place = gazetteer.resolve_code(gazetteer.country_code(doc.country))
+    except GeomapError:
+        return event
+    if place is None:
+        return event
+    return replace(event, place=place, geometry_kind="point", location_note="the document's country (its hint)")
+
+
+def _ranked_place(doc: Document, event: Event, resolutions: Sequence[Resolution], gazetteer: Gazetteer) -> Event:
+    """Let the fitted ranker (:mod:`geomap.place_ranker`) choose the main event's place among its sentence's."""
+    from geomap import place_ranker
+
+    model = place_ranker.load_place_ranker()
+    if (model is None and place_ranker.COLLECT is None) or event.geometry_kind not in {"point", ""}:
+        return event
+    text = doc.text
+    current = event.place_mention if event.place is not None else None
+    cands = [
+        r
+        for r in _between(resolutions, event.evidence_start, event.evidence_end)
+        if r.place is not None and r.role != "demonym" and not r.metonymic and not _is_actor_use(text, r)
+    ]
+    if current is not None and current.place is not None and all(c is not current for c in cands):
+        cands = sorted([*cands, current], key=lambda r: r.mention.start_char)
+    if len(cands) < 2:
+        return event
+    at = next((i for i, c in enumerate(cands) if c is current), None)
+    counts = Counter(r.place.place_id for r in resolutions if r.place is not None)
+    hint = gazetteer.country_code(doc.country) if doc.country else ""
+    rows = place_ranker.candidate_matrix(text, (event.evidence_start, event.evidence_end), cands, at, hint, counts)
+    if place_ranker.COLLECT is not None:
+        place_ranker.COLLECT.append(
+            {"doc_id": doc.doc_id, "rows": rows, "points": [c.point for c in cands], "current": at}
+        )
+        return event
+    assert model is not None
+    best = cands[place_ranker.choose(model, rows)]
+    if best is current:
+        return event
+    return replace(event, place=best.place, place_mention=best, location_note="in its sentence (fitted ranker)")
 
 
 def _build_event(

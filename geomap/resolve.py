@@ -444,11 +444,17 @@ def resolve_mentions(
         for group in groups.values():
             if (group.hint_countries | group.hint_admin1_countries) - {country}:
                 continue  # the text puts this place in another country
-            inside = [c for c in group.cands if c.place.country_code == country or c.place.is_country]
+            inside = [
+                c
+                for c in group.cands
+                if c.place.country_code == country
+                or (c.place.is_country and (_own_name(c, group.key) or c.place.population >= _WORLD_CITY))
+            ]
             if not inside:
-                # Nothing of that name in the country: only a place known abroad by name alone ("and in Moscow")
-                # may be meant; a village abroad is a namesake of one the gazetteer lacks.
-                inside = [c for c in group.cands if _known_abroad(c.place)]
+                # Nothing of that name in the country: only a place known abroad by its own name ("and in Moscow")
+                # may be meant; a village abroad, or a city's name in another language ("Bin" for Vienna), is a
+                # namesake of one the gazetteer lacks.
+                inside = [c for c in group.cands if _known_abroad(c.place) and _own_name(c, group.key)]
             if len(inside) < len(group.cands):
                 group.cands = inside
 
@@ -589,6 +595,11 @@ def _unlisted_container(
         if cand is not None and (cand.place.is_country or cand.place.feature in {"A.ADM1", "A.ADM2"}):
             return cand.place
     return None
+
+
+def _own_name(cand: Candidate, key: str) -> bool:
+    """Tell whether a name is the place's own (main) name or a short all-capitals code of it ("US")."""
+    return normalize_name(cand.place.name) == key or any(len(s) <= 3 and s.isupper() for s in cand.spellings)
 
 
 FOCUS_FEATURE = "L.FOCUS"

@@ -97,6 +97,15 @@ def test_resolve_gold_spans_read_the_whole_text_but_output_only_the_spans(gazett
     assert parsed.resolutions[0].place.country_code == "LB"  # Beirut and Sidon, not output, were read
 
 
+def test_resolve_country_hint_vetoes_a_foreign_capital_named_in_another_language(gazetteer: Gazetteer) -> None:
+    # GeoNames lists "Bin" among Vienna's names; with a hint for another country it is no capital abroad.
+    text = "Police dispersed a crowd in Moscow and in Bin on Friday."
+    vienna = {c.place.place_id for c in gazetteer.lookup("Vienna")}
+    hinted = _place(gazetteer, text, "Bin", country="RU")
+    assert hinted is None or hinted.place_id not in vienna
+    assert _place(gazetteer, text, "Moscow", country="UA").country_code == "RU"  # its own name: known abroad
+
+
 def _gold_span_place(gazetteer: Gazetteer, text: str, name: str):
     start = text.index(name)
     parsed = geoparse_document(Document(doc_id="r", text=text), gazetteer, gold_spans=[(start, start + len(name))])

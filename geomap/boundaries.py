@@ -18,6 +18,7 @@ from geomap.errors import GazetteerError, InputError
 from geomap.gazetteer import default_data_dir
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from pathlib import Path
 
     import geopandas as gpd
@@ -25,10 +26,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SCALES",
+    "admin1_names",
     "admin1_polygon",
     "border_length_km",
     "border_line",
     "country_at",
+    "country_names",
     "country_polygon",
     "load_admin1",
     "load_countries",
@@ -85,8 +88,48 @@ def load_countries(scale: Scale = "50m", data_dir: Path | None = None) -> gpd.Ge
     for iso, group in frame[frame["iso_a2"] != ""].groupby("iso_a2", sort=True):
         geoms = list(group.geometry)
         geom = geoms[0] if len(geoms) == 1 else shapely.union_all([shapely.make_valid(g) for g in geoms])
-        rows.append({"iso_a2": iso, "name": group["name"].iloc[0], "geometry": geom})
+        # The sovereign's name is its largest part's ("Australia", not "Ashmore and Cartier Is.").
+        name = group["name"].iloc[int(shapely.area(group.geometry.to_numpy()).argmax())]
+        rows.append({"iso_a2": iso, "name": name, "geometry": geom})
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=4326)
+
+
+def country_names(codes: Iterable[str]) -> dict[str, str]:
+    """
+    Return the Natural Earth names of ISO alpha-2 codes (only those it knows).
+
+    Examples
+    --------
+    >>> country_names(["AU", "KG", "ZZ"])
+    {'AU': 'Australia', 'KG': 'Kyrgyzstan'}
+    """
+    wanted = sorted({c for c in codes if c})
+    if not wanted:
+        return {}
+    frame = load_countries()
+    rows = frame[frame["iso_a2"].isin(wanted)]
+    return dict(zip(rows["iso_a2"].tolist(), rows["name"].tolist(), strict=True))
+
+
+def admin1_names(codes: Iterable[str]) -> dict[str, str]:
+    """
+    Return the Natural Earth names of GeoNames admin-1 codes that name exactly one region.
+
+    Examples
+    --------
+    >>> admin1_names(["KG.08", "KG.99"])
+    {'KG.08': 'Osh'}
+    """
+    wanted = sorted({c for c in codes if c})
+    if not wanted:
+        return {}
+    frame = load_admin1()
+    rows = frame[frame["admin1_code"].isin(wanted)]
+    names: dict[str, set[str]] = {}
+    for code, name in zip(rows["admin1_code"].tolist(), rows["name"].tolist(), strict=True):
+        if name:
+            names.setdefault(code, set()).add(name)
+    return {code: found.pop() for code, found in names.items() if len(found) == 1}
 
 
 @lru_cache(maxsize=2)

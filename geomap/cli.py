@@ -507,7 +507,7 @@ def _process(
     if engine == Engine.dask:
         from geomap.dask_engine import process_on_dask
 
-        return process_on_dask(list(docs), gazetteer, scheduler=scheduler, workers=workers)
+        return process_on_dask(list(docs), gazetteer, scheduler=scheduler, workers=workers, fast=nlp is False)
     return list(_progress(process_documents(docs, gazetteer, workers=workers, nlp=nlp, on_error=on_error), "mapping"))
 
 

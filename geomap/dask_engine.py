@@ -89,10 +89,11 @@ def connect(scheduler: str | None = None, *, workers: int = 1, processes: bool =
         yield client
 
 
-def _process_partition(docs: list[Document], gazetteer: Gazetteer) -> list[DocumentResult]:
+def _process_partition(docs: list[Document], gazetteer: Gazetteer, fast: bool = False) -> list[DocumentResult]:
     from geomap.pipeline import process_document
 
-    return [process_document(doc, gazetteer) for doc in docs]
+    nlp = False if fast else None  # False: no spaCy at any stage (--fast); None: the worker's own parse
+    return [process_document(doc, gazetteer, nlp) for doc in docs]
 
 
 def process_on_dask(
@@ -103,6 +104,7 @@ def process_on_dask(
     workers: int = 1,
     client: Any = None,
     partition_size: int = 64,
+    fast: bool = False,
 ) -> list[DocumentResult]:
     """
     Run the per-document stages on a Dask cluster.
@@ -121,6 +123,8 @@ def process_on_dask(
         An open ``distributed.Client`` to use instead (``scheduler`` and ``workers`` are then ignored).
     partition_size
         Documents per task.
+    fast
+        Read without spaCy at any stage (``--fast``: gazetteer and cue words only).
 
     Returns
     -------
@@ -134,9 +138,9 @@ def process_on_dask(
         return []
     if client is None:
         with connect(scheduler, workers=workers) as own:
-            return process_on_dask(docs, gazetteer, client=own, partition_size=partition_size)
+            return process_on_dask(docs, gazetteer, client=own, partition_size=partition_size, fast=fast)
     bag = db.from_sequence(list(docs), partition_size=partition_size)  # type: ignore[no-untyped-call]  # untyped
-    results: list[DocumentResult] = bag.map_partitions(_process_partition, gazetteer).compute(scheduler=client)
+    results: list[DocumentResult] = bag.map_partitions(_process_partition, gazetteer, fast).compute(scheduler=client)
     return results
 
 

@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from geomap.errors import DataBuildError
+from geomap.geo import split_polygon
 from geomap.names import is_latin, normalize_name
 from geomap.paths import packaged_data_dir
 from geomap.records import GAZETTEER_COLUMNS, PlaceRecord, clean_alternates, read_place_records
@@ -652,7 +653,7 @@ def write_admin1_polygons(features: Sequence[dict[str, Any]], path: Path) -> int
         a1 = props.get("gn_a1_code") or ""
         if "." not in a1 or feat.get("geometry") is None:
             continue
-        geom = shape(feat["geometry"]).simplify(ADMIN1_TOLERANCE_DEG, preserve_topology=True)
+        geom = split_polygon(shape(feat["geometry"]).simplify(ADMIN1_TOLERANCE_DEG, preserve_topology=True))
         if geom.is_empty:
             continue
         out.append(
@@ -751,7 +752,8 @@ def write_country_polygons(atlas_tgz: Path, scale: str, gnc_dir: Path, path: Pat
             {
                 "type": "Feature",
                 "properties": {"iso_a2": iso, "name": name, "iso_n3": fid or ""},
-                "geometry": _round_coords(mapping(geom)),
+                # world-atlas is drawn for spherical projections: its rings cross the antimeridian.
+                "geometry": _round_coords(mapping(split_polygon(geom))),
             }
         )
     out.sort(key=lambda f: (f["properties"]["iso_a2"], f["properties"]["name"]))

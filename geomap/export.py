@@ -407,8 +407,10 @@ def write_csv(layers: Layers, path: Path) -> Path:
     own = [name for name in events.columns if name != events.geometry.name and name not in ACLED_COLUMNS]
     header = [*ACLED_COLUMNS, *own, "geometry_wkt"]
     records = events.drop(columns=events.geometry.name).to_dict("records")
-    countries = _country_names({r["country_code"] for r in records if r["country_code"]})
-    regions = _admin1_names({r["admin1_code"] for r in records if r["admin1_code"]})
+    from geomap.boundaries import admin1_names, country_names
+
+    countries = country_names(r["country_code"] for r in records if r["country_code"])
+    regions = admin1_names(r["admin1_code"] for r in records if r["admin1_code"])
     with replacing(path) as partial, partial.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\r\n")
         writer.writerow(header)
@@ -661,32 +663,3 @@ def _csv_text(value: Any) -> str:
             return ""
         return str(int(value)) if value.is_integer() and abs(value) < 2**53 else repr(value)
     return str(value)
-
-
-# --- names for the ACLED columns ----------------------------------------------------------------------------------
-
-
-def _country_names(codes: set[str]) -> dict[str, str]:
-    """Return Natural Earth names of ISO alpha-2 codes (only those it knows)."""
-    if not codes:
-        return {}
-    from geomap.boundaries import load_countries
-
-    frame = load_countries()
-    rows = frame[frame["iso_a2"].isin(sorted(codes))]
-    return dict(zip(rows["iso_a2"].tolist(), rows["name"].tolist(), strict=True))
-
-
-def _admin1_names(codes: set[str]) -> dict[str, str]:
-    """Return Natural Earth names of GeoNames admin-1 codes that name exactly one region."""
-    if not codes:
-        return {}
-    from geomap.boundaries import load_admin1
-
-    frame = load_admin1()
-    rows = frame[frame["admin1_code"].isin(sorted(codes))]
-    names: dict[str, set[str]] = {}
-    for code, name in zip(rows["admin1_code"].tolist(), rows["name"].tolist(), strict=True):
-        if name:
-            names.setdefault(code, set()).add(name)
-    return {code: found.pop() for code, found in names.items() if len(found) == 1}

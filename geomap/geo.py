@@ -6,6 +6,8 @@ import math
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from shapely.geometry.base import BaseGeometry
 
 __all__ = ["EARTH_RADIUS_KM", "haversine_km", "short_line", "split_polygon"]
@@ -63,9 +65,60 @@ def short_line(lon1: float, lat1: float, lon2: float, lat2: float) -> BaseGeomet
     return MultiLineString([[(lon1, lat1), (edge, lat_edge)], [(-edge, lat_edge), (lon2, lat2)]])
 
 
+def _unwrapped(coords: Sequence[tuple[float, ...]]) -> list[tuple[float, float]]:
+    """Return a ring's vertices with longitudes made continuous (each step the short way round)."""
+    out: list[tuple[float, float]] = []
+    for x, y, *_ in coords:
+        if out:
+            step = (x - out[-1][0] + 180.0) % 360.0 - 180.0
+            out.append((out[-1][0] + step, y))
+        else:
+            out.append((x, y))
+    return out
+
+
+def _ring_area(coords: Sequence[tuple[float, ...]]) -> BaseGeometry:
+    """
+    Return the area a ring bounds, in [-180, 180] longitudes.
+
+    The ring is read the short way round between vertices; one that goes once round the globe
+    bounds the cap between it and the pole on its side (its mean latitude's).
+    """
+    import shapely
+    import shapely.affinity
+    from shapely.geometry import Polygon
+
+    ring = _unwrapped(coords)
+    if abs(ring[-1][0] - ring[0][0]) > 180.0:
+        pole = -90.0 if sum(y for _, y in ring) < 0 else 90.0
+        ring = [*ring, (ring[-1][0], pole), (ring[0][0], pole), ring[0]]
+    area = shapely.make_valid(Polygon(ring))
+    pieces = []
+    for shift in (-720.0, -360.0, 0.0, 360.0, 720.0):
+        piece = area.intersection(shapely.box(-180.0 - shift, -90.0, 180.0 - shift, 90.0))
+        if not piece.is_empty:
+            pieces.append(shapely.affinity.translate(piece, xoff=shift))
+    return shapely.union_all(pieces) if pieces else area
+
+
 def split_polygon(polygon: BaseGeometry) -> BaseGeometry:
     """
-    Return a polygon whose ring jumps across the antimeridian (lon 179 → -179) as valid parts on each side.
+    Return an area whose rings cross the antimeridian as valid parts on each side of it.
+
+    Rings are read the short way round between vertices, so a ring that jumps from lon 179 to
+    -179 crosses the antimeridian rather than the whole world; a ring that goes once round the
+    globe (Antarctica in some sources) is closed along its pole. Leaflet and the GIS formats draw
+    straight lon/lat edges, so an uncut ring shows as a band across the world.
+
+    Parameters
+    ----------
+    polygon
+        A Polygon or MultiPolygon in WGS84 degrees.
+
+    Returns
+    -------
+    BaseGeometry
+        A valid Polygon or MultiPolygon with every longitude within [-180, 180].
 
     Examples
     --------
@@ -73,16 +126,55 @@ def split_polygon(polygon: BaseGeometry) -> BaseGeometry:
     >>> parts = split_polygon(Polygon([(179, 0), (-179, 0), (-179, 1), (179, 1)]))
     >>> parts.geom_type, parts.is_valid, round(parts.area, 3)
     ('MultiPolygon', True, 2.0)
+    >>> cap = split_polygon(Polygon([(-180, -80), (-60, -75), (60, -75), (180, -80), (-180, -80)][::-1]))
+    >>> cap.is_valid, [round(v) for v in cap.bounds]
+    (True, [-180, -90, 180, -75])
     """
     import shapely
-    import shapely.affinity
-    from shapely.geometry import Polygon
 
-    coords = list(polygon.exterior.coords)
-    lons = [x for x, _ in coords]
-    if max(lons) - min(lons) <= 180.0:
-        return shapely.make_valid(polygon)
-    unwrapped = Polygon([(x + 360.0 if x < 0 else x, y) for x, y in coords])
-    east = unwrapped.intersection(shapely.box(-180.0, -90.0, 180.0, 90.0))
-    west = shapely.affinity.translate(unwrapped.intersection(shapely.box(180.0, -90.0, 540.0, 90.0)), xoff=-360.0)
-    return shapely.make_valid(shapely.union_all([east, west]))
+    parts = list(shapely.get_parts(polygon))
+    if not any(_crosses(part) for part in parts):
+        return polygon if polygon.is_valid else _polygonal(shapely.make_valid(polygon))
+    pieces = []
+    for part in parts:
+        if not _crosses(part):
+            pieces.append(part)
+            continue
+        # Shell minus holes, where a ring round the pole bounds a cap: the symmetric difference of the areas.
+        area = _ring_area(part.exterior.coords)
+        for interior in part.interiors:
+            area = area.symmetric_difference(_ring_area(interior.coords))
+        pieces.append(area)
+    polygons = [g for piece in pieces for g in shapely.get_parts(_polygonal(piece)) if g.geom_type == "Polygon"]
+    return _polygonal(shapely.make_valid(shapely.MultiPolygon(polygons))) if polygons else polygon
+
+
+def _polygonal(geometry: BaseGeometry) -> BaseGeometry:
+    """Return the areas of a geometry (``make_valid`` may add lines and points), as one Polygon or MultiPolygon."""
+    import shapely
+
+    parts = list(shapely.get_parts(geometry))
+    while any(g.geom_type in {"MultiPolygon", "GeometryCollection"} for g in parts):
+        parts = [h for g in parts for h in shapely.get_parts(g)]
+    areas = [g for g in parts if g.geom_type == "Polygon" and g.area > 0]
+    if not areas:
+        return geometry
+    return areas[0] if len(areas) == 1 else shapely.MultiPolygon(areas)
+
+
+def _crosses(polygon: BaseGeometry) -> bool:
+    """Tell whether a polygon's rings jump more than half the world between two vertices (not along a pole)."""
+    import numpy as np
+
+    if polygon.geom_type != "Polygon":
+        return False
+    for ring in (polygon.exterior, *polygon.interiors):
+        xy = np.asarray(ring.coords)[:, :2]
+        jumps = np.abs(np.diff(xy[:, 0])) > 180.0
+        along_pole = (np.abs(xy[:-1, 1]) >= _POLE_LAT) & (np.abs(xy[1:, 1]) >= _POLE_LAT)
+        if bool(np.any(jumps & ~along_pole)):
+            return True
+    return False
+
+
+_POLE_LAT = 89.999

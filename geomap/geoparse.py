@@ -234,6 +234,7 @@ def mentions_with_context(
     *,
     nlp: Any = None,
     sdoc: Any = None,
+    found: Sequence[Mention] | None = None,
 ) -> tuple[list[Mention], set[tuple[int, int]]]:
     """
     Return the given spans as mentions together with the places the text names elsewhere.
@@ -248,6 +249,8 @@ def mentions_with_context(
         ``(start, end)`` spans to resolve.
     nlp, sdoc
         As for :func:`geoparse_document` (recognition of the other places).
+    found
+        The places the text names, when already recognised (``nlp`` and ``sdoc`` are then unused).
 
     Returns
     -------
@@ -256,9 +259,9 @@ def mentions_with_context(
         them), and the set of given spans that became mentions.
     """
     gold = _gold_mentions(doc, spans, gazetteer)
-    if nlp is not None or sdoc is not None:
+    if found is None and (nlp is not None or sdoc is not None):
         found = recognise_with_entities(doc, gazetteer, nlp=nlp, sdoc=sdoc)
-    else:
+    elif found is None:
         found = extract_mentions(doc.text, gazetteer, doc_id=doc.doc_id)
     context = [m for m in found if not any(m.start_char < g.end_char and g.start_char < m.end_char for g in gold)]
     mentions = sorted([*gold, *context], key=lambda m: m.start_char)

@@ -30,6 +30,7 @@ __all__ = [
     "has_place_reading",
     "judge_mentions",
     "load_ner",
+    "person_name_words",
     "vet_mentions",
 ]
 
@@ -72,6 +73,7 @@ PLACE_HEADS = frozenset(
     }
 )
 """Place-type head nouns: "the Sagaing region", "Jefferson County" read as places."""
+_POSSESSIVE = re.compile(r"['’]s?$")
 _GOVERNORS = frozenset({"in", "near", "at", "from", "outside", "across", "throughout", "inside", "around", "to"})
 _BIG_POPULATION = 50_000
 """A town at least this big keeps its name even when the recogniser calls the name a person or an organisation."""
@@ -310,6 +312,39 @@ def _is_big(cands: Sequence[Candidate], key: str) -> bool:
     )
 
 
+def person_name_words(text: str, entities: Sequence[tuple[int, int, str]]) -> set[str]:
+    """
+    Return the first and last words of the people the text names in full.
+
+    Examples
+    --------
+    >>> sorted(person_name_words("Ann Tyler spoke. Tyler said no.", [(0, 9, "PERSON"), (17, 22, "PERSON")]))
+    ['Ann', 'Tyler']
+    """
+    words: set[str] = set()
+    for start, end, label in entities:
+        parts = _POSSESSIVE.sub("", text[start:end]).split()
+        if label == "PERSON" and len(parts) >= 2:
+            words.update((parts[0], parts[-1]))
+    return words
+
+
+def _refers_to_person(text: str, mention: Mention, people: set[str]) -> bool:
+    """
+    Tell whether a one-word name is a person the text names in full elsewhere ("Ann Tyler ... Tyler said").
+
+    A name governed by a place preposition ("in Tyler") or followed by its container ("Tyler, Texas")
+    stays a place; so do capitalised short forms ("US").
+    """
+    surface = mention.text
+    if surface not in people or " " in surface or surface.isupper():
+        return False
+    before = re.search(r"([A-Za-z]+)\s+(?:the\s+)?$", text[max(0, mention.start_char - 20) : mention.start_char])
+    if before and before.group(1).lower() in _GOVERNORS:
+        return False
+    return not re.match(r"^,\s+[A-Z]", text[mention.end_char : mention.end_char + 4])
+
+
 def vet_mentions(
     mentions: Sequence[Mention],
     entities: Sequence[tuple[int, int, str]],
@@ -348,10 +383,13 @@ def vet_mentions(
     list of Mention
         The kept mentions, in order.
     """
+    people = person_name_words(text, entities)
     kept = []
     for mention in mentions:
         if mention.kind == "demonym":
             kept.append(mention)
+            continue
+        if _refers_to_person(text, mention, people):
             continue
         covering = [e for e in entities if e[0] < mention.end_char and mention.start_char < e[1]]
         labels = {e[2] for e in covering}

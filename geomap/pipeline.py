@@ -24,7 +24,7 @@ from geomap.errors import GeomapError, InputError
 from geomap.events import Event, extract_events
 from geomap.geoparse import ParsedDocument, geoparse_document
 from geomap.ingest import Document, document_from_mapping
-from geomap.nlp import PARSE_MAX_CHARS, parse
+from geomap.nlp import PARSE_MAX_CHARS, parse, transient_strings
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
@@ -91,10 +91,23 @@ def process_document(doc: Document, gazetteer: Gazetteer, nlp: Any = None) -> Do
             f"{len(doc.text):,}",
             f"{PARSE_MAX_CHARS:,}",
         )
-    sdoc = parse(doc.text, nlp) if nlp is not None and "parser" in nlp.pipe_names else None
-    parsed = geoparse_document(doc, gazetteer, nlp=nlp, sdoc=sdoc)
-    events = extract_events(doc, parsed, gazetteer, sdoc=sdoc, parse=not fast)
-    return DocumentResult(document=doc, parsed=parsed, events=tuple(events))
+    # What spaCy learns from one document (new words) is forgotten after it, so a batch's memory stays
+    # flat in the number of documents; the results hold plain strings and offsets only.
+    with transient_strings(nlp, None if fast else _full_pipeline()):
+        sdoc = parse(doc.text, nlp) if nlp is not None and "parser" in nlp.pipe_names else None
+        parsed = geoparse_document(doc, gazetteer, nlp=nlp, sdoc=sdoc)
+        events = extract_events(doc, parsed, gazetteer, sdoc=sdoc, parse=not fast)
+        return DocumentResult(document=doc, parsed=parsed, events=tuple(events))
+
+
+def _full_pipeline() -> Any:
+    """Return the parsing pipeline event extraction loads (:func:`geomap.nlp.load_pipeline`), None without spaCy."""
+    from geomap import nlp
+
+    try:
+        return nlp.load_pipeline()
+    except nlp.NlpUnavailableError:
+        return None
 
 
 PROCESSING_ERRORS: tuple[type[Exception], ...] = (GeomapError, ValueError, OverflowError, RecursionError)

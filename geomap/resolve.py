@@ -34,6 +34,7 @@ import numpy as np
 from geomap.geo import haversine_km
 from geomap.names import normalize_name
 from geomap.resolver_model import FEATURES, ResolverModel, load_resolver_model
+from geomap.toponyms import without_direction
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -63,6 +64,8 @@ _COUNTRY_BONUS = 1.0
 _CITY_POPULATION = 100_000
 """A same-named town at least this big outranks its admin-1 region even when their codes differ."""
 _EARTH_RADIUS_KM = 6371.0088
+_NEAR_KM = 161.0
+"""The evaluation's "same place" radius: a focus holds the story's places within it."""
 _WORLD_CITY = 1_000_000
 """Cities this big (and capitals) are known far beyond their region."""
 KNOWN_ABROAD_POPULATION = 100_000
@@ -274,6 +277,20 @@ def _area_bonus(cand: Candidate, cands: Sequence[Candidate], key: str) -> float:
     return 0.0
 
 
+def _spelled_short_forms(cands: list[Candidate], surface: str) -> list[Candidate]:
+    """
+    Keep, for a capitalised short form, the places spelled so when there are any.
+
+    "EU" is the European Union, not the French town "Eu" that case-folding also finds
+    (as airport codes match only when written so, :meth:`geomap.model.Candidate.is_code_only`).
+    """
+    letters = surface.replace(".", "")
+    if not (letters.isupper() and len(letters) <= 5):
+        return cands
+    spelled = [c for c in cands if surface in c.spellings]
+    return spelled or cands
+
+
 def _drop_alias_countries(cands: list[Candidate], key: str) -> list[Candidate]:
     """
     Drop a country that a name matches only as an alias when it is its capital's own name.
@@ -323,7 +340,11 @@ class _Group:
     """Countries of those admin-1 containers (a weaker cue than the admin-1 itself)."""
     sentences: set[int] = field(default_factory=set)
     """Indices of the sentences its mentions are in."""
+    holds: set[str] = field(default_factory=set)
+    """Place ids of this name's area readings that hold a reading of a name the text puts inside it."""
     town_word: bool = False
+    directional: bool = False
+    """True when the name was found without its leading direction word ("South Florida")."""
     """True when a settlement noun follows or precedes a mention ("Kartal town", "the town of X")."""
 
 
@@ -398,16 +419,14 @@ def resolve_mentions(
     for idx, (mention, role) in enumerate(zip(mentions, roles, strict=True)):
         group = groups.get((mention.key, role))
         if group is None:
-            every = (
-                []
-                if role == "demonym"
-                else [c for c in gazetteer.lookup(mention.text) if not c.is_code_only(mention.text)][:TOP_K]
-            )
+            found, directional = ([], False) if role == "demonym" else _lookup(gazetteer, mention.text)
+            every = [c for c in found if not c.is_code_only(mention.text)][:TOP_K]
+            every = _spelled_short_forms(every, mention.text)
             cands = _drop_alias_countries(every, mention.key)
             if role == "region":
                 areas = [c for c in every if c.place.feature in {"A.ADM1", "A.ADM2", "L.RGN"}]
                 cands = areas or every
-            group = _Group(mention.key, role, [], cands, every, set())
+            group = _Group(mention.key, role, [], cands, every, set(), directional=directional)
             groups[(mention.key, role)] = group
         group.indices.append(idx)
         group.surfaces.add(mention.text)
@@ -485,9 +504,26 @@ def resolve_mentions(
                 if conf >= CONFIDENT and not cand.place.is_country and cand.place.feature != "L.CONT":
                     anchors.append((gkey, cand.place))
 
+    focus = _story_focus(chosen, groups)
+    common = gazetteer.common_words
     results: list[Resolution] = []
     for mention, role in zip(mentions, roles, strict=True):
         gkey = (mention.key, role)
+        if role != "demonym" and not groups[gkey].cands and focus is not None and _reads_as_name(mention, common):
+            # A place the gazetteer lacks (a street, a building, a neighbourhood) lies, most likely,
+            # where the story is: its focus, at the focus's precision.
+            focus_place, share = focus
+            results.append(
+                Resolution(
+                    mention=mention,
+                    place=approximate_at(focus_place, mention.text),
+                    score=round(share * CONFIDENT, 4),
+                    reason=f"not in the gazetteer: the story's focus, {focus_place.name} ({share:.2f} of its places)",
+                    role=role,
+                    metonymic=is_metonymic(text, mention),
+                )
+            )
+            continue
         if role == "demonym":
             code = demonyms.get(mention.key, "")
             place = gazetteer.resolve_code(code) if code else None
@@ -523,6 +559,89 @@ def resolve_mentions(
         )
         results.append(res)
     return results
+
+
+FOCUS_FEATURE = "L.FOCUS"
+"""Feature code of a place the gazetteer lacks, put at the story's focus (ACLED geo_precision 3)."""
+
+
+def approximate_at(focus: Place, name: str) -> Place:
+    """
+    Return a place the gazetteer lacks, drawn at the story's focus and marked as approximate.
+
+    It keeps the focus's country and admin-1 and its point, has no GeoNames id, and its
+    feature :data:`FOCUS_FEATURE` gives it ACLED's ``geo_precision`` 3: the place is somewhere
+    in the area the story is about, not at that point.
+
+    Examples
+    --------
+    >>> from geomap.model import Place
+    >>> town = Place(place_id="gn:1", geonameid=1, name="Osh", lat=40.5, lon=72.8, feature="P.PPLA",
+    ...              country_code="KG", admin1_code="KG.08", population=1, source="")
+    >>> lane = approximate_at(town, "Kurmanjan Datka Street")
+    >>> lane.name, lane.geonameid, geo_precision(lane), lane.country_code
+    ('Kurmanjan Datka Street', None, 3, 'KG')
+    """
+    from dataclasses import replace
+
+    return replace(
+        focus,
+        place_id=f"focus:{focus.place_id}",
+        geonameid=None,
+        name=name,
+        feature=FOCUS_FEATURE,
+        population=0,
+    )
+
+
+def _reads_as_name(mention: Mention, common: dict[str, float]) -> bool:
+    """Tell whether a span reads as a proper name: not one everyday English word ("Talks", "Reading")."""
+    return " " in mention.text.strip() or normalize_name(mention.text) not in common
+
+
+def _story_focus(
+    chosen: dict[tuple[str, Role], tuple[Candidate | None, float, str, tuple[Candidate, ...]]],
+    groups: dict[tuple[str, Role], _Group],
+) -> tuple[Place, float] | None:
+    """
+    Return the story's focus and the share of its confident places near it (within 161 km).
+
+    The focus is the medoid of the confidently placed places (countries, continents and
+    macro-regions left out), each weighted by how often the story names it: the place
+    closest, in summed distance, to all the others. None when nothing is confident.
+    """
+    weights: dict[str, int] = {}
+    places: dict[str, Place] = {}
+    for gkey, (cand, conf, _, _) in chosen.items():
+        if cand is None or conf < CONFIDENT:
+            continue
+        place = cand.place
+        if place.is_country or place.feature in {"L.CONT", "L.RGN"}:
+            continue
+        places[place.place_id] = place
+        weights[place.place_id] = weights.get(place.place_id, 0) + len(groups[gkey].indices)
+    if not places:
+        return None
+    ids = sorted(places)
+    pts = [places[i] for i in ids]
+    dist = _place_distances(pts, pts)
+    w = np.array([weights[i] for i in ids], dtype=float)
+    best = int(np.argmin(dist @ w))
+    share = float(w[dist[best] <= _NEAR_KM].sum() / w.sum())
+    return pts[best], share
+
+
+def _lookup(gazetteer: Gazetteer, surface: str) -> tuple[list[Candidate], bool]:
+    """
+    Return a name's candidates, and whether they were found without a leading direction word.
+
+    "South Florida", when not a name of its own, names a part of Florida.
+    """
+    cands = gazetteer.lookup(surface)
+    inner = without_direction(surface)
+    if cands or not inner:
+        return cands, False
+    return gazetteer.lookup(inner), True
 
 
 def _known_abroad(place: Place) -> bool:
@@ -600,13 +719,28 @@ def _add_containment_hints(
             if container is group:
                 continue  # "Rabat (Rabat)": a town in its same-named region says nothing about which one
             used.add((second.key, roles[j]))
-            for cand in container.cands[:5]:
+            # The container's readings that hold a reading of the name ("Parkland, Florida": the US state, however
+            # far down its namesakes it ranks), else its leading readings.
+            areas = [c for c in container.cands if c.place.is_country or c.place.feature in {"A.ADM1", "A.ADM2"}]
+            joint = [a for a in areas if any(_is_inside(c.place, a.place) for c in group.cands)]
+            for area in joint:
+                container.holds.add(area.place.place_id)
+            for cand in joint or container.cands[:5]:
                 if cand.place.is_country:
                     group.hint_countries.add(cand.place.country_code)
                 elif cand.place.feature in {"A.ADM1", "A.ADM2"} and cand.place.admin1_code:
                     group.hint_admin1.add(cand.place.admin1_code)
                     group.hint_admin1_countries.add(cand.place.country_code)
     return used
+
+
+def _is_inside(place: Place, area: Place) -> bool:
+    """Tell whether a place lies in an area (a country, or an admin-1/admin-2 region by its admin-1 code)."""
+    if place.is_country or place.place_id == area.place_id:
+        return False
+    if area.is_country:
+        return place.country_code == area.country_code
+    return bool(area.admin1_code) and place.admin1_code == area.admin1_code
 
 
 def candidate_features(
@@ -730,6 +864,8 @@ def candidate_features(
             else 0.0,
             "log_candidates": math.log1p(len(cands)) / 3.5,
             "feature_word_town": float(group.town_word and fclass == "P"),
+            "holds_contained": float(place.place_id in group.holds),
+            "direction_small_town": float(group.directional and fclass == "P" and place.population < _CITY_POPULATION),
         }
         rows[i] = [values[name] for name in FEATURES]
     return rows
@@ -737,10 +873,15 @@ def candidate_features(
 
 def _distance_matrix(cands: Sequence[Candidate], places: Sequence[Place]) -> np.ndarray:
     """Return great-circle distances in km, candidates by places (haversine, as :func:`haversine_km`)."""
-    lat1 = np.radians([c.place.lat for c in cands])[:, None]
-    lon1 = np.radians([c.place.lon for c in cands])[:, None]
-    lat2 = np.radians([p.lat for p in places])[None, :]
-    lon2 = np.radians([p.lon for p in places])[None, :]
+    return _place_distances([c.place for c in cands], places)
+
+
+def _place_distances(first: Sequence[Place], second: Sequence[Place]) -> np.ndarray:
+    """Return great-circle distances in km, ``first`` by ``second``."""
+    lat1 = np.radians([p.lat for p in first])[:, None]
+    lon1 = np.radians([p.lon for p in first])[:, None]
+    lat2 = np.radians([p.lat for p in second])[None, :]
+    lon2 = np.radians([p.lon for p in second])[None, :]
     a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
     return np.asarray(2 * _EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))))
 

@@ -72,6 +72,8 @@ FEATURES: tuple[str, ...] = (
     "dateline_near",
     "log_candidates",
     "feature_word_town",
+    "holds_contained",
+    "direction_small_town",
 )
 """Candidate features, in the order of the model's weights (see :func:`geomap.resolve.candidate_features`)."""
 

@@ -16,7 +16,7 @@ confirm doubtful names (:func:`apply_ner`).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 from geomap.names import normalize_name
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from geomap.gazetteer import Gazetteer
     from geomap.model import Candidate, Place
 
-__all__ = ["MAX_SPAN_TOKENS", "Mention", "MentionKind", "Token", "extract_mentions", "tokenize"]
+__all__ = ["MAX_SPAN_TOKENS", "Mention", "MentionKind", "Token", "extract_mentions", "tokenize", "without_direction"]
 
 MentionKind = Literal["place", "demonym"]
 MAX_SPAN_TOKENS = 6
@@ -92,6 +92,11 @@ CONNECTORS = frozenset(
     }
 )
 """Lower-case words allowed inside a multi-word name ("Isle of Man", "Rio de Janeiro")."""
+
+_DIRECTIONS = frozenset(
+    {"north", "south", "east", "west", "central", "northern", "southern", "eastern", "western", "upper", "lower"}
+)
+"""Direction words that, capitalised before a name, name a part of it ("South Florida", "Upper Egypt")."""
 
 # Capitalised words that start sentences or titles and are never place names on their own.
 _NEVER_ALONE = frozenset(
@@ -464,6 +469,58 @@ def _doubt(
     return doubt
 
 
+def _with_abbreviation_period(text: str, mention: Mention, cands: Sequence[Candidate]) -> Mention:
+    """
+    Take in the period of an abbreviation spelled so in the gazetteer: "Slidell, La." names "La.".
+
+    Examples
+    --------
+    >>> from geomap.gazetteer import load_gazetteer
+    >>> [m.text for m in extract_mentions("He lives in Slidell, La., near the lake.", load_gazetteer())]
+    ['Slidell', 'La.']
+    """
+    dotted = mention.text + "."
+    if text[mention.end_char : mention.end_char + 1] != "." or not any(dotted in c.spellings for c in cands):
+        return mention
+    return replace(mention, text=dotted, end_char=mention.end_char + 1)
+
+
+def _with_direction(
+    text: str, tokens: Sequence[Token], i: int, mention: Mention, mentions: Sequence[Mention]
+) -> Mention:
+    """
+    Take in a capitalised direction word that qualifies a name: "South Florida", "West Wales".
+
+    The name keeps its own lookup key (the part of the region is found through the whole); a
+    direction word read as a place of its own just before is merged in (the caller drops it).
+    """
+    if i == 0 or text[tokens[i - 1].end : tokens[i].start] != " ":
+        return mention
+    word = tokens[i - 1]
+    if not word.is_capitalised or word.text.lower() not in _DIRECTIONS:
+        return mention
+    if mentions and mentions[-1].end_char > word.start and mentions[-1].start_char != word.start:
+        return mention  # the word belongs to a longer name before
+    return replace(mention, text=text[word.start : mention.end_char], start_char=word.start)
+
+
+def without_direction(surface: str) -> str:
+    """
+    Return a name without a leading capitalised direction word ("" when it has none).
+
+    Examples
+    --------
+    >>> without_direction("South Florida")
+    'Florida'
+    >>> without_direction("Florida")
+    ''
+    """
+    head, _, rest = surface.partition(" ")
+    if rest and head[:1].isupper() and head.lower() in _DIRECTIONS:
+        return rest
+    return ""
+
+
 def extract_mentions(
     text: str,
     gazetteer: Gazetteer,
@@ -533,7 +590,11 @@ def extract_mentions(
         if best is None:
             i += 1
             continue
-        mentions.append(best)
+        best = _with_abbreviation_period(text, best, found.get(best.key, ()))
+        directed = _with_direction(text, tokens, i, best, mentions)
+        if directed is not best and mentions and mentions[-1].start_char == directed.start_char:
+            mentions.pop()  # the direction word had been read as a place of its own
+        mentions.append(directed)
         while i < len(tokens) and tokens[i].start < best.end_char:
             i += 1
     return mentions

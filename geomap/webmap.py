@@ -219,7 +219,10 @@ _ADMIN_EDGE = "#b9b2a6"
 _AGGREGATE_COLOUR = "#b2182b"
 
 _TIME_PRECISION = {1: "day", 2: "week", 3: "month"}
-_GEO_PRECISION = {1: "town", 2: "near a town / district", 3: "region"}
+_REGION_WORDS = frozenset(
+    {"region", "province", "oblast", "state", "county", "district", "governorate", "department", "prefecture"}
+)
+_GEO_PRECISION = {1: "a town or village", 2: "near a town, or a district", 3: "somewhere in a region"}
 _QUALIFIED = {"at_least": "≥ {n}", "more_than": "{n}+", "approx": "~{n}", "exact": "{n}"}
 
 _MAX_ZOOM = 18
@@ -484,14 +487,47 @@ def _heading_html(kind: Any, kinds: Any, event_type: Any, sub_event_type: Any) -
 
 
 @lru_cache(maxsize=4096)
-def _counts_html(*values: Any) -> str:
+def _counts_html(evidence: Any, *values: Any) -> str:
+    """Return the counts that the quoted evidence sentence states (the others stay in the exports)."""
     killed, killed_text, killed_qualifier, injured, injured_text, injured_qualifier, displaced, displaced_text = values
+    sentence = _text(evidence)
     counts = (
-        format_count(killed, killed_text, killed_qualifier, "killed"),
-        format_count(injured, injured_text, injured_qualifier, "injured"),
-        format_count(displaced, displaced_text, "", "displaced"),
+        format_count(killed, killed_text, killed_qualifier, "killed")
+        if _is_stated(killed, killed_text, sentence)
+        else "",
+        format_count(injured, injured_text, injured_qualifier, "injured")
+        if _is_stated(injured, injured_text, sentence)
+        else "",
+        format_count(displaced, displaced_text, "", "displaced")
+        if _is_stated(displaced, displaced_text, sentence)
+        else "",
     )
     return escape_text(" · ".join(c for c in counts if c))
+
+
+def _is_stated(value: Any, wording: Any, sentence: str) -> bool:
+    """
+    Tell whether a sentence states a count: its wording, or its number as a whole word.
+
+    Examples
+    --------
+    >>> _is_stated(77.0, "at least 77", "At least 77 people died.")
+    True
+    >>> _is_stated(1000.0, "", "Some 1,000 fled.")
+    True
+    >>> _is_stated(7.0, "", "In 1977 a riot killed many.")
+    False
+    """
+    number = _number(value)
+    if number is None:
+        return False
+    if not sentence:
+        return True  # nothing is quoted: the count is all the popup has to show
+    digits = f"{int(number)}" if float(number).is_integer() else f"{number:g}"
+    grouped = f"{int(number):,}" if float(number).is_integer() else digits
+    forms = {f for f in (_text(wording).casefold(), digits, grouped) if f}
+    folded = sentence.casefold()
+    return any(re.search(rf"(?<![\w.,]){re.escape(form)}(?!\w|[.,]\d)", folded) for form in forms)
 
 
 @lru_cache(maxsize=4096)
@@ -505,15 +541,54 @@ def _when_html(event_date: Any, time_precision: Any, date_text: Any) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _where_html(location_name: Any, geo_precision: Any, geometry_kind: Any, origin: Any, destination: Any) -> str:
+def _where_html(
+    location_name: Any,
+    geo_precision: Any,
+    geometry_kind: Any,
+    origin: Any,
+    destination: Any,
+    country_code: Any = None,
+    admin1_code: Any = None,
+) -> str:
+    """
+    Return the place with its admin-1 region and country, and its precision in words.
+
+    Examples
+    --------
+    >>> _where_html("Osh", 1.0, "point", None, None, "KG", "KG.08")
+    'Osh (Osh region, Kyrgyzstan) — a town or village (precision 1)'
+    """
     place = _text(location_name)
     geo = _number(geo_precision)
     where = place or "not located"
+    if place:
+        region = _admin1_name(_text(admin1_code))
+        country = _country_name(_text(country_code))
+        if region and region.split()[-1].casefold() not in _REGION_WORDS:
+            region += " region"
+        within = [n for n in (region, country) if n and n.casefold() != place.casefold()]
+        if within:
+            where += f" ({', '.join(within)})"
     if place and geo is not None:
-        where += f" — precision {geo:g}" + (f" ({_GEO_PRECISION[int(geo)]})" if geo in _GEO_PRECISION else "")
+        words = _GEO_PRECISION.get(int(geo)) if float(geo).is_integer() else None
+        where += f" — {words} (precision {geo:g})" if words else f" — precision {geo:g}"
     if _text(geometry_kind) == "flow" and (_text(origin) or _text(destination)):
         where += f"; {_text(origin) or '?'} → {_text(destination) or '?'}"
     return escape_text(where)
+
+
+@lru_cache(maxsize=1024)
+def _admin1_name(code: str) -> str:
+    from geomap.boundaries import admin1_names
+
+    return admin1_names([code]).get(code, "") if code else ""
+
+
+@lru_cache(maxsize=512)
+def _country_name(code: str) -> str:
+    from geomap.boundaries import country_names
+
+    return country_names([code.upper()]).get(code.upper(), "") if code else ""
 
 
 @lru_cache(maxsize=4096)
@@ -527,6 +602,7 @@ def _popup_parts(row: dict[str, Any], evidence_limit: int | None = None) -> _Pop
     return _PopupParts(
         heading=_heading_html(get("kind"), get("kinds"), get("event_type"), get("sub_event_type")),
         counts=_counts_html(
+            get("evidence"),
             get("killed"),
             get("killed_text"),
             get("killed_qualifier"),
@@ -538,7 +614,13 @@ def _popup_parts(row: dict[str, Any], evidence_limit: int | None = None) -> _Pop
         ),
         when=_when_html(get("event_date"), get("time_precision"), get("date_text")),
         where=_where_html(
-            get("location_name"), get("geo_precision"), get("geometry_kind"), get("origin"), get("destination")
+            get("location_name"),
+            get("geo_precision"),
+            get("geometry_kind"),
+            get("origin"),
+            get("destination"),
+            get("country_code"),
+            get("admin1_code"),
         ),
         evidence=_evidence_html(row, evidence_limit),
         source=_source_html(get("title"), get("source")),

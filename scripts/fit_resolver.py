@@ -12,30 +12,39 @@ logistic regressions (a softmax over each name's candidates; scipy, ``fit`` extr
 fitted: round one on the features that need no confident places, round two on all of them
 with round one's choices as the story's anchors. Their weights go to a small JSON file;
 run time needs numpy only. Deterministic: same corpora,
-same file. Leave-one-corpus-out: fit on two corpora, then
-``GEOMAP_RESOLVER=model.json geomap eval geoparse THIRD.jsonl``.
+same file. Leave-one-corpus-out: ``--loco`` fits on all corpora but one and scores that one
+(gold-spans same place and acc@161, end-to-end recognition F1 and same place), for each;
+the same figures come from fitting on two corpora, then
+``GEOMAP_RESOLVER=model.json geomap eval geoparse THIRD.jsonl [--gold-spans]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import pickle
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from geomap.evaluation import score_geoparse
 from geomap.gazetteer import load_gazetteer
 from geomap.geo import haversine_km
-from geomap.geoparse import mentions_with_context
-from geomap.ingest import read_documents
+from geomap.geoparse import mentions_with_context, recognise_with_entities, resolution_to_json
+from geomap.ingest import Document, read_documents
 from geomap.resolve import resolve_mentions
 from geomap.resolver_model import FEATURES, FIRST_ROUND_ZERO, ResolverModel
+from geomap.toponyms import Mention, extract_mentions
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "eval" / "geoparse"
 CORPORA = ("geowebnews", "trnews", "geovirus")
 C_REGULARISATION = 1.0
+RECOGNITION_SOURCES = ("geomap/toponyms.py", "geomap/ner.py", "geomap/names.py", "geomap/gazetteer.py", "data/*.tsv*")
+"""What the recognised places depend on (the cache key of ``--cache``)."""
 
 
 def _labels(
@@ -63,18 +72,73 @@ def _labels(
     return -1
 
 
-def collect(paths: list[Path], model: ResolverModel, nlp: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+@dataclass(frozen=True, slots=True)
+class _Corpus:
+    """One development corpus read once: its documents and the places recognised in each."""
+
+    name: str
+    docs: list[Document]
+    found: list[list[Mention]]
+
+
+def _source_hash(paths: list[Path]) -> str:
+    """Hash the recognition code and data, so a cache of recognised places goes stale with them."""
+    digest = hashlib.sha1()
+    root = Path(__file__).resolve().parents[1]
+    for rel in RECOGNITION_SOURCES:
+        for path in sorted(root.glob(rel)):
+            digest.update(path.read_bytes())
+    for path in paths:
+        digest.update(str(path.stat().st_size).encode())
+    return digest.hexdigest()[:16]
+
+
+def read_corpora(paths: list[Path], nlp: Any, cache: Path | None = None) -> list[_Corpus]:
+    """
+    Read the corpora and recognise each document's places once (NER is the slow part).
+
+    With ``cache`` (a folder), the recognised places are pickled there under a hash of the
+    recognition code, so refits that change only the resolver skip recognition.
+    """
+    gazetteer = load_gazetteer()
+    corpora = []
+    for path in paths:
+        docs = list(read_documents(path))
+        pickled = None
+        if cache is not None:
+            mode = "ner" if nlp is not None else "fast"
+            pickled = cache / f"{path.stem}-{mode}-{_source_hash([path])}.pickle"
+        if pickled is not None and pickled.exists():
+            found = pickle.loads(pickled.read_bytes())
+        else:
+            found = [
+                recognise_with_entities(doc, gazetteer, nlp=nlp)
+                if nlp is not None
+                else extract_mentions(doc.text, gazetteer, doc_id=doc.doc_id)
+                for doc in docs
+            ]
+            if pickled is not None:
+                pickled.parent.mkdir(parents=True, exist_ok=True)
+                pickled.write_bytes(pickle.dumps(found))
+        corpora.append(_Corpus(path.stem, docs, found))
+    return corpora
+
+
+def _gold_of(doc: Document) -> dict[tuple[int, int], dict[str, Any]]:
+    return {(int(t["start"]), int(t["end"])): t for t in doc.extra.get("toponyms") or []}
+
+
+def collect(corpora: list[_Corpus], model: ResolverModel) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Return round-one features, round-two features, labels and name ids of every labelled candidate."""
     gazetteer = load_gazetteer()
     x1: list[np.ndarray] = []
     x2: list[np.ndarray] = []
     y: list[np.ndarray] = []
     names: list[np.ndarray] = []
-    for path in paths:
-        for doc in read_documents(path):
-            toponyms = doc.extra.get("toponyms") or []
-            doc_gold = {(int(t["start"]), int(t["end"])): t for t in toponyms}
-            mentions, _ = mentions_with_context(doc, gazetteer, list(doc_gold), nlp=nlp)
+    for corpus in corpora:
+        for doc, found in zip(corpus.docs, corpus.found, strict=True):
+            doc_gold = _gold_of(doc)
+            mentions, _ = mentions_with_context(doc, gazetteer, list(doc_gold), found=found)
             country = gazetteer.country_code(doc.country) if doc.country else ""
             rows: list[tuple[list[int], list[Any], np.ndarray, np.ndarray]] = []
             resolve_mentions(mentions, doc.text, gazetteer, country=country, model=model, collect=rows)
@@ -120,8 +184,65 @@ def fit(x: np.ndarray, y: np.ndarray, names: np.ndarray, c: float = C_REGULARISA
     return [round(float(w), 5) for w in result.x], 0.0
 
 
+def fit_model(corpora: list[_Corpus], c: float = C_REGULARISATION) -> tuple[ResolverModel, int, int]:
+    """Fit both rounds on the corpora; return the model, the number of candidates and of names."""
+    n = len(FEATURES)
+    zero = ResolverModel(first=np.zeros(n), first_bias=0.0, second=np.zeros(n), second_bias=0.0)
+    x1, _, y, names = collect(corpora, zero)
+    mask = np.array([name not in FIRST_ROUND_ZERO for name in FEATURES])
+    w1, b1 = fit(x1[:, mask], y, names, c)
+    first = np.zeros(n)
+    first[mask] = w1
+    round_one = ResolverModel(first=first, first_bias=b1, second=first, second_bias=b1)
+    _, x2, y2, names2 = collect(corpora, round_one)
+    w2, b2 = fit(x2, y2, names2, c)
+    model = ResolverModel(first=first, first_bias=b1, second=np.asarray(w2), second_bias=b2)
+    return model, len(y2), int(y2.sum())
+
+
+def predict(corpus: _Corpus, model: ResolverModel, *, gold_spans: bool) -> list[dict[str, Any]]:
+    """Geoparse a corpus with the recognised places already found, as ``geomap geoparse`` does."""
+    gazetteer = load_gazetteer()
+    out = []
+    for doc, found in zip(corpus.docs, corpus.found, strict=True):
+        country = gazetteer.country_code(doc.country) if doc.country else ""
+        if gold_spans:
+            mentions, wanted = mentions_with_context(doc, gazetteer, list(_gold_of(doc)), found=found)
+        else:
+            mentions, wanted = list(found), {(m.start_char, m.end_char) for m in found}
+        resolutions = resolve_mentions(mentions, doc.text, gazetteer, country=country, model=model)
+        toponyms = [resolution_to_json(r) for r in resolutions if (r.mention.start_char, r.mention.end_char) in wanted]
+        out.append({"id": doc.doc_id, "toponyms": toponyms})
+    return out
+
+
+def leave_one_corpus_out(corpora: list[_Corpus], c: float) -> None:
+    """Fit on all corpora but one, score that one, for each; print one line per corpus."""
+    print(
+        f"{'held out':<12} {'gold-spans same place':>22} {'acc@161':>8} {'e2e P':>6} {'e2e R':>6} {'e2e F1':>7} "
+        f"{'e2e same place':>15}",
+        file=sys.stderr,
+    )
+    for k, held in enumerate(corpora):
+        model, _, _ = fit_model([cp for j, cp in enumerate(corpora) if j != k], c)
+        gold = [{"id": d.doc_id, "toponyms": d.extra.get("toponyms") or []} for d in held.docs]
+        spans = score_geoparse(gold, predict(held, model, gold_spans=True), gold_spans=True)
+        e2e = score_geoparse(gold, predict(held, model, gold_spans=False))
+        exact = e2e.exact
+        p, r, f1 = (exact.precision, exact.recall, exact.f1) if exact else (None, None, None)
+        print(
+            f"{held.name:<12} {_fmt(spans.end_to_end_acc_at_161_or_id):>22} {_fmt(spans.end_to_end_acc_at_161):>8} "
+            f"{_fmt(p):>6} {_fmt(r):>6} {_fmt(f1):>7} {_fmt(e2e.end_to_end_acc_at_161_or_id):>15}",
+            file=sys.stderr,
+        )
+
+
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Fit and write the model file."""
+    """Fit and write the model file, or print leave-one-corpus-out figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
     parser.add_argument("corpora", nargs="*", type=Path)
     parser.add_argument(
@@ -129,6 +250,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--fast", action="store_true", help="recognise context places without spaCy")
     parser.add_argument("--c", type=float, default=C_REGULARISATION, help="inverse L2 strength (default 1)")
+    parser.add_argument(
+        "--loco", action="store_true", help="print leave-one-corpus-out figures instead of writing a model"
+    )
+    parser.add_argument("--cache", type=Path, help="folder caching the recognised places between runs")
     args = parser.parse_args(argv)
     paths = args.corpora or [SHARED / f"{name}.jsonl" for name in CORPORA]
     nlp = None
@@ -136,30 +261,25 @@ def main(argv: list[str] | None = None) -> int:
         from geomap.ner import load_ner
 
         nlp = load_ner()
-    n = len(FEATURES)
-    zero = ResolverModel(first=np.zeros(n), first_bias=0.0, second=np.zeros(n), second_bias=0.0)
-    x1, _, y, names = collect(paths, zero, nlp)
-    mask = np.array([name not in FIRST_ROUND_ZERO for name in FEATURES])
-    w1, b1 = fit(x1[:, mask], y, names, args.c)
-    first = np.zeros(n)
-    first[mask] = w1
-    round_one = ResolverModel(first=first, first_bias=b1, second=first, second_bias=b1)
-    _, x2, y2, names2 = collect(paths, round_one, nlp)
-    w2, b2 = fit(x2, y2, names2, args.c)
+    corpora = read_corpora(paths, nlp, args.cache)
+    if args.loco:
+        leave_one_corpus_out(corpora, args.c)
+        return 0
+    model, n_candidates, n_names = fit_model(corpora, args.c)
     out = {
         "about": "geomap resolver candidate scorer; written by scripts/fit_resolver.py, do not edit",
         "corpora": [p.name for p in paths],
-        "candidates": len(y2),
+        "candidates": n_candidates,
         "features": list(FEATURES),
-        "first": {"coef": [round(float(w), 5) for w in first], "intercept": b1},
-        "second": {"coef": w2, "intercept": b2},
+        "first": {"coef": [round(float(w), 5) for w in model.first], "intercept": model.first_bias},
+        "second": {"coef": [round(float(w), 5) for w in model.second], "intercept": model.second_bias},
     }
     args.output.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
     print(
-        f"fitted on {len(y2)} candidates of {int(y2.sum())} names from {', '.join(p.name for p in paths)}",
+        f"fitted on {n_candidates} candidates of {n_names} names from {', '.join(p.name for p in paths)}",
         file=sys.stderr,
     )
-    for name, w in sorted(zip(FEATURES, w2, strict=True), key=lambda t: -abs(t[1])):
+    for name, w in sorted(zip(FEATURES, model.second, strict=True), key=lambda t: -abs(t[1])):
         print(f"  {name:<26} {w:+.3f}", file=sys.stderr)
     return 0
 

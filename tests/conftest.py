@@ -19,7 +19,10 @@ def geocoder(gazetteer: Gazetteer) -> OfflineGeocoder:
     return OfflineGeocoder(gazetteer)
 
 
-XSS_TEXT = 'Riots in Osh <script>window.__xss=1</script><img src=x onerror="window.__xss=2"> \'"`${x}</div>'
+XSS_TEXT = (
+    "Riots in Osh left at least 77 dead and more than 1,000 injured <script>window.__xss=1</script>"
+    '<img src=x onerror="window.__xss=2"> \'"`${x}</div>'
+)
 
 
 def _event(n: int, **values: object) -> dict[str, object]:

@@ -64,3 +64,29 @@ def test_boundaries_region_and_country_at_points() -> None:
 def test_boundaries_unknown_region() -> None:
     with pytest.raises(GazetteerError, match=r"KG\.08"):
         admin1_polygon("ZZ.99")
+
+
+@pytest.mark.parametrize("scale", ["50m", "10m"])
+def test_boundaries_countries_valid_and_cut_at_the_antimeridian(scale: str) -> None:
+    """Russia, Fiji and Antarctica are cut at ±180, so no ring draws a band across a flat map."""
+    import numpy as np
+    import shapely
+
+    countries = load_countries(scale)
+    assert bool(countries.geometry.is_valid.all())
+    assert set(countries.geom_type) <= {"Polygon", "MultiPolygon"}
+    jumps = []
+    for name, geometry in zip(countries["name"], countries.geometry, strict=True):
+        for part in shapely.get_parts(geometry):
+            xy = np.asarray(part.exterior.coords)
+            pole = (np.abs(xy[:-1, 1]) > 89.9) & (np.abs(xy[1:, 1]) > 89.9)
+            if np.any((np.abs(np.diff(xy[:, 0])) > 180) & ~pole):
+                jumps.append(name)
+    assert jumps == []
+    by_name = countries.set_index("name").geometry
+    # Chukotka lies on both sides of the antimeridian; Antarctica reaches the pole all round.
+    assert by_name["Russia"].intersects(shapely.Point(179.5, 66.5))
+    assert by_name["Russia"].intersects(shapely.Point(-179.5, 66.5))
+    assert by_name["Antarctica"].intersects(shapely.Point(0.0, -89.0))
+    assert by_name["Antarctica"].intersects(shapely.Point(120.0, -89.0))
+    assert not by_name["Antarctica"].intersects(shapely.Point(0.0, -50.0))

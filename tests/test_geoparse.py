@@ -288,3 +288,40 @@ def test_intercardinal_words_alone_are_no_place(gazetteer) -> None:
     found = {r.mention.text for r in parsed.resolutions if r.place is not None}
     assert "Northwestern" not in found
     assert {"Northwest Territories", "Southeast Asia"} <= found
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "admin1_name"),
+    [
+        ("A storm hit Dothan, Ala., on Tuesday night.", "Ala.", "Alabama"),
+        ("Residents of Hattiesburg, Miss. were told to stay home.", "Miss.", "Mississippi"),
+    ],
+)
+def test_geoparse_state_abbreviation_keeps_its_period(
+    gazetteer: Gazetteer, text: str, surface: str, admin1_name: str
+) -> None:
+    parsed = _parse(gazetteer, text)
+    (found,) = _by_text(parsed, surface)
+    assert found.mention.end_char == text.index(surface) + len(surface)
+    assert found.place.name == admin1_name
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "country"),
+    [
+        ("Floods spread across North Bihar after the dam broke.", "North Bihar", "IN"),
+        ("Clinics in West Kenya reported new cases.", "West Kenya", "KE"),
+    ],
+)
+def test_geoparse_capitalised_direction_word_is_part_of_the_name(
+    gazetteer: Gazetteer, text: str, surface: str, country: str
+) -> None:
+    parsed = _parse(gazetteer, text)
+    (found,) = _by_text(parsed, surface)
+    assert found.place.country_code == country
+    assert not _by_text(parsed, surface.split()[1])  # one mention, not the bare name beside it
+
+
+def test_geoparse_lower_case_direction_word_stays_outside_the_name(gazetteer: Gazetteer) -> None:
+    parsed = _parse(gazetteer, "Floods spread across northern Bihar after the dam broke.")
+    assert _by_text(parsed, "Bihar")

@@ -74,6 +74,7 @@ def names_nlp():  # hand-written entity patterns stand in for the statistical mo
             {"label": "ORG", "pattern": "Interior Ministry"},
             {"label": "FAC", "pattern": "Independence Square"},
             {"label": "ORG", "pattern": "Queensland Police"},
+            {"label": "PERSON", "pattern": "Marta Tyler"},
         ]
     )
     return pipeline
@@ -87,6 +88,8 @@ def names_nlp():  # hand-written entity patterns stand in for the statistical mo
         ("The resolution passed at the U.N. on Friday.", "U.N."),  # an abbreviation of an organisation
         ("A spokesman for the Interior Ministry gave no figures.", "Interior"),  # a ministry
         ("Crowds gathered on Independence Square after dark.", "Independence"),  # a square
+        # A surname on its own after the person was named in full.
+        ("The lawyer Marta Tyler filed the appeal. Tyler said the ruling was unfair.", "Tyler"),
     ],
 )
 def test_ner_vetoes_names_that_are_not_places(gazetteer: Gazetteer, names_nlp, text: str, name: str) -> None:
@@ -102,6 +105,7 @@ def test_ner_vetoes_names_that_are_not_places(gazetteer: Gazetteer, names_nlp, t
     [
         ("Florence Adeyemi later flew to Florence.", "Florence"),  # governed by "to"
         ("Officers of the Queensland Police searched the house.", "Queensland"),  # a state inside an agency's name
+        ("The lawyer Marta Tyler filed the appeal in Tyler on Monday.", "Tyler"),  # the namesake town, governed by "in"
     ],
 )
 def test_ner_keeps_place_readings(gazetteer: Gazetteer, names_nlp, text: str, name: str) -> None:

@@ -93,3 +93,56 @@ def test_resolve_gold_spans_read_the_whole_text_but_output_only_the_spans(gazett
     parsed = geoparse_document(doc, gazetteer, gold_spans=[(start, start + len("Tripoli"))])
     assert [r.mention.text for r in parsed.resolutions] == ["Tripoli"]
     assert parsed.resolutions[0].place.country_code == "LB"  # Beirut and Sidon, not output, were read
+
+
+def _gold_span_place(gazetteer: Gazetteer, text: str, name: str):
+    start = text.index(name)
+    parsed = geoparse_document(Document(doc_id="r", text=text), gazetteer, gold_spans=[(start, start + len(name))])
+    assert len(parsed.resolutions) == 1
+    return parsed.resolutions[0]
+
+
+def test_resolve_name_missing_from_the_gazetteer_lies_at_the_story_focus(gazetteer: Gazetteer) -> None:
+    # A street the gazetteer does not know, in a story told from two nearby towns: placed at the story's focus.
+    text = "Crowds gathered in Osh on Friday. In Aravan, shops closed. Police blocked Kelvor Qazibek Prospect at noon."
+    assert not gazetteer.lookup("Kelvor Qazibek Prospect")
+    res = _gold_span_place(gazetteer, text, "Kelvor Qazibek Prospect")
+    assert res.place is not None
+    assert res.place.country_code == "KG"
+    assert res.score < 1.0
+    assert "not in the gazetteer" in res.reason
+
+
+def test_resolve_name_missing_from_the_gazetteer_without_a_focus_stays_unresolved(gazetteer: Gazetteer) -> None:
+    text = "Police blocked Kelvor Qazibek Prospect at noon on Friday."
+    res = _gold_span_place(gazetteer, text, "Kelvor Qazibek Prospect")
+    assert res.place is None
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "country", "admin1_name"),
+    [
+        # The container's own reading that holds the town ranks low among its namesakes.
+        ("The ferry from Portland, Victoria, was cancelled.", "Portland", "AU", "Victoria"),
+        ("A bus crashed near Hamilton, Victoria, overnight.", "Hamilton", "AU", "Victoria"),
+        ("A small plane landed on a road in Springfield, Florida.", "Springfield", "US", "Florida"),
+    ],
+)
+def test_resolve_container_reading_that_holds_the_town_is_used_however_low_it_ranks(
+    gazetteer: Gazetteer, text: str, name: str, country: str, admin1_name: str
+) -> None:
+    place = _place(gazetteer, text, name)
+    admin1 = {
+        c.place.admin1_code
+        for c in gazetteer.lookup(admin1_name)
+        if c.place.feature == "A.ADM1" and c.place.country_code == country
+    }
+    assert place.country_code == country
+    assert place.admin1_code in admin1
+
+
+def test_resolve_capitalised_short_form_is_the_place_spelled_so(gazetteer: Gazetteer) -> None:
+    # A French coastal story: the town spelled "Eu" lies next door, yet "EU" is the Union.
+    place = _place(gazetteer, "Trawler crews in Dieppe and Le Tréport said new EU rules would cut their catch.", "EU")
+    assert place.feature_class == "L"
+    assert not place.country_code

@@ -295,3 +295,27 @@ def test_webmap_background_planned_and_tolls_are_listed_not_drawn(example_layers
     kept = pyogrio.read_dataframe(gpkg, layer="events")
     assert len(kept) == len(layers.events)
     assert int(kept["background"].sum()) == int(kept["planned"].sum()) == int(kept["toll"].sum()) == 1
+
+
+def test_webmap_popup_shows_only_the_counts_its_sentence_states() -> None:
+    """A count read from another sentence stays in the exports but not under a quote that does not say it."""
+    from geomap.webmap import _popup_parts
+
+    row = {
+        "kind": "killed",
+        "killed": 12.0,
+        "killed_text": "12",
+        "killed_qualifier": "exact",
+        "injured": 40.0,
+        "injured_text": "about 40",
+        "injured_qualifier": "approx",
+        "evidence": "Gunmen killed 12 villagers near the market on Tuesday.",
+        "location_name": "Tamarind",
+        "country_code": "KE",
+        "geo_precision": 1.0,
+    }
+    parts = _popup_parts(row)
+    assert parts.counts == "12 killed"
+    assert "Kenya" in parts.where
+    assert "a town or village" in parts.where
+    assert _popup_parts({**row, "evidence": "Police said 1912 was a bad year."}).counts == ""

@@ -1,0 +1,54 @@
+"""Batches keep memory flat: what spaCy learns from one document is forgotten after it."""
+
+import datetime as dt
+
+from geomap.gazetteer import Gazetteer
+from geomap.ingest import Document
+from geomap.nlp import load_pipeline
+from geomap.pipeline import process_document, process_documents
+
+
+def _reports(count: int) -> list[Document]:
+    # Every report brings words spaCy has never seen (a made-up clan name and a reference number).
+    return [
+        Document(
+            doc_id=f"r{i}",
+            text=f"Fighters of the Vorquel{i}an clan killed {i + 3} people in Kandahar on Monday (ref. QX{i}7Z).",
+            published=dt.date(2021, 5, 12),
+        )
+        for i in range(count)
+    ]
+
+
+def test_pipeline_batch_leaves_the_spacy_vocabulary_as_it_was(gazetteer: Gazetteer) -> None:
+    nlp = load_pipeline()
+    process_document(_reports(1)[0], gazetteer)  # warm-up: whatever the first document loads stays
+    strings = len(nlp.vocab.strings)
+    results = list(process_documents(_reports(40), gazetteer))
+    assert len(nlp.vocab.strings) == strings
+    assert "Vorquel7an" not in nlp.vocab.strings
+    # the results stay whole after the memory zones closed: plain strings and offsets
+    located = [e for r in results for e in r.events if e.place is not None]
+    assert located
+    assert {e.place.country_code for e in located} == {"AF"}
+    assert results[7].document.text[results[7].events[0].evidence_start :].startswith("Fighters of the Vorquel7an")
+
+
+def test_pipeline_same_events_with_and_without_forgetting(gazetteer: Gazetteer) -> None:
+    nlp = load_pipeline()
+    doc = _reports(3)[2]
+    first = process_document(doc, gazetteer).events
+    nlp("Fighters of the Vorquel2an clan (ref. QX27Z).")  # the same new words, now learned for good
+    assert process_document(doc, gazetteer).events == first
+
+
+def test_pipeline_threads_reading_at_once_get_the_same_events(gazetteer: Gazetteer) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    docs = _reports(24)
+    alone = [process_document(doc, gazetteer).events for doc in docs]
+    strings = len(load_pipeline().vocab.strings)
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        together = list(pool.map(lambda doc: process_document(doc, gazetteer).events, docs))
+    assert together == alone
+    assert len(load_pipeline().vocab.strings) == strings

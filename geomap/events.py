@@ -297,6 +297,58 @@ class Event:
         return (self.place.lat, self.place.lon)
 
 
+WRAP_WIDTH = 70
+"""A line at least this long that stops mid-sentence was wrapped at a fixed width, not ended."""
+
+
+def is_soft_wrap(text: str, newline: int) -> bool:
+    r"""
+    Tell whether the line break at ``newline`` only wraps a sentence onto the next line.
+
+    A break inside a sentence is a wrap when the next line goes on in lower case, or when
+    the line before is a full-width line (``WRAP_WIDTH``) that stops after a word or a comma.
+    A short line without final punctuation (a headline, a caption title) still ends where it ends.
+
+    Parameters
+    ----------
+    text
+        The document.
+    newline
+        Offset of a ``"\n"`` in ``text``.
+
+    Returns
+    -------
+    bool
+        True when the two lines are one sentence.
+
+    Examples
+    --------
+    >>> is_soft_wrap("Gunmen killed two guards, police\n   said on Sunday.", 32)
+    True
+    >>> is_soft_wrap("Riots in the South\nPolice said on Sunday.", 18)
+    False
+    """
+    line = text[text.rfind("\n", 0, newline) + 1 : newline].strip()
+    rest = text[newline + 1 :].lstrip(" \t")
+    if not line or not rest or rest[0] == "\n" or re.search(r"[.!?:;\"”’)]$", line):
+        return False
+    if rest[0].islower():
+        return True
+    return len(line) >= WRAP_WIDTH and (line[-1].islower() or line[-1] == ",")
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    """Return the spans of the text's lines, soft-wrapped lines joined (:func:`is_soft_wrap`)."""
+    out = []
+    start = 0
+    for m in re.finditer("\n", text):
+        if not is_soft_wrap(text, m.start()):
+            out.append((start, m.start()))
+            start = m.end()
+    out.append((start, len(text)))
+    return [(s, e) for s, e in out if text[s:e].strip()]
+
+
 def split_sentences(text: str) -> list[tuple[int, int]]:
     r"""
     Split a text into sentences, as ``(start, end)`` offsets without surrounding space.
@@ -309,7 +361,8 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     Returns
     -------
     list of tuple
-        Sentence spans in order; paragraph breaks always end a sentence.
+        Sentence spans in order; a line break ends a sentence unless it only wraps one
+        (:func:`is_soft_wrap`).
 
     Examples
     --------
@@ -318,16 +371,16 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     ['Riots hit Osh.', 'The U.S. base is open.', 'Mr. Karimov spoke.']
     """
     spans: list[tuple[int, int]] = []
-    for para in re.finditer(r"[^\n]+", text):
-        start = para.start()
-        chunk = para.group()
+    for para_start, para_end in _lines(text):
+        start = para_start
+        chunk = text[para_start:para_end]
         for m in re.finditer(r"[.!?][\"”’)]?(?=\s+[\"“(]?[A-Z0-9])", chunk):
             if _ABBREV.search(chunk[: m.start() + 1]):
                 continue
-            end = para.start() + m.end()
+            end = para_start + m.end()
             spans.append((start, end))
             start = end
-        spans.append((start, para.end()))
+        spans.append((start, para_end))
     out = []
     for s, e in spans:
         while s < e and text[s].isspace():

@@ -35,6 +35,8 @@ from geomap.reading import (
     dateline_end,
     ensure_parse,
     headline_end,
+    in_quote_apart,
+    is_acronym_of_name,
     is_definite_mention,
     is_planned,
     is_toll,
@@ -714,6 +716,8 @@ def _kinds_in(sentence: str) -> list[str]:
 def _is_actor_use(text: str, res: Resolution) -> bool:
     if res.metonymic or res.role == "demonym" or res.place is None:
         return True
+    if is_acronym_of_name(text, res.mention.start_char, res.mention.end_char):
+        return True  # "the Ministry of Defence (MoD)": the organisation, not a place spelled the same
     if _ACTOR_OF.search(text[max(0, res.mention.start_char - 40) : res.mention.start_char]):
         return True
     return bool(_ACTOR_NOUNS.match(text[res.mention.end_char : res.mention.end_char + 30]))
@@ -767,7 +771,13 @@ def _pick_place(
     inside = [r for r in _between(resolutions, start, end) if not _is_actor_use(text, r)]
     linked_ids: set[int] = set()
     if sdoc is not None and triggers:
-        inside = [r for r in inside if _in_scene(sdoc, r, triggers)]
+        anchors = [t.idx for t in triggers]
+        inside = [
+            r
+            for r in inside
+            if _in_scene(sdoc, r, triggers)
+            and not in_quote_apart(text, r.mention.start_char, r.mention.end_char, sentence, anchors)
+        ]
         linked_ids = {id(r) for r in (_linked(sdoc, triggers, inside) or [])} if inside and LINKER else set()
     if not inside:
         return None

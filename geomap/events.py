@@ -665,6 +665,12 @@ def _flight_of_people(trig: Any) -> bool:
     return who.tag_ in {"NNS", "NNPS"} and who.lemma_.lower() not in _PERPETRATORS
 
 
+def _flight_of_perpetrators(trig: Any) -> bool:
+    """Tell whether the subject of a flight cue is a perpetrator noun ("the suspects fled")."""
+    who = next((c for c in trig.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+    return who is not None and who.lemma_.lower() in _PERPETRATORS
+
+
 def _count(sdoc: Any, chunk: str, offset: int, kind: str, triggers: dict[str, list[Any]]) -> Count | None:
     """Return the number the parse attaches to a kind's trigger (never a substring or a population)."""
     found = find_count(chunk, KIND_PATTERNS[kind], offset=offset)
@@ -1238,8 +1244,11 @@ def _build_event(
     displaced = None
     if family == "displacement":
         displaced = _count(sdoc, chunk, s_start, "displacement", triggers)
-        if sdoc is not None and displaced is None and not any(_flight_of_people(t) for t in triggers.get(family, [])):
+        flights = triggers.get(family, [])
+        if sdoc is not None and displaced is None and not any(_flight_of_people(t) for t in flights):
             return None  # "the gunmen fled in a car": an escape, not a displacement
+        if sdoc is not None and flights and all(_flight_of_perpetrators(t) for t in flights):
+            return None  # "the drivers of both cars fled": a number does not make an escape a displacement
     all_triggers = [t for ts in triggers.values() for t in ts]
     place_res = _pick_place(text, sentence, resolutions, sdoc=sdoc, triggers=all_triggers)
     note = "in its sentence"

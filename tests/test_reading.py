@@ -335,6 +335,8 @@ def test_reading_headline_style_passive_counts_one(gazetteer: Gazetteer) -> None
     [
         ("Two gunmen robbed a bank in Kano on Wednesday and fled in a car.", False),
         ("Villagers fled their homes near Kano on Wednesday after the raid.", True),
+        ("The drivers of both trucks fled after the crash near Kano on Wednesday.", False),
+        ("About 2,000 villagers fled their homes near Kano on Wednesday.", True),
     ],
 )
 def test_reading_an_escape_is_no_displacement(gazetteer: Gazetteer, text: str, displacement: bool) -> None:

@@ -4,15 +4,17 @@ Run geomap on a Dask cluster: per-document stages on the workers, fusion as a sh
 ``geomap map|add --engine dask [--scheduler ADDRESS]`` sends documents to the
 cluster at ``ADDRESS`` (a ``LocalCluster`` of ``--workers`` single-threaded
 processes when none is given). :func:`process_on_dask` maps
-:func:`geomap.pipeline.process_document` over a ``dask.bag`` (the gazetteer
-pickles by path, each worker opens it once); :func:`fuse_on_dask` fuses the
-results as a shuffle: wire copies are found on the client from the MinHash
-signatures (a few integers a document), then every event is keyed by its
-country and a run of weeks — a new run starts where no events of the country
-come within :data:`geomap.fusion.UPDATE_DAYS` + :data:`geomap.fusion.WINDOW_DAYS`
-days of the previous ones, so no two events that could fuse are ever apart —
-and each partition is fused on a worker. Events come out identical to
-:func:`geomap.fusion.fuse_results` (same ids, same order), which the tests check.
+:func:`geomap.pipeline.process_document` over chunks of documents, one task
+each, fetched as they finish, so a worker's memory does not grow with the
+corpus (the gazetteer pickles by path, each worker opens it once);
+:func:`fuse_on_dask` fuses the results as a shuffle: wire copies are found on
+the client from the MinHash signatures (a few integers a document), then every
+event is keyed by its country and a run of weeks — a new run starts where no
+events of the country come within :data:`geomap.fusion.UPDATE_DAYS` +
+:data:`geomap.fusion.WINDOW_DAYS` days of the previous ones, so no two events
+that could fuse are ever apart — and each partition is fused on a worker.
+Events come out identical to :func:`geomap.fusion.fuse_results` (same ids,
+same order), which the tests check.
 
 Needs the ``dask`` extra (``pip install geomap[dask]``).
 """
@@ -132,16 +134,24 @@ def process_on_dask(
         One per document, in input order.
     """
     _require_dask()
-    import dask.bag as db
+    from distributed import as_completed
 
     if not docs:
         return []
     if client is None:
         with connect(scheduler, workers=workers) as own:
             return process_on_dask(docs, gazetteer, client=own, partition_size=partition_size, fast=fast)
-    bag = db.from_sequence(list(docs), partition_size=partition_size)  # type: ignore[no-untyped-call]  # untyped
-    results: list[DocumentResult] = bag.map_partitions(_process_partition, gazetteer, fast).compute(scheduler=client)
-    return results
+    docs = list(docs)
+    chunks = [docs[i : i + partition_size] for i in range(0, len(docs), partition_size)]
+    # One task per chunk, fetched as soon as it is done and then released: a worker holds only results
+    # not yet fetched, never the corpus's (a bag's compute gathers every partition on one worker first).
+    futures = client.map(_process_partition, chunks, gazetteer=gazetteer, fast=fast, pure=False)
+    place = {future.key: i for i, future in enumerate(futures)}
+    parts: list[list[DocumentResult]] = [[] for _ in chunks]
+    for future, part in as_completed(futures, with_results=True):  # type: ignore[no-untyped-call]  # untyped
+        parts[place[future.key]] = part
+        future.release()
+    return [result for part in parts for result in part]
 
 
 def partition_keys(rows: Sequence[dict[str, Any]]) -> list[tuple[str, int]]:

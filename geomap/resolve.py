@@ -100,6 +100,9 @@ _COPULA_IN = re.compile(
 )
 # "the southern Y town of X": Y (a place or its people's adjective) then a place noun and "of".
 _NOUN_OF = re.compile(r"\s+(?:[a-z-]+\s+)?" + _PLACE_NOUN + r"\s+of\s+")
+_AREA_NOUN_OF = re.compile(
+    r"\b(?:district|municipality|county|province|region|state|governorate|prefecture|oblast)\s+of\s+$", re.I
+)
 _TOWN_BEFORE = re.compile(r"\b(?:town|city|village|hamlet|suburb)\s+(?:of\s+)?$", re.I)
 _SENTENCE_BREAK = re.compile(r"[.!?][\"”’)\]]*\s+(?=[\"“(\[]?[A-Z0-9])|\n+")
 _DATELINE_AFTER = re.compile(r"^(?:,\s*[A-Za-z.][A-Za-z. ]{0,30})?\s*(?:\([A-Za-z .]{1,30}\)\s*)?[-—–:]")
@@ -340,6 +343,8 @@ class _Group:
     """Countries of those admin-1 containers (a weaker cue than the admin-1 itself)."""
     sentences: set[int] = field(default_factory=set)
     """Indices of the sentences its mentions are in."""
+    outside_container: set[tuple[str, Role]] = field(default_factory=set)
+    """Keys of named containers ("X, a district of Y") none of whose area readings holds a reading of this name."""
     holds: set[str] = field(default_factory=set)
     """Place ids of this name's area readings that hold a reading of a name the text puts inside it."""
     town_word: bool = False
@@ -515,6 +520,20 @@ def resolve_mentions(
     results: list[Resolution] = []
     for mention, role in zip(mentions, roles, strict=True):
         gkey = (mention.key, role)
+        container = _unlisted_container(groups[gkey], chosen)
+        if role != "demonym" and container is not None:
+            # "X, a district of Y" and no X of the gazetteer lies in Y: the gazetteer lacks this X; it is in Y.
+            results.append(
+                Resolution(
+                    mention=mention,
+                    place=approximate_at(container, mention.text),
+                    score=round(CONFIDENT / 2, 4),
+                    reason=f"not in the gazetteer inside {container.name}: placed at {container.name}",
+                    role=role,
+                    metonymic=is_metonymic(text, mention),
+                )
+            )
+            continue
         if role != "demonym" and not groups[gkey].cands and focus is not None and _reads_as_name(mention, common):
             # A place the gazetteer lacks (a street, a building, a neighbourhood) lies, most likely,
             # where the story is: its focus, at the focus's precision.
@@ -565,6 +584,17 @@ def resolve_mentions(
         )
         results.append(res)
     return results
+
+
+def _unlisted_container(
+    group: _Group, chosen: dict[tuple[str, Role], tuple[Candidate | None, float, str, tuple[Candidate, ...]]]
+) -> Place | None:
+    """Return the area a name is said to lie in when none of its gazetteer readings does (else None)."""
+    for key in sorted(group.outside_container):
+        cand = chosen.get(key, (None,))[0]
+        if cand is not None and (cand.place.is_country or cand.place.feature in {"A.ADM1", "A.ADM2"}):
+            return cand.place
+    return None
 
 
 def _own_name(cand: Candidate, key: str) -> bool:
@@ -662,9 +692,16 @@ def _known_abroad(place: Place) -> bool:
 
 def _containers(
     mentions: Sequence[Mention], text: str, groups: dict[tuple[str, Role], _Group], roles: Sequence[Role]
-) -> dict[int, list[int]]:
-    """Return, per mention index, the indices of the mentions the text says contain it."""
+) -> tuple[dict[int, list[int]], set[tuple[int, int]]]:
+    """
+    Return, per mention index, the indices of the mentions the text says contain it.
+
+    Also return the (contained, container) pairs that a place noun or a copula states outright
+    ("X, a district of Y", "X town in Y", "the Y town of X"), unlike a bare comma that lists
+    as often as it contains.
+    """
     out: dict[int, list[int]] = {}
+    explicit: set[tuple[int, int]] = set()
     for k in range(len(mentions) - 1):
         first = mentions[k]
         second = mentions[k + 1]
@@ -675,12 +712,26 @@ def _containers(
         is_area = bool(nxt.cands) and (nxt.role == "region" or nxt.cands[0].place.feature_class in {"A", "L"})
         if gap in {", ", ","}:
             out.setdefault(k, []).append(k + 1)
+            if gap != raw_gap:
+                explicit.add((k, k + 1))  # "Kartal town, Istanbul"
         elif _IN_CONTAINER.fullmatch(gap) or _COPULA_IN.fullmatch(raw_gap):
             # "Zhezkazgan township in Qaraghandy region", "X is a town in Y": only when the second is an area.
             if is_area or second.kind == "demonym":
                 out.setdefault(k, []).append(k + 1)
+                if gap != raw_gap or _COPULA_IN.fullmatch(raw_gap):
+                    explicit.add((k, k + 1))
+        elif (
+            _NOUN_OF.fullmatch(raw_gap)
+            and _AREA_NOUN_OF.search(raw_gap)
+            and not _is_country_group(groups, first, roles[k])
+        ):
+            # "the Punjab province of Pakistan": the first is an area of the second (but "the US state of X").
+            if first.kind == "place" and (is_area or second.kind == "demonym"):
+                out.setdefault(k, []).append(k + 1)
+                explicit.add((k, k + 1))
         elif _NOUN_OF.fullmatch(raw_gap) and (first.kind == "demonym" or _is_area_group(groups, first, roles[k])):
             out.setdefault(k + 1, []).append(k)  # "the Syrian town of X", "the Y region's town of X"
+            explicit.add((k + 1, k))
         elif gap.strip() in {"(", "-", "–"} or re.fullmatch(r"\s*\(\s*", gap):
             close = text.find(")", first.end_char)
             j = k + 1
@@ -691,7 +742,14 @@ def _containers(
     for k in list(out):
         extra = [c2 for c in out[k] for c2 in out.get(c, []) if c2 != k and c2 not in out[k]]
         out[k].extend(extra)
-    return out
+    return out, explicit
+
+
+def _is_country_group(groups: dict[tuple[str, Role], _Group], mention: Mention, role: Role) -> bool:
+    if mention.kind == "demonym":
+        return True
+    group = groups[(mention.key, role)]
+    return bool(group.cands) and group.cands[0].place.is_country
 
 
 def _is_area_group(groups: dict[tuple[str, Role], _Group], mention: Mention, role: Role) -> bool:
@@ -717,7 +775,8 @@ def _add_containment_hints(
     contained place is and are not separate evidence of the story's focus.
     """
     used: set[tuple[str, Role]] = set()
-    for k, containers in _containers(mentions, text, groups, roles).items():
+    contains, explicit = _containers(mentions, text, groups, roles)
+    for k, containers in contains.items():
         group = groups[(mentions[k].key, roles[k])]
         for j in containers:
             second = mentions[j]
@@ -736,6 +795,8 @@ def _add_containment_hints(
             joint = [a for a in areas if any(_is_inside(c.place, a.place) for c in group.cands)]
             for area in joint:
                 container.holds.add(area.place.place_id)
+            if areas and not joint and (k, j) in explicit:
+                group.outside_container.add((second.key, roles[j]))
             for cand in joint or container.cands[:5]:
                 if cand.place.is_country:
                     group.hint_countries.add(cand.place.country_code)

@@ -6,7 +6,7 @@ name a chain of places around it ("in X village (Y district, Z province)", "near
 countryside of Y") and the rule's pick is often the container, a neighbourhood, or a name the recogniser
 doubted. This module scores every resolved place of the main event's sentence with a linear model over
 general features (syntax around the name: preposition, parentheses, comma chains, place-type nouns;
-the gazetteer's feature class and size; containment between the sentence's places; agreement with the
+the gazetteer's feature class and size; containment between the sentence's places and their distance; agreement with the
 country hint; whether the rules chose it) and keeps the best one.
 
 The weights come from ``scripts/fit_place_ranker.py`` (ACLED rows of ``train.csv``; no text is stored,
@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from geomap.geo import haversine_km
 from geomap.paths import packaged_data_dir
 
 if TYPE_CHECKING:
@@ -63,6 +64,7 @@ FEATURES = (
     "region_role",
     "glued_word",
     "facility_after",
+    "km_to_nearest_other",
 )
 """Feature names, in the order of the model's weights."""
 
@@ -168,6 +170,15 @@ def _is_inside(inner: Place, outer: Place) -> bool:
     return False
 
 
+def _log_km_to_nearest(res: Resolution, candidates: Sequence[Resolution]) -> float:
+    """Return log(1 + km) from a candidate to the nearest other one, over 10: chained names lie together."""
+    point = res.point
+    others = [c.point for c in candidates if c is not res and c.point is not None]
+    if point is None or not others:
+        return 0.0
+    return math.log1p(min(haversine_km(point[0], point[1], lat, lon) for lat, lon in others)) / 10.0
+
+
 def _within_parentheses(sentence: str, offset: int) -> bool:
     before = sentence[:offset]
     return before.count("(") > before.count(")") or before.count("[") > before.count("]")
@@ -253,6 +264,7 @@ def candidate_matrix(
                 float(res.role == "region"),
                 float(bool(_GLUED.match(after))),
                 float(bool(_FACILITY_AFTER.match(after))),
+                _log_km_to_nearest(res, candidates),
             ]
         )
     return rows

@@ -57,8 +57,12 @@ class _Sampler:
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
     def _loop(self) -> None:
+        start = time.perf_counter()
         while not self._stop.wait(2.0):
             self.take()
+            if len(self.samples) % 30 == 0:  # every minute, so a long run shows its trend as it goes
+                mb = ", ".join(f"{v:.0f}" for v in self.samples[-1].values())
+                print(f"  {time.perf_counter() - start:6.0f} s: RSS per worker {mb} MB", file=sys.stderr, flush=True)
 
     def take(self) -> None:
         self.samples.append({worker: rss / 1e6 for worker, rss in self.client.run(_rss).items()})

@@ -417,7 +417,7 @@ def find_candidates(
 
     Spans passed in ``extra`` come first; entities of the parse that are not
     numbers or times and do not overlap them follow, then maximal runs of proper
-    nouns that overlap neither.
+    nouns that overlap neither and are not part of a date or number ("Monday").
 
     Parameters
     ----------
@@ -454,9 +454,14 @@ def find_candidates(
             add(ent.start, ent.end, ent.start_char, ent.end_char, ent.label_)
     i = lo
     while i < hi:
-        if doc[i].pos_ == "PROPN" and not taken[i]:
+        if doc[i].pos_ == "PROPN" and not taken[i] and doc[i].ent_type_ not in NON_PLACE_ENTITY_LABELS:
             j = i + 1
-            while j < hi and not taken[j] and (doc[j].pos_ == "PROPN" or _glued_hyphen(doc, j, hi)):
+            while (
+                j < hi
+                and not taken[j]
+                and doc[j].ent_type_ not in NON_PLACE_ENTITY_LABELS
+                and (doc[j].pos_ == "PROPN" or _glued_hyphen(doc, j, hi))
+            ):
                 j += 1
             add(i, j, doc[i].idx, doc[j - 1].idx + len(doc[j - 1]), "PROPN")
             i = j

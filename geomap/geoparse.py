@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from geomap.names import normalize_name
+from geomap.nlp import transient_strings
 from geomap.resolve import Resolution, geo_precision, resolve_mentions, where_precision
 from geomap.toponyms import Mention, MentionKind, extract_mentions
 
@@ -343,7 +344,9 @@ def geoparse_documents(
         spans = None
         if gold_spans:
             spans = [(int(t["start"]), int(t["end"])) for t in doc.extra.get("toponyms") or []]
-        yield geoparse_document(doc, gazetteer, gold_spans=spans, nlp=nlp)
+        with transient_strings(nlp):  # the words spaCy learns from one document are forgotten after it
+            parsed = geoparse_document(doc, gazetteer, gold_spans=spans, nlp=nlp)
+        yield parsed
 
 
 def resolution_to_json(res: Resolution) -> dict[str, Any]:

@@ -702,6 +702,7 @@ def _containers(
     """
     out: dict[int, list[int]] = {}
     explicit: set[tuple[int, int]] = set()
+    listed = _listed(mentions, text)
     for k in range(len(mentions) - 1):
         first = mentions[k]
         second = mentions[k + 1]
@@ -711,6 +712,8 @@ def _containers(
         nxt = groups[(second.key, roles[k + 1])]
         is_area = bool(nxt.cands) and (nxt.role == "region" or nxt.cands[0].place.feature_class in {"A", "L"})
         if gap in {", ", ","}:
+            if k in listed:
+                continue  # "Michigan, Oregon, New Mexico and Ohio": a list, not "Oregon in New Mexico"
             out.setdefault(k, []).append(k + 1)
             if gap != raw_gap:
                 explicit.add((k, k + 1))  # "Kartal town, Istanbul"
@@ -743,6 +746,38 @@ def _containers(
         extra = [c2 for c in out[k] for c2 in out.get(c, []) if c2 != k and c2 not in out[k]]
         out[k].extend(extra)
     return out, explicit
+
+
+_LIST_GAP = re.compile(r",?\s+(?:and|or)\s+")
+
+
+def _listed(mentions: Sequence[Mention], text: str) -> set[int]:
+    """
+    Return the indices of mentions that are items of a list ("A, B, C and D"), not a containment chain.
+
+    A run of names joined by commas is a list when it has four names or more, or three or more
+    with "and"/"or" before the last; "Kartal, Istanbul, Turkey" stays a chain.
+    """
+    listed: set[int] = set()
+    k = 0
+    while k < len(mentions):
+        j = k
+        closed = False
+        while j + 1 < len(mentions):
+            gap = text[mentions[j].end_char : mentions[j + 1].start_char]
+            if gap in {", ", ","}:
+                j += 1
+            elif _LIST_GAP.fullmatch(gap):
+                j += 1
+                closed = True
+                break
+            else:
+                break
+        size = j - k + 1
+        if size >= 4 or (closed and size >= 3):
+            listed.update(range(k, j + 1))
+        k = j + 1 if j > k else k + 1
+    return listed
 
 
 def _is_country_group(groups: dict[tuple[str, Role], _Group], mention: Mention, role: Role) -> bool:

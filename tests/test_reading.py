@@ -493,3 +493,30 @@ def test_reading_slogan_place_is_not_the_scene(gazetteer: Gazetteer) -> None:
     )
     places = {e.place.name for e in _events(gazetteer, text) if e.place is not None}
     assert places == {"Lagos"}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Gunmen raided the village on New Year's Day.", dt.date(2012, 1, 1)),
+        ("Bandits attacked the camp after New Year Day prayers.", dt.date(2012, 1, 1)),
+        ("Riots broke out over Christmas.", dt.date(2011, 12, 25)),
+        ("Unions will march on Christmas Eve.", dt.date(2012, 12, 24)),
+        ("The company Christmas party ended in a brawl.", None),
+    ],
+)
+def test_reading_holidays_date_their_clause(sentence: str, expected: dt.date | None) -> None:
+    from geomap.attributes import find_date
+
+    found = find_date(sentence, THURSDAY)
+    assert (found.date if found else None) == expected
+
+
+def test_reading_attack_on_a_holiday_months_ago_is_background(gazetteer: Gazetteer) -> None:
+    text = (
+        "Health officials in Kano said on Thursday that a clinic had run out of vaccines. "
+        "One patient said she was displaced from her village near Kano after gunmen attacked it on New Year's Day."
+    )
+    attacks = [e for e in _events(gazetteer, text) if e.family == "violence"]
+    assert attacks
+    assert all(not e.current for e in attacks)

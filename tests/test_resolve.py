@@ -217,3 +217,10 @@ def test_resolve_unknown_gold_span_stated_inside_a_country_is_placed_there(gazet
     )
     assert res.place is not None
     assert res.place.country_code == "KG"
+
+
+def test_resolve_comma_list_of_states_is_not_containment(gazetteer: Gazetteer) -> None:
+    # "Ohio, Oregon" inside a list of states does not put a town called Oregon in Ohio.
+    place = _place(gazetteer, "Cases were confirmed in Texas, Ohio, Oregon, Nevada, Utah and Kansas.", "Oregon")
+    assert place.feature == "A.ADM1"
+    assert place.admin1_code != "US.OH"

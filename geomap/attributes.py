@@ -453,6 +453,8 @@ _MONTHS = (
 _MONTH_RE = "|".join(m.capitalize() for m in _MONTHS) + "|" + "|".join(m[:3].capitalize() + r"\." for m in _MONTHS)
 DATE_RE = re.compile(
     rf"\b(?:(?P<absday>\d{{1,2}}\s+(?:{_MONTH_RE})(?:\s+\d{{4}})?|(?:{_MONTH_RE})\s+\d{{1,2}}(?:,?\s+\d{{4}})?)"
+    rf"|(?P<holiday>(?:New Year(?:['’]s)?|Christmas|Boxing|Valentine['’]s)\s+(?:Day|Eve)"
+    rf"|(?i:on|at|over|during|since|until)\s+Christmas(?!\s+(?:Day|Eve))|Halloween)"
     rf"|(?P<weekday>(?:last\s+|next\s+|on\s+|late\s+|early\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|"
     rf"Saturday|Sunday)(?:\s+(?:night|morning|evening|afternoon))?)"
     rf"|(?P<rel>yesterday|today|tonight|last night|this week|last week|earlier this week|"
@@ -465,6 +467,17 @@ DATE_RE = re.compile(
     rf"|(?P<ago>last year|(?:a|one|two|three|four|five|six|seven|eight|nine|ten|\d+) years? ago))\b",
 )
 _FUTURE = re.compile(r"\b(?:will|shall|to be held|scheduled|is to|are to|plans? to|would)\b", re.I)
+HOLIDAYS = {
+    "new year day": (1, 1),
+    "new year eve": (12, 31),
+    "christmas eve": (12, 24),
+    "christmas day": (12, 25),
+    "christmas": (12, 25),
+    "boxing day": (12, 26),
+    "valentine day": (2, 14),
+    "halloween": (10, 31),
+}
+"""(month, day) of the fixed-date holidays a report may date an event by ("on New Year's Day")."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -525,6 +538,8 @@ def find_date(sentence: str, published: dt.date | None, *, offset: int = 0) -> D
     datetime.date(2010, 6, 14)
     >>> find_date("Clashes broke out last month.", sat).time_precision
     3
+    >>> find_date("Gunmen raided the village on New Year's Day.", sat).date
+    datetime.date(2010, 1, 1)
     """
     found = find_dates(sentence, published, offset=offset)
     return found[0] if found else None
@@ -587,6 +602,17 @@ def _resolve(match: re.Match[str], sentence: str, published: dt.date | None) -> 
         return (date, 1) if date else None
     if published is None:
         return None
+    if match.group("holiday"):
+        key = re.sub(r"^(?:on|at|over|during|since|until)\s+|['’]s\b", "", lower)
+        month_day = HOLIDAYS.get(" ".join(key.split()))
+        if month_day is None:
+            return None
+        date = dt.date(published.year, *month_day)
+        if future and date < published:
+            date = date.replace(year=published.year + 1)
+        elif not future and date > published:
+            date = date.replace(year=published.year - 1)
+        return date, 1
     if match.group("rel"):
         if lower in {"yesterday", "last night"}:
             return published - dt.timedelta(days=1), 1

@@ -231,8 +231,15 @@ def _progress(items: Iterable[Any], label: str) -> Iterator[Any]:
 
 
 def _pipeline_nlp(ner: bool, ner_model: str) -> Any:
-    """Return the spaCy pipeline for every stage; False in --fast mode (no spaCy at any stage)."""
-    return _nlp(ner, ner_model) if ner else False
+    """Return the full spaCy pipeline, whose one parse every stage shares; False in --fast mode (no spaCy at all)."""
+    if not ner:
+        return False
+    from geomap.nlp import NlpUnavailableError, load_pipeline
+
+    try:
+        return load_pipeline(ner_model)
+    except NlpUnavailableError:
+        return _nlp(ner, ner_model)  # an entity-only model: events parse with the default pipeline
 
 
 def _nlp(ner: bool, ner_model: str) -> Any:

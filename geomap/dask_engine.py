@@ -83,9 +83,10 @@ def connect(scheduler: str | None = None, *, workers: int = 1, processes: bool =
         with Client(scheduler) as client:  # type: ignore[no-untyped-call]  # distributed's Client is untyped
             yield client
         return
-    # distributed's LocalCluster and Client are untyped.
+    # distributed's LocalCluster and Client are untyped. The dashboard takes any free port: with None it
+    # takes 8787 and the cluster fails to start beside another one (a second run, a notebook's cluster).
     cluster = LocalCluster(  # type: ignore[no-untyped-call]
-        n_workers=workers, threads_per_worker=1, processes=processes, dashboard_address=None
+        n_workers=workers, threads_per_worker=1, processes=processes, dashboard_address=":0"
     )
     with cluster, Client(cluster) as client:  # type: ignore[no-untyped-call]
         yield client

@@ -29,7 +29,7 @@ from __future__ import annotations
 import json
 import math
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -39,6 +39,8 @@ from geomap.errors import GazetteerError, InputError
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from geomap.gazetteer import Gazetteer
+
 __all__ = [
     "MODEL_FILE",
     "CandidateSpan",
@@ -46,7 +48,9 @@ __all__ = [
     "LinkedPlace",
     "candidate_features",
     "coordination_group",
+    "default_kind_of",
     "find_candidates",
+    "gazetteer_kind",
     "link_event_places",
     "link_records",
     "load_linker",
@@ -156,6 +160,10 @@ MODIFIER_DEPS = frozenset({"compound", "amod", "nmod", "poss", "npadvmod", "numm
 """Labels of a name that modifies a noun ("the Kabul government", "Russia's army")."""
 HASH_BUCKETS = 512
 """Buckets of the hashed lexical features."""
+TENSOR_SCALE = 0.2
+"""Factor on the parser's contextual token vectors (``doc.tensor``) when they enter the model as features."""
+KIND_RANK = {"country": 0, "adm1": 1, "adm": 2, "city": 3, "other": 3}
+"""Coarse-to-fine order of the gazetteer kinds of :func:`gazetteer_kind` (a name the gazetteer lacks has none)."""
 _DISTANCE_BUCKETS = (1, 2, 3, 5, 8, 12, 20)
 _MAX_PATH_LABELS = 6
 
@@ -334,6 +342,52 @@ def load_linker() -> EventLocationModel:
     return read_linker(packaged_data_dir() / MODEL_FILE)
 
 
+KindOf = Callable[[str], tuple[str, float]]
+"""Tell the gazetteer kind of a name and the prior of its best entry (:func:`gazetteer_kind`)."""
+
+
+def gazetteer_kind(gazetteer: Gazetteer, name: str) -> tuple[str, float]:
+    """
+    Tell what kind of place a name's most plausible gazetteer entry is.
+
+    Parameters
+    ----------
+    gazetteer
+        The gazetteer to look in.
+    name
+        The candidate's text; a leading "the" is dropped.
+
+    Returns
+    -------
+    tuple
+        The kind (``country``, ``adm1``, ``adm`` for lower administrative units,
+        ``city`` for populated places, ``other`` for any other feature class,
+        ``none`` when the gazetteer has no such name) and the entry's prior in [0, 1].
+
+    Examples
+    --------
+    >>> from geomap.gazetteer import load_gazetteer
+    >>> gazetteer_kind(load_gazetteer(), "the Netherlands")[0]
+    'country'
+    """
+    key = name[4:] if name[:4].lower() == "the " else name
+    cands = gazetteer.lookup(key)
+    if not cands:
+        return "none", 0.0
+    feature = cands[0].place.feature
+    if feature.startswith("A.PCL"):
+        kind = "country"
+    elif feature == "A.ADM1":
+        kind = "adm1"
+    elif feature.startswith("A."):
+        kind = "adm"
+    elif feature.startswith("P."):
+        kind = "city"
+    else:
+        kind = "other"
+    return kind, float(cands[0].prior)
+
+
 # --------------------------------------------------------------------------- candidates
 
 
@@ -363,7 +417,7 @@ def find_candidates(
 
     Spans passed in ``extra`` come first; entities of the parse that are not
     numbers or times and do not overlap them follow, then maximal runs of proper
-    nouns that overlap neither.
+    nouns that overlap neither and are not part of a date or number ("Monday").
 
     Parameters
     ----------
@@ -400,9 +454,14 @@ def find_candidates(
             add(ent.start, ent.end, ent.start_char, ent.end_char, ent.label_)
     i = lo
     while i < hi:
-        if doc[i].pos_ == "PROPN" and not taken[i]:
+        if doc[i].pos_ == "PROPN" and not taken[i] and doc[i].ent_type_ not in NON_PLACE_ENTITY_LABELS:
             j = i + 1
-            while j < hi and not taken[j] and (doc[j].pos_ == "PROPN" or _glued_hyphen(doc, j, hi)):
+            while (
+                j < hi
+                and not taken[j]
+                and doc[j].ent_type_ not in NON_PLACE_ENTITY_LABELS
+                and (doc[j].pos_ == "PROPN" or _glued_hyphen(doc, j, hi))
+            ):
                 j += 1
             add(i, j, doc[i].idx, doc[j - 1].idx + len(doc[j - 1]), "PROPN")
             i = j
@@ -690,8 +749,49 @@ def _relative_features(doc: Any, feats: list[dict[str, float]], cands: Sequence[
         f[f"between={min(between, 3)}"] = 1.0
 
 
+def _kind_features(doc: Any, feats: list[dict[str, float]], cands: Sequence[CandidateSpan], kind_of: KindOf) -> None:
+    """Add what the gazetteer says each candidate is, and whether a finer or coarser place is named beside it."""
+    kinds = [kind_of(doc.text[c.start_char : c.end_char]) for c in cands]
+    for f, cand, (kind, prior) in zip(feats, cands, kinds, strict=True):
+        f[f"gz={kind}"] = 1.0
+        f["gz_prior"] = prior
+        f[f"gz={kind}|prior={min(int(prior * 5), 4)}"] = 1.0
+        f[f"gz={kind}|label={cand.label}"] = 1.0
+        if kind == "none":
+            continue
+        rank = KIND_RANK[kind]
+        finer = sum(1 for other, _ in kinds if other != "none" and KIND_RANK[other] > rank)
+        coarser = sum(1 for other, _ in kinds if other != "none" and KIND_RANK[other] < rank)
+        f[f"gz_finer_other={min(finer, 2)}"] = 1.0
+        f[f"gz_coarser_other={min(coarser, 2)}"] = 1.0
+        f[f"gz={kind}|finer={min(finer, 1)}"] = 1.0
+
+
+def _tensor_features(doc: Any, feats: list[dict[str, float]], cands: Sequence[CandidateSpan], trig: int) -> None:
+    """
+    Add the parser's contextual vectors: the candidate's head, the trigger, their product, the tokens between.
+
+    Nothing is added when the pipeline sets no ``doc.tensor`` (a blank pipeline).
+    """
+    tensor = getattr(doc, "tensor", None)
+    if tensor is None or len(tensor.shape) != 2 or tensor.shape[0] != len(doc) or tensor.shape[1] == 0:
+        return
+    trig_vec = tensor[trig] * TENSOR_SCALE
+    for f, cand in zip(feats, cands, strict=True):
+        head = _head_of(doc, cand.start, cand.end).i
+        cand_vec = tensor[head] * TENSOR_SCALE
+        lo, hi = sorted((head, trig))
+        mid_vec = tensor[lo : hi + 1].mean(axis=0) * TENSOR_SCALE
+        prod_vec = tensor[head] * tensor[trig] * TENSOR_SCALE
+        for n in range(tensor.shape[1]):
+            f[f"cv{n}"] = float(cand_vec[n])
+            f[f"tv{n}"] = float(trig_vec[n])
+            f[f"pv{n}"] = float(prod_vec[n])
+            f[f"mv{n}"] = float(mid_vec[n])
+
+
 def candidate_features(
-    doc: Any, trigger: Sequence[int], extra: Iterable[tuple[int, int]] = ()
+    doc: Any, trigger: Sequence[int], extra: Iterable[tuple[int, int]] = (), kind_of: KindOf | None = None
 ) -> tuple[list[CandidateSpan], list[dict[str, float]]]:
     """
     List the candidates of the trigger's sentence and their features.
@@ -704,6 +804,9 @@ def candidate_features(
         Token indexes of the trigger (not empty).
     extra
         Additional candidate character spans.
+    kind_of
+        Gazetteer kind of a name (:func:`gazetteer_kind` bound to a gazetteer); without it
+        the gazetteer features are left out.
 
     Returns
     -------
@@ -715,8 +818,30 @@ def candidate_features(
     trig_span = set(trigger)
     cands = [c for c in cands if not trig_span.intersection(range(c.start, c.end))]
     feats = [pair_features(doc, trigger, c) for c in cands]
-    _relative_features(doc, feats, cands, _head_of(doc, min(trigger), max(trigger) + 1).i)
+    trig = _head_of(doc, min(trigger), max(trigger) + 1).i
+    _relative_features(doc, feats, cands, trig)
+    if kind_of is not None:
+        _kind_features(doc, feats, cands, kind_of)
+    _tensor_features(doc, feats, cands, trig)
     return cands, feats
+
+
+def default_kind_of() -> KindOf | None:
+    """
+    Return :func:`gazetteer_kind` bound to the shipped gazetteer, or None when it cannot be opened.
+
+    Returns
+    -------
+    callable or None
+        The lookup the shipped model was fitted with.
+    """
+    from geomap.gazetteer import load_gazetteer
+
+    try:
+        gazetteer = load_gazetteer()
+    except GazetteerError:
+        return None
+    return lambda name: gazetteer_kind(gazetteer, name)
 
 
 def link_event_places(
@@ -725,6 +850,7 @@ def link_event_places(
     candidates: Iterable[tuple[int, int]] | None = None,
     *,
     model: EventLocationModel | None = None,
+    kind_of: KindOf | None = None,
 ) -> list[LinkedPlace]:
     """
     Find the place(s) where the event of a trigger happened, within its sentence.
@@ -740,6 +866,8 @@ def link_event_places(
         toponyms; the parse's own name entities and proper-noun runs are always candidates.
     model
         A fitted linker; default :func:`load_linker`.
+    kind_of
+        Gazetteer kind of a name; default :func:`default_kind_of` (the shipped gazetteer).
 
     Returns
     -------
@@ -757,7 +885,9 @@ def link_event_places(
         msg = f"Trigger token index {trigger!r} is outside the document of {len(doc)} tokens."
         raise InputError(msg)
     linker = model if model is not None else load_linker()
-    cands, feats = candidate_features(doc, tokens, candidates or ())
+    cands, feats = candidate_features(
+        doc, tokens, candidates or (), kind_of if kind_of is not None else default_kind_of()
+    )
     scores = [linker.score(f) for f in feats]
     groups = [coordination_group(doc, c) for c in cands]
     return [
@@ -802,11 +932,12 @@ def link_records(
         texts.append(row["text"])
     unique = sorted(set(texts))
     parsed = dict(zip(unique, nlp.pipe(unique, batch_size=64), strict=True))
+    kind_of = default_kind_of()
     out = []
     for row in rows:
         doc = parsed[row["text"]]
         tokens = trigger_tokens(doc, int(row["event_trigger"]["start"]), int(row["event_trigger"]["end"]))
-        places = link_event_places(doc, tokens, model=linker) if tokens else []
+        places = link_event_places(doc, tokens, model=linker, kind_of=kind_of) if tokens else []
         out.append(
             {"id": row.get("id"), "event_locations": [{"start": p.start_char, "end": p.end_char} for p in places]}
         )

@@ -17,7 +17,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from geomap.errors import InputError
-from geomap.event_location import EventLocationModel, candidate_features, coordination_group, trigger_tokens
+from geomap.event_location import (
+    EventLocationModel,
+    candidate_features,
+    coordination_group,
+    default_kind_of,
+    trigger_tokens,
+)
 
 __all__ = ["Example", "build_examples", "cross_validate", "fit_linker", "fold_of"]
 
@@ -102,12 +108,13 @@ def build_examples(records: Sequence[Mapping[str, Any]], nlp: Any) -> list[Examp
         texts.append(row["text"])
     unique = sorted(set(texts))
     parsed = dict(zip(unique, nlp.pipe(unique, batch_size=64), strict=True))
+    kind_of = default_kind_of()
     out = []
     for row in records:
         doc = parsed[row["text"]]
         gold = tuple((int(g["start"]), int(g["end"])) for g in row.get("event_locations") or [])
         tokens = trigger_tokens(doc, int(row["event_trigger"]["start"]), int(row["event_trigger"]["end"]))
-        cands, feats = candidate_features(doc, tokens) if tokens else ([], [])
+        cands, feats = candidate_features(doc, tokens, kind_of=kind_of) if tokens else ([], [])
         spans = tuple((c.start_char, c.end_char) for c in cands)
         labels = tuple(int(any(s < ge and gs < e for gs, ge in gold)) for s, e in spans)
         groups = tuple(coordination_group(doc, c) for c in cands)

@@ -276,9 +276,10 @@ def load_model() -> EventTypeModel:
     return read_model(default_data_dir() / MODEL_FILE)
 
 
+@lru_cache(maxsize=1024)
 def classify(text: str) -> tuple[str, str, float]:
     """
-    Type a report with the packaged model.
+    Type a report with the packaged model (memoised: every event of a short report types the same text).
 
     Parameters
     ----------

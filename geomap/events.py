@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from geomap.attributes import Count, DateInfo, find_count, find_date, find_dates, iter_counts
+from geomap.errors import GeomapError
 from geomap.event_type import type_event
 from geomap.fatalities import report_toll
 from geomap.geo import haversine_km, short_line, split_polygon
@@ -35,6 +36,8 @@ from geomap.reading import (
     dateline_end,
     ensure_parse,
     headline_end,
+    in_quote_apart,
+    is_acronym_of_name,
     is_definite_mention,
     is_planned,
     is_toll,
@@ -297,6 +300,58 @@ class Event:
         return (self.place.lat, self.place.lon)
 
 
+WRAP_WIDTH = 70
+"""A line at least this long that stops mid-sentence was wrapped at a fixed width, not ended."""
+
+
+def is_soft_wrap(text: str, newline: int) -> bool:
+    r"""
+    Tell whether the line break at ``newline`` only wraps a sentence onto the next line.
+
+    A break inside a sentence is a wrap when the next line goes on in lower case, or when
+    the line before is a full-width line (``WRAP_WIDTH``) that stops after a word or a comma.
+    A short line without final punctuation (a headline, a caption title) still ends where it ends.
+
+    Parameters
+    ----------
+    text
+        The document.
+    newline
+        Offset of a ``"\n"`` in ``text``.
+
+    Returns
+    -------
+    bool
+        True when the two lines are one sentence.
+
+    Examples
+    --------
+    >>> is_soft_wrap("Gunmen killed two guards, police\n   said on Sunday.", 32)
+    True
+    >>> is_soft_wrap("Riots in the South\nPolice said on Sunday.", 18)
+    False
+    """
+    line = text[text.rfind("\n", 0, newline) + 1 : newline].strip()
+    rest = text[newline + 1 :].lstrip(" \t")
+    if not line or not rest or rest[0] == "\n" or re.search(r"[.!?:;\"”’)]$", line):
+        return False
+    if rest[0].islower():
+        return True
+    return len(line) >= WRAP_WIDTH and (line[-1].islower() or line[-1] == ",")
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    """Return the spans of the text's lines, soft-wrapped lines joined (:func:`is_soft_wrap`)."""
+    out = []
+    start = 0
+    for m in re.finditer("\n", text):
+        if not is_soft_wrap(text, m.start()):
+            out.append((start, m.start()))
+            start = m.end()
+    out.append((start, len(text)))
+    return [(s, e) for s, e in out if text[s:e].strip()]
+
+
 def split_sentences(text: str) -> list[tuple[int, int]]:
     r"""
     Split a text into sentences, as ``(start, end)`` offsets without surrounding space.
@@ -309,7 +364,8 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     Returns
     -------
     list of tuple
-        Sentence spans in order; paragraph breaks always end a sentence.
+        Sentence spans in order; a line break ends a sentence unless it only wraps one
+        (:func:`is_soft_wrap`).
 
     Examples
     --------
@@ -318,16 +374,16 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     ['Riots hit Osh.', 'The U.S. base is open.', 'Mr. Karimov spoke.']
     """
     spans: list[tuple[int, int]] = []
-    for para in re.finditer(r"[^\n]+", text):
-        start = para.start()
-        chunk = para.group()
+    for para_start, para_end in _lines(text):
+        start = para_start
+        chunk = text[para_start:para_end]
         for m in re.finditer(r"[.!?][\"”’)]?(?=\s+[\"“(]?[A-Z0-9])", chunk):
             if _ABBREV.search(chunk[: m.start() + 1]):
                 continue
-            end = para.start() + m.end()
+            end = para_start + m.end()
             spans.append((start, end))
             start = end
-        spans.append((start, para.end()))
+        spans.append((start, para_end))
     out = []
     for s, e in spans:
         while s < e and text[s].isspace():
@@ -610,6 +666,12 @@ def _flight_of_people(trig: Any) -> bool:
     return who.tag_ in {"NNS", "NNPS"} and who.lemma_.lower() not in _PERPETRATORS
 
 
+def _flight_of_perpetrators(trig: Any) -> bool:
+    """Tell whether the subject of a flight cue is a perpetrator noun ("the suspects fled")."""
+    who = next((c for c in trig.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+    return who is not None and who.lemma_.lower() in _PERPETRATORS
+
+
 def _count(sdoc: Any, chunk: str, offset: int, kind: str, triggers: dict[str, list[Any]]) -> Count | None:
     """Return the number the parse attaches to a kind's trigger (never a substring or a population)."""
     found = find_count(chunk, KIND_PATTERNS[kind], offset=offset)
@@ -661,6 +723,8 @@ def _kinds_in(sentence: str) -> list[str]:
 def _is_actor_use(text: str, res: Resolution) -> bool:
     if res.metonymic or res.role == "demonym" or res.place is None:
         return True
+    if is_acronym_of_name(text, res.mention.start_char, res.mention.end_char):
+        return True  # "the Ministry of Defence (MoD)": the organisation, not a place spelled the same
     if _ACTOR_OF.search(text[max(0, res.mention.start_char - 40) : res.mention.start_char]):
         return True
     return bool(_ACTOR_NOUNS.match(text[res.mention.end_char : res.mention.end_char + 30]))
@@ -714,7 +778,13 @@ def _pick_place(
     inside = [r for r in _between(resolutions, start, end) if not _is_actor_use(text, r)]
     linked_ids: set[int] = set()
     if sdoc is not None and triggers:
-        inside = [r for r in inside if _in_scene(sdoc, r, triggers)]
+        anchors = [t.idx for t in triggers]
+        inside = [
+            r
+            for r in inside
+            if _in_scene(sdoc, r, triggers)
+            and not in_quote_apart(text, r.mention.start_char, r.mention.end_char, sentence, anchors)
+        ]
         linked_ids = {id(r) for r in (_linked(sdoc, triggers, inside) or [])} if inside and LINKER else set()
     if not inside:
         return None
@@ -1070,8 +1140,57 @@ def extract_events(
         lead = [e for e in pool if e.evidence_start < lead_end] or pool
         primary = next((e for e in lead if e.family == "violence"), lead[0])
         events = [replace(e, primary=e is primary) for e in events]
+        events = [_ranked_place(doc, e, resolutions, gazetteer) if e.primary else e for e in events]
+        events = [_hinted_country(doc, e, gazetteer) if e.primary and e.place is None else e for e in events]
         events = [replace(e, killed=report_toll(text, e.killed, e.sub_event_type)) if e.primary else e for e in events]
     return [replace(e, event_id=f"{doc.doc_id}-{i + 1}") for i, e in enumerate(events)]
+
+
+def _hinted_country(doc: Document, event: Event, gazetteer: Gazetteer) -> Event:
+    """Locate a main event its text cannot place in the country the document's hint names (precision 3)."""
+    if not doc.country or event.geometry_kind not in {"point", ""}:
+        return event
+    try:
+        place = gazetteer.resolve_code(gazetteer.country_code(doc.country))
+    except GeomapError:
+        return event
+    if place is None:
+        return event
+    return replace(event, place=place, geometry_kind="point", location_note="the document's country (its hint)")
+
+
+def _ranked_place(doc: Document, event: Event, resolutions: Sequence[Resolution], gazetteer: Gazetteer) -> Event:
+    """Let the fitted ranker (:mod:`geomap.place_ranker`) choose the main event's place among its sentence's."""
+    from geomap import place_ranker
+
+    model = place_ranker.load_place_ranker()
+    if (model is None and place_ranker.COLLECT is None) or event.geometry_kind not in {"point", ""}:
+        return event
+    text = doc.text
+    current = event.place_mention if event.place is not None else None
+    cands = [
+        r
+        for r in _between(resolutions, event.evidence_start, event.evidence_end)
+        if r.place is not None and r.role != "demonym" and not r.metonymic and not _is_actor_use(text, r)
+    ]
+    if current is not None and current.place is not None and all(c is not current for c in cands):
+        cands = sorted([*cands, current], key=lambda r: r.mention.start_char)
+    if len(cands) < 2:
+        return event
+    at = next((i for i, c in enumerate(cands) if c is current), None)
+    counts = Counter(r.place.place_id for r in resolutions if r.place is not None)
+    hint = gazetteer.country_code(doc.country) if doc.country else ""
+    rows = place_ranker.candidate_matrix(text, (event.evidence_start, event.evidence_end), cands, at, hint, counts)
+    if place_ranker.COLLECT is not None:
+        place_ranker.COLLECT.append(
+            {"doc_id": doc.doc_id, "rows": rows, "points": [c.point for c in cands], "current": at}
+        )
+        return event
+    assert model is not None
+    best = cands[place_ranker.choose(model, rows)]
+    if best is current:
+        return event
+    return replace(event, place=best.place, place_mention=best, location_note="in its sentence (fitted ranker)")
 
 
 def _build_event(
@@ -1175,8 +1294,11 @@ def _build_event(
     displaced = None
     if family == "displacement":
         displaced = _count(sdoc, chunk, s_start, "displacement", triggers)
-        if sdoc is not None and displaced is None and not any(_flight_of_people(t) for t in triggers.get(family, [])):
+        flights = triggers.get(family, [])
+        if sdoc is not None and displaced is None and not any(_flight_of_people(t) for t in flights):
             return None  # "the gunmen fled in a car": an escape, not a displacement
+        if sdoc is not None and flights and all(_flight_of_perpetrators(t) for t in flights):
+            return None  # "the drivers of both cars fled": a number does not make an escape a displacement
     all_triggers = [t for ts in triggers.values() for t in ts]
     place_res = _pick_place(text, sentence, resolutions, sdoc=sdoc, triggers=all_triggers)
     note = "in its sentence"

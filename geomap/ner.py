@@ -70,6 +70,15 @@ PLACE_HEADS = frozenset(
         "department",
         "parish",
         "borough",
+        "commune",
+        "lga",
+        "woreda",
+        "kebele",
+        "tehsil",
+        "neighborhood",
+        "neighbourhood",
+        "suburb",
+        "countryside",
     }
 )
 """Place-type head nouns: "the Sagaing region", "Jefferson County" read as places."""
@@ -259,11 +268,42 @@ def has_place_reading(text: str, mention: Mention, entity: tuple[int, int, str])
     before = re.search(r"([A-Za-z]+)\s+$", text[max(0, mention.start_char - 16) : mention.start_char])
     if whole and before and before.group(1).lower() in _GOVERNORS:
         return True
+    if _CODED_BEFORE.search(text, max(0, mention.start_char - 40), mention.start_char):
+        return True  # a coder's note: "coded as X", "coded to the capital X"
+    if _is_parenthesised_item(text, mention):
+        return True  # a gloss of where: "a rally at the town hall (X)", "in Y village (X, Z)"
     line_start = text.rfind("\n", 0, mention.start_char) + 1
     if mention.text.isupper() and not text[line_start : mention.start_char].strip():
         return True  # a dateline: "LAGOS, Nigeria —", "RALEIGH (AP)"
     # "Paris, Texas": a comma then a capitalised word that the entity does not cover.
     return bool(whole and re.match(r"^,\s+[A-Z]", text[mention.end_char : mention.end_char + 4]))
+
+
+_CODED_BEFORE = re.compile(r"\bcoded\s+(?:as|to)\s+(?:the\s+)?(?:[a-z]+\s+){0,3}$", re.I)
+
+
+def _is_parenthesised_item(text: str, mention: Mention) -> bool:
+    """
+    Tell whether a name is a whole item of a parenthesised list of names: "(X)", "(X, Y)", "(Y, X)".
+
+    Examples
+    --------
+    >>> from geomap.toponyms import Mention
+    >>> m = Mention(doc_id="", text="Osh", start_char=23, end_char=26, kind="place", key="osh")
+    >>> _is_parenthesised_item("A rally at the bazaar (Osh, Kyrgyzstan).", m)
+    True
+    >>> _is_parenthesised_item("A rally at the bazaar (Osh Bank).", m)
+    False
+    """
+    if mention.text.replace(".", "").isupper():
+        return False  # "(AP)", "(UN)": agencies and acronyms, not glosses of where
+    opened = text.rfind("(", 0, mention.start_char)
+    if opened < 0 or text.rfind(")", 0, mention.start_char) > opened:
+        return False
+    before = text[opened + 1 : mention.start_char]
+    if before.strip() and not re.search(r",\s*$", before):
+        return False
+    return bool(re.match(r"\s*[),]", text[mention.end_char : mention.end_char + 3]))
 
 
 def _is_own_name(cands: Sequence[Candidate], surface: str, key: str) -> bool:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import importlib.resources
+from functools import cache
 from pathlib import Path
 
 __all__ = ["packaged_data_dir"]
 
 
+@cache  # the install does not move while running; the resolver asks once per document
 def packaged_data_dir() -> Path:
     """
     Return the data folder shipped with geomap.

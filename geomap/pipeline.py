@@ -39,6 +39,7 @@ __all__ = [
     "DocumentResult",
     "acled_documents",
     "acled_layers",
+    "parse_documents",
     "process_document",
     "process_documents",
     "read_acled_csv",
@@ -60,7 +61,7 @@ class DocumentResult:
     """Its events (unlocated ones included)."""
 
 
-def process_document(doc: Document, gazetteer: Gazetteer, nlp: Any = None) -> DocumentResult:
+def process_document(doc: Document, gazetteer: Gazetteer, nlp: Any = None, *, sdoc: Any = None) -> DocumentResult:
     """
     Geoparse one document and extract its events.
 
@@ -73,6 +74,8 @@ def process_document(doc: Document, gazetteer: Gazetteer, nlp: Any = None) -> Do
     nlp
         Optional spaCy pipeline for doubtful names (events parse the text themselves when it has no
         parser); ``False`` for the fast mode, with no spaCy at any stage.
+    sdoc
+        The document's parse when already made (:func:`parse_documents` parses a batch at once).
 
     Returns
     -------
@@ -94,7 +97,8 @@ def process_document(doc: Document, gazetteer: Gazetteer, nlp: Any = None) -> Do
     # What spaCy learns from one document (new words) is forgotten after it, so a batch's memory stays
     # flat in the number of documents; the results hold plain strings and offsets only.
     with transient_strings(nlp, None if fast else _full_pipeline()):
-        sdoc = parse(doc.text, nlp) if nlp is not None and "parser" in nlp.pipe_names else None
+        if sdoc is None and nlp is not None and "parser" in nlp.pipe_names:
+            sdoc = parse(doc.text, nlp)
         parsed = geoparse_document(doc, gazetteer, nlp=nlp, sdoc=sdoc)
         events = extract_events(doc, parsed, gazetteer, sdoc=sdoc, parse=not fast)
         return DocumentResult(document=doc, parsed=parsed, events=tuple(events))
@@ -114,9 +118,9 @@ PROCESSING_ERRORS: tuple[type[Exception], ...] = (GeomapError, ValueError, Overf
 """What one bad document may raise while processed; a batch reports it and goes on."""
 
 
-def _process_or_error(doc: Document, gazetteer: Gazetteer, nlp: Any = None) -> DocumentResult | str:
+def _process_or_error(doc: Document, gazetteer: Gazetteer, nlp: Any = None, sdoc: Any = None) -> DocumentResult | str:
     try:
-        return process_document(doc, gazetteer, nlp)
+        return process_document(doc, gazetteer, nlp, sdoc=sdoc)
     except PROCESSING_ERRORS as err:
         return f"{doc.source or doc.doc_id}: {err}"
 
@@ -154,14 +158,16 @@ def process_documents(
     worker_nlp = False if nlp is False else None  # workers load no spaCy of ours, but keep --fast
     if on_error is None:
         if workers <= 1:
-            for doc in docs:
-                yield process_document(doc, gazetteer, nlp)
+            for doc, sdoc in parse_documents(docs, nlp):
+                yield process_document(doc, gazetteer, nlp, sdoc=sdoc)
             return
         with ProcessPoolExecutor(max_workers=min(workers, os.cpu_count() or 1)) as pool:
             yield from pool.map(partial(process_document, gazetteer=gazetteer, nlp=worker_nlp), docs, chunksize=16)
         return
     if workers <= 1:
-        outcomes: Iterable[DocumentResult | str] = (_process_or_error(doc, gazetteer, nlp) for doc in docs)
+        outcomes: Iterable[DocumentResult | str] = (
+            _process_or_error(doc, gazetteer, nlp, sdoc) for doc, sdoc in parse_documents(docs, nlp)
+        )
         for outcome in outcomes:
             if isinstance(outcome, str):
                 on_error(outcome)
@@ -174,6 +180,50 @@ def process_documents(
                 on_error(outcome)
             else:
                 yield outcome
+
+
+PARSE_BATCH = 64
+"""Documents parsed together by :func:`parse_documents` (spaCy's ``nlp.pipe`` batches the network's work)."""
+
+
+def parse_documents(docs: Iterable[Document], nlp: Any) -> Iterator[tuple[Document, Any]]:
+    """
+    Pair each document with its spaCy parse, parsing batches at once with ``nlp.pipe``.
+
+    Parameters
+    ----------
+    docs
+        The documents, in order.
+    nlp
+        A pipeline with a parser (:func:`geomap.nlp.load_pipeline`); anything else (None, False, an
+        entity-only pipeline) parses nothing.
+
+    Yields
+    ------
+    tuple
+        ``(document, parse)``, in input order; the parse is None when nothing is parsed here (no parser,
+        or a text over :data:`geomap.nlp.PARSE_MAX_CHARS`, which :func:`process_document` reads the fast way).
+    """
+    if not nlp or "parser" not in nlp.pipe_names:
+        for doc in docs:
+            yield doc, None
+        return
+    batch: list[Document] = []
+    for doc in docs:
+        batch.append(doc)
+        if len(batch) >= PARSE_BATCH:
+            yield from _parse_batch(batch, nlp)
+            batch = []
+    yield from _parse_batch(batch, nlp)
+
+
+def _parse_batch(batch: list[Document], nlp: Any) -> Iterator[tuple[Document, Any]]:
+    # The batch's parses live in one spaCy memory zone: its new words are freed once the batch is read.
+    with transient_strings(nlp):
+        wanted = [d for d in batch if len(d.text) <= PARSE_MAX_CHARS and d.text.strip()]
+        parses = dict(zip((id(d) for d in wanted), nlp.pipe(d.text for d in wanted), strict=True))
+        for doc in batch:
+            yield doc, parses.get(id(doc))
 
 
 _ACLED_RANGES: dict[str, tuple[float, float, bool]] = {

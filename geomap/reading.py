@@ -39,6 +39,8 @@ __all__ = [
     "ensure_parse",
     "headline_end",
     "in_description",
+    "in_quote_apart",
+    "is_acronym_of_name",
     "is_definite_mention",
     "is_planned",
     "is_search",
@@ -453,6 +455,101 @@ def headline_end(text: str) -> int:
             continue
         break
     return end if end < len(text) else 0
+
+
+_NAME_LINKS = frozenset({"of", "for", "and", "the", "on", "de", "du", "des", "la", "al"})
+"""Small words inside an organisation's name that its acronym skips ("Ministry of Defence" -> MoD)."""
+
+
+def is_acronym_of_name(text: str, start: int, end: int) -> bool:
+    """
+    Tell whether a name in parentheses abbreviates the capitalised name just before it.
+
+    "the Ministry of Defence (MoD)" or "Internally Displaced Persons (IDP)": the short form is
+    the organisation or thing named, even when a gazetteer lists a place spelled the same.
+
+    Parameters
+    ----------
+    text
+        The document text.
+    start, end
+        Character offsets of the short form.
+
+    Returns
+    -------
+    bool
+        True when the span sits in parentheses and its capital letters are the initials of the
+        last two or more capitalised words before the opening parenthesis.
+
+    Examples
+    --------
+    >>> t = "The Ministry of Defence (MoD) named him."
+    >>> is_acronym_of_name(t, t.index("MoD"), t.index("MoD") + 3)
+    True
+    >>> t = "He died in the town (Gao) on Monday."
+    >>> is_acronym_of_name(t, t.index("Gao"), t.index("Gao") + 3)
+    False
+    """
+    if text[max(0, start - 1) : start] != "(" or text[end : end + 1] != ")":
+        return False
+    short = "".join(c for c in text[start:end] if c.isupper())
+    if len(short) < 2:
+        return False
+    words = re.findall(r"[\w'’-]+", text[max(0, start - 120) : start - 1])
+    initials = [w[0] for w in words if w.lower() not in _NAME_LINKS]
+    tail = initials[-len(short) :]
+    return len(tail) == len(short) and "".join(tail) == short
+
+
+_QUOTE_PAIRS = (("“", "”"), ('"', '"'))
+
+
+def in_quote_apart(text: str, start: int, end: int, sentence: tuple[int, int], anchors: Iterable[int]) -> bool:
+    """
+    Tell whether a name is inside quoted words of its sentence that hold none of the anchors.
+
+    A place in a shouted slogan or a quoted remark ("Don't forget X!") is what someone said,
+    not where the sentence's event (the anchors: its trigger words) happened.
+
+    Parameters
+    ----------
+    text
+        The document text.
+    start, end
+        Character offsets of the name.
+    sentence
+        ``(start, end)`` offsets of the sentence.
+    anchors
+        Character offsets of the event's trigger words.
+
+    Returns
+    -------
+    bool
+        True when a quotation of the sentence (an opening mark without its closing one runs to the
+        sentence's end) covers the name and no anchor.
+
+    Examples
+    --------
+    >>> t = 'Police shot a man who shouted "Free Kobani!" at the gate.'
+    >>> in_quote_apart(t, t.index("Kobani"), t.index("Kobani") + 6, (0, len(t)), [t.index("shot")])
+    True
+    >>> in_quote_apart(t, t.index("Kobani"), t.index("Kobani") + 6, (0, len(t)), [t.index("Free")])
+    False
+    """
+    lo, hi = sentence
+    marks = list(anchors)
+    for opening, closing in _QUOTE_PAIRS:
+        pos = lo
+        while True:
+            q_start = text.find(opening, pos, hi)
+            if q_start < 0:
+                break
+            q_end = text.find(closing, q_start + 1, hi)
+            q_end = hi if q_end < 0 else q_end
+            if q_start < start and end <= q_end:
+                return not any(q_start < m < q_end for m in marks)
+            pos = q_end + 1
+    return False
 
 
 def actor_role(sdoc: Any, start: int, end: int) -> str:

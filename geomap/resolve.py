@@ -100,6 +100,9 @@ _COPULA_IN = re.compile(
 )
 # "the southern Y town of X": Y (a place or its people's adjective) then a place noun and "of".
 _NOUN_OF = re.compile(r"\s+(?:[a-z-]+\s+)?" + _PLACE_NOUN + r"\s+of\s+")
+_AREA_NOUN_OF = re.compile(
+    r"\b(?:district|municipality|county|province|region|state|governorate|prefecture|oblast)\s+of\s+$", re.I
+)
 _TOWN_BEFORE = re.compile(r"\b(?:town|city|village|hamlet|suburb)\s+(?:of\s+)?$", re.I)
 _SENTENCE_BREAK = re.compile(r"[.!?][\"”’)\]]*\s+(?=[\"“(\[]?[A-Z0-9])|\n+")
 _DATELINE_AFTER = re.compile(r"^(?:,\s*[A-Za-z.][A-Za-z. ]{0,30})?\s*(?:\([A-Za-z .]{1,30}\)\s*)?[-—–:]")
@@ -340,6 +343,8 @@ class _Group:
     """Countries of those admin-1 containers (a weaker cue than the admin-1 itself)."""
     sentences: set[int] = field(default_factory=set)
     """Indices of the sentences its mentions are in."""
+    outside_container: set[tuple[str, Role]] = field(default_factory=set)
+    """Keys of named containers ("X, a district of Y") none of whose area readings holds a reading of this name."""
     holds: set[str] = field(default_factory=set)
     """Place ids of this name's area readings that hold a reading of a name the text puts inside it."""
     town_word: bool = False
@@ -439,11 +444,17 @@ def resolve_mentions(
         for group in groups.values():
             if (group.hint_countries | group.hint_admin1_countries) - {country}:
                 continue  # the text puts this place in another country
-            inside = [c for c in group.cands if c.place.country_code == country or c.place.is_country]
+            inside = [
+                c
+                for c in group.cands
+                if c.place.country_code == country
+                or (c.place.is_country and (_own_name(c, group.key) or c.place.population >= _WORLD_CITY))
+            ]
             if not inside:
-                # Nothing of that name in the country: only a place known abroad by name alone ("and in Moscow")
-                # may be meant; a village abroad is a namesake of one the gazetteer lacks.
-                inside = [c for c in group.cands if _known_abroad(c.place)]
+                # Nothing of that name in the country: only a place known abroad by its own name ("and in Moscow")
+                # may be meant; a village abroad, or a city's name in another language ("Bin" for Vienna), is a
+                # namesake of one the gazetteer lacks.
+                inside = [c for c in group.cands if _known_abroad(c.place) and _own_name(c, group.key)]
             if len(inside) < len(group.cands):
                 group.cands = inside
 
@@ -509,6 +520,20 @@ def resolve_mentions(
     results: list[Resolution] = []
     for mention, role in zip(mentions, roles, strict=True):
         gkey = (mention.key, role)
+        container = _unlisted_container(groups[gkey], chosen)
+        if role != "demonym" and container is not None:
+            # "X, a district of Y" and no X of the gazetteer lies in Y: the gazetteer lacks this X; it is in Y.
+            results.append(
+                Resolution(
+                    mention=mention,
+                    place=approximate_at(container, mention.text),
+                    score=round(CONFIDENT / 2, 4),
+                    reason=f"not in the gazetteer inside {container.name}: placed at {container.name}",
+                    role=role,
+                    metonymic=is_metonymic(text, mention),
+                )
+            )
+            continue
         if role != "demonym" and not groups[gkey].cands and focus is not None and _reads_as_name(mention, common):
             # A place the gazetteer lacks (a street, a building, a neighbourhood) lies, most likely,
             # where the story is: its focus, at the focus's precision.
@@ -559,6 +584,22 @@ def resolve_mentions(
         )
         results.append(res)
     return results
+
+
+def _unlisted_container(
+    group: _Group, chosen: dict[tuple[str, Role], tuple[Candidate | None, float, str, tuple[Candidate, ...]]]
+) -> Place | None:
+    """Return the area a name is said to lie in when none of its gazetteer readings does (else None)."""
+    for key in sorted(group.outside_container):
+        cand = chosen.get(key, (None,))[0]
+        if cand is not None and (cand.place.is_country or cand.place.feature in {"A.ADM1", "A.ADM2"}):
+            return cand.place
+    return None
+
+
+def _own_name(cand: Candidate, key: str) -> bool:
+    """Tell whether a name is the place's own (main) name or a short all-capitals code of it ("US")."""
+    return normalize_name(cand.place.name) == key or any(len(s) <= 3 and s.isupper() for s in cand.spellings)
 
 
 FOCUS_FEATURE = "L.FOCUS"
@@ -651,9 +692,17 @@ def _known_abroad(place: Place) -> bool:
 
 def _containers(
     mentions: Sequence[Mention], text: str, groups: dict[tuple[str, Role], _Group], roles: Sequence[Role]
-) -> dict[int, list[int]]:
-    """Return, per mention index, the indices of the mentions the text says contain it."""
+) -> tuple[dict[int, list[int]], set[tuple[int, int]]]:
+    """
+    Return, per mention index, the indices of the mentions the text says contain it.
+
+    Also return the (contained, container) pairs that a place noun or a copula states outright
+    ("X, a district of Y", "X town in Y", "the Y town of X"), unlike a bare comma that lists
+    as often as it contains.
+    """
     out: dict[int, list[int]] = {}
+    explicit: set[tuple[int, int]] = set()
+    listed = _listed(mentions, text)
     for k in range(len(mentions) - 1):
         first = mentions[k]
         second = mentions[k + 1]
@@ -663,13 +712,29 @@ def _containers(
         nxt = groups[(second.key, roles[k + 1])]
         is_area = bool(nxt.cands) and (nxt.role == "region" or nxt.cands[0].place.feature_class in {"A", "L"})
         if gap in {", ", ","}:
+            if k in listed:
+                continue  # "Michigan, Oregon, New Mexico and Ohio": a list, not "Oregon in New Mexico"
             out.setdefault(k, []).append(k + 1)
+            if gap != raw_gap:
+                explicit.add((k, k + 1))  # "Kartal town, Istanbul"
         elif _IN_CONTAINER.fullmatch(gap) or _COPULA_IN.fullmatch(raw_gap):
             # "Zhezkazgan township in Qaraghandy region", "X is a town in Y": only when the second is an area.
             if is_area or second.kind == "demonym":
                 out.setdefault(k, []).append(k + 1)
+                if gap != raw_gap or _COPULA_IN.fullmatch(raw_gap):
+                    explicit.add((k, k + 1))
+        elif (
+            _NOUN_OF.fullmatch(raw_gap)
+            and _AREA_NOUN_OF.search(raw_gap)
+            and not _is_country_group(groups, first, roles[k])
+        ):
+            # "the Punjab province of Pakistan": the first is an area of the second (but "the US state of X").
+            if first.kind == "place" and (is_area or second.kind == "demonym"):
+                out.setdefault(k, []).append(k + 1)
+                explicit.add((k, k + 1))
         elif _NOUN_OF.fullmatch(raw_gap) and (first.kind == "demonym" or _is_area_group(groups, first, roles[k])):
             out.setdefault(k + 1, []).append(k)  # "the Syrian town of X", "the Y region's town of X"
+            explicit.add((k + 1, k))
         elif gap.strip() in {"(", "-", "–"} or re.fullmatch(r"\s*\(\s*", gap):
             close = text.find(")", first.end_char)
             j = k + 1
@@ -680,7 +745,46 @@ def _containers(
     for k in list(out):
         extra = [c2 for c in out[k] for c2 in out.get(c, []) if c2 != k and c2 not in out[k]]
         out[k].extend(extra)
-    return out
+    return out, explicit
+
+
+_LIST_GAP = re.compile(r",?\s+(?:and|or)\s+")
+
+
+def _listed(mentions: Sequence[Mention], text: str) -> set[int]:
+    """
+    Return the indices of mentions that are items of a list ("A, B, C and D"), not a containment chain.
+
+    A run of names joined by commas is a list when it has four names or more, or three or more
+    with "and"/"or" before the last; "Kartal, Istanbul, Turkey" stays a chain.
+    """
+    listed: set[int] = set()
+    k = 0
+    while k < len(mentions):
+        j = k
+        closed = False
+        while j + 1 < len(mentions):
+            gap = text[mentions[j].end_char : mentions[j + 1].start_char]
+            if gap in {", ", ","}:
+                j += 1
+            elif _LIST_GAP.fullmatch(gap):
+                j += 1
+                closed = True
+                break
+            else:
+                break
+        size = j - k + 1
+        if size >= 4 or (closed and size >= 3):
+            listed.update(range(k, j + 1))
+        k = j + 1 if j > k else k + 1
+    return listed
+
+
+def _is_country_group(groups: dict[tuple[str, Role], _Group], mention: Mention, role: Role) -> bool:
+    if mention.kind == "demonym":
+        return True
+    group = groups[(mention.key, role)]
+    return bool(group.cands) and group.cands[0].place.is_country
 
 
 def _is_area_group(groups: dict[tuple[str, Role], _Group], mention: Mention, role: Role) -> bool:
@@ -706,7 +810,8 @@ def _add_containment_hints(
     contained place is and are not separate evidence of the story's focus.
     """
     used: set[tuple[str, Role]] = set()
-    for k, containers in _containers(mentions, text, groups, roles).items():
+    contains, explicit = _containers(mentions, text, groups, roles)
+    for k, containers in contains.items():
         group = groups[(mentions[k].key, roles[k])]
         for j in containers:
             second = mentions[j]
@@ -725,6 +830,8 @@ def _add_containment_hints(
             joint = [a for a in areas if any(_is_inside(c.place, a.place) for c in group.cands)]
             for area in joint:
                 container.holds.add(area.place.place_id)
+            if areas and not joint and (k, j) in explicit:
+                group.outside_container.add((second.key, roles[j]))
             for cand in joint or container.cands[:5]:
                 if cand.place.is_country:
                     group.hint_countries.add(cand.place.country_code)

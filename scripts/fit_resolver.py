@@ -219,8 +219,8 @@ def predict(corpus: _Corpus, model: ResolverModel, *, gold_spans: bool) -> list[
 def leave_one_corpus_out(corpora: list[_Corpus], c: float) -> None:
     """Fit on all corpora but one, score that one, for each; print one line per corpus."""
     print(
-        f"{'held out':<12} {'gold-spans same place':>22} {'acc@161':>8} {'e2e P':>6} {'e2e R':>6} {'e2e F1':>7} "
-        f"{'e2e same place':>15}",
+        f"{'held out':<12} {'gold-spans same place':>22} {'acc@161':>8} {'of pairs':>8} "
+        f"{'e2e P':>6} {'e2e R':>6} {'e2e F1':>7} {'e2e same place':>15}",
         file=sys.stderr,
     )
     for k, held in enumerate(corpora):
@@ -232,6 +232,7 @@ def leave_one_corpus_out(corpora: list[_Corpus], c: float) -> None:
         p, r, f1 = (exact.precision, exact.recall, exact.f1) if exact else (None, None, None)
         print(
             f"{held.name:<12} {_fmt(spans.end_to_end_acc_at_161_or_id):>22} {_fmt(spans.end_to_end_acc_at_161):>8} "
+            f"{_fmt(spans.acc_at_161):>8} "
             f"{_fmt(p):>6} {_fmt(r):>6} {_fmt(f1):>7} {_fmt(e2e.end_to_end_acc_at_161_or_id):>15}",
             file=sys.stderr,
         )

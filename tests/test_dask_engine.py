@@ -53,3 +53,12 @@ def test_dask_engine_partitions_keep_fusable_events_together() -> None:
         {"country_code": "KE", "event_date": ""},
     ]
     assert partition_keys(rows) == [("KE", 0), ("KE", 0), ("KE", 1), ("UG", 0), ("KE", 0)]
+
+
+def test_dask_engine_starts_beside_another_cluster() -> None:
+    """A LocalCluster's dashboard takes a free port, so a run starts while another cluster (or dashboard) holds 8787."""
+    from geomap.dask_engine import connect
+
+    with connect(None, workers=1, processes=False) as first, connect(None, workers=1, processes=False) as second:
+        assert first.scheduler.address != second.scheduler.address
+        assert first.dashboard_link != second.dashboard_link

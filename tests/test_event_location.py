@@ -9,6 +9,7 @@ from geomap.evaluation import score_event_location
 from geomap.event_location import (
     EventLocationModel,
     candidate_features,
+    default_kind_of,
     find_candidates,
     link_event_places,
     load_linker,
@@ -90,6 +91,35 @@ def test_event_location_actor_features(nlp: Any) -> None:
     by_text = {doc.text[c.start_char : c.end_char]: f for c, f in zip(cands, feats, strict=True)}
     assert any(k.startswith("hyphen|") for k in by_text["Russia"])
     assert "hyphen|VBN" not in by_text["Almaty"]
+
+
+def test_event_location_gazetteer_kind_marks_the_finer_place(nlp: Any) -> None:
+    kind_of = default_kind_of()
+    assert kind_of is not None
+    doc = nlp("A car bomb killed six people in Kirkuk, in northern Iraq, on Monday.")
+    cands, feats = candidate_features(doc, [_index(doc, "killed")], kind_of=kind_of)
+    by_text = {doc.text[c.start_char : c.end_char]: f for c, f in zip(cands, feats, strict=True)}
+    assert "gz=country" in by_text["Iraq"]
+    assert "gz_finer_other=1" in by_text["Iraq"]
+    assert "gz=city" in by_text["Kirkuk"]
+    assert "gz_coarser_other=1" in by_text["Kirkuk"]
+    assert _linked(nlp, doc.text, "killed") == ["Kirkuk"]
+
+
+def test_event_location_contextual_vectors_only_with_a_tensor(nlp: Any) -> None:
+    import spacy
+
+    doc = nlp("Soldiers shelled Idlib overnight.")
+    _, feats = candidate_features(doc, [_index(doc, "shelled")])
+    assert {"cv0", "tv0", "pv0", "mv0"} <= set(feats[0])
+    blank = spacy.blank("en")("Soldiers shelled Idlib overnight.")
+    blank[0].is_sent_start = True
+    for tok in blank:
+        tok.head = blank[1]
+    blank[2].pos_ = "PROPN"
+    _, plain = candidate_features(blank, [1])
+    assert plain
+    assert not any(k.startswith("cv") for k in plain[0])
 
 
 def test_event_location_model_decision_rule() -> None:

@@ -94,6 +94,18 @@ def test_events_sentences() -> None:
     ]
 
 
+def test_events_sentences_join_lines_wrapped_at_a_fixed_width() -> None:
+    text = (
+        "Flooding Hits the Valley\n"
+        "A car bomb exploded near the market in the old town on Monday, and the governor of the northern\n"
+        "    Province, who visited the site, said four people died. Police\n"
+        "    said the driver fled\n"
+        "    Witnesses saw smoke."
+    )
+    assert [text[s:e].split()[0] for s, e in split_sentences(text)] == ["Flooding", "A", "Police", "Witnesses"]
+    assert "northern\n    Province" in text[slice(*split_sentences(text)[1])]
+
+
 @pytest.mark.parametrize(
     ("kinds", "sentence", "expected"),
     [

@@ -122,3 +122,20 @@ def test_ner_has_place_reading_head_noun_and_dateline() -> None:
     assert has_place_reading("The Kern County board met.", county, (0, 21, "ORG"))
     dateline = Mention(doc_id="", text="OSH", start_char=0, end_char=3, kind="place", key="osh")
     assert has_place_reading("OSH, Kyrgyzstan (AP) - Calm returned.", dateline, (0, 3, "ORG"))
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "expected"),
+    [
+        ("Traders marched to the town hall (Osh) on Monday.", 34, 37, True),  # a gloss of where
+        ("Traders marched in a village (Kara-Suu, Osh) on Monday.", 40, 43, True),  # last item of the list
+        ("Shops closed in the district, coded as Osh, on Monday.", 39, 42, True),  # a coder's note
+        ("Traders marched with the Osh Traders Union on Monday.", 25, 28, False),  # a word of a name
+        ("Traders marched to the town hall (Osh Bank) on Monday.", 34, 37, False),  # a name in parentheses
+    ],
+)
+def test_ner_has_place_reading_glosses_and_coder_notes(text: str, start: int, end: int, expected: bool) -> None:
+    from geomap.ner import has_place_reading
+
+    mention = Mention(doc_id="", text=text[start:end], start_char=start, end_char=end, kind="place", key="osh")
+    assert has_place_reading(text, mention, (start, end + 12, "ORG")) is expected

@@ -335,6 +335,8 @@ def test_reading_headline_style_passive_counts_one(gazetteer: Gazetteer) -> None
     [
         ("Two gunmen robbed a bank in Kano on Wednesday and fled in a car.", False),
         ("Villagers fled their homes near Kano on Wednesday after the raid.", True),
+        ("The drivers of both trucks fled after the crash near Kano on Wednesday.", False),
+        ("About 2,000 villagers fled their homes near Kano on Wednesday.", True),
     ],
 )
 def test_reading_an_escape_is_no_displacement(gazetteer: Gazetteer, text: str, displacement: bool) -> None:
@@ -458,3 +460,63 @@ def test_reading_name_modifying_the_cue_is_its_place(gazetteer: Gazetteer) -> No
     (event,) = [e for e in _events(gazetteer, text) if "protest" in e.kinds]
     assert event.place is not None
     assert event.place.name == "Kano"
+
+
+def test_reading_acronym_of_an_organisation_is_no_place(gazetteer: Gazetteer) -> None:
+    text = (
+        "A British soldier was killed by a roadside bomb on Wednesday, officials said. "
+        "The Ministry of Defence (MoD) named the soldier who died on Wednesday."
+    )
+    assert all(e.place is None or e.place.name != "Maud" for e in _events(gazetteer, text))
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "anchor", "apart"),
+    [
+        # An opening quote whose closing mark falls in the next sentence runs to the sentence's end.
+        ("A guard shot the envoy at a gallery on Monday, shouting: “Remember Kano!", "Kano", "shot", True),
+        ('Police said "two men were shot in Kano" on Monday.', "Kano", "shot", False),
+        ("Troops shelled Kano on Monday, “without warning”, residents said.", "Kano", "shelled", False),
+    ],
+)
+def test_reading_quote_apart_from_the_cue(text: str, name: str, anchor: str, apart: bool) -> None:
+    from geomap.reading import in_quote_apart
+
+    start, end = _span(text, name)
+    assert in_quote_apart(text, start, end, (0, len(text)), [text.index(anchor)]) is apart
+
+
+def test_reading_slogan_place_is_not_the_scene(gazetteer: Gazetteer) -> None:
+    text = (
+        "A guard shot dead a visiting envoy at a gallery on Monday, shouting: “Remember Kano!” "
+        "The shooting in Lagos was the first attack on a diplomat in Lagos in a decade, police said."
+    )
+    places = {e.place.name for e in _events(gazetteer, text) if e.place is not None}
+    assert places == {"Lagos"}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Gunmen raided the village on New Year's Day.", dt.date(2012, 1, 1)),
+        ("Bandits attacked the camp after New Year Day prayers.", dt.date(2012, 1, 1)),
+        ("Riots broke out over Christmas.", dt.date(2011, 12, 25)),
+        ("Unions will march on Christmas Eve.", dt.date(2012, 12, 24)),
+        ("The company Christmas party ended in a brawl.", None),
+    ],
+)
+def test_reading_holidays_date_their_clause(sentence: str, expected: dt.date | None) -> None:
+    from geomap.attributes import find_date
+
+    found = find_date(sentence, THURSDAY)
+    assert (found.date if found else None) == expected
+
+
+def test_reading_attack_on_a_holiday_months_ago_is_background(gazetteer: Gazetteer) -> None:
+    text = (
+        "Health officials in Kano said on Thursday that a clinic had run out of vaccines. "
+        "One patient said she was displaced from her village near Kano after gunmen attacked it on New Year's Day."
+    )
+    attacks = [e for e in _events(gazetteer, text) if e.family == "violence"]
+    assert attacks
+    assert all(not e.current for e in attacks)

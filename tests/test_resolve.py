@@ -9,7 +9,9 @@ import pytest
 from geomap.gazetteer import Gazetteer
 from geomap.geoparse import geoparse_document
 from geomap.ingest import Document
+from geomap.resolve import _containers, _Group, _role
 from geomap.resolver_model import FEATURES, load_resolver_model
+from geomap.toponyms import Mention, extract_mentions
 
 
 def _place(gazetteer: Gazetteer, text: str, name: str, country: str = ""):
@@ -95,6 +97,15 @@ def test_resolve_gold_spans_read_the_whole_text_but_output_only_the_spans(gazett
     assert parsed.resolutions[0].place.country_code == "LB"  # Beirut and Sidon, not output, were read
 
 
+def test_resolve_country_hint_vetoes_a_foreign_capital_named_in_another_language(gazetteer: Gazetteer) -> None:
+    # GeoNames lists "Bin" among Vienna's names; with a hint for another country it is no capital abroad.
+    text = "Police dispersed a crowd in Moscow and in Bin on Friday."
+    vienna = {c.place.place_id for c in gazetteer.lookup("Vienna")}
+    hinted = _place(gazetteer, text, "Bin", country="RU")
+    assert hinted is None or hinted.place_id not in vienna
+    assert _place(gazetteer, text, "Moscow", country="UA").country_code == "RU"  # its own name: known abroad
+
+
 def _gold_span_place(gazetteer: Gazetteer, text: str, name: str):
     start = text.index(name)
     parsed = geoparse_document(Document(doc_id="r", text=text), gazetteer, gold_spans=[(start, start + len(name))])
@@ -146,3 +157,70 @@ def test_resolve_capitalised_short_form_is_the_place_spelled_so(gazetteer: Gazet
     place = _place(gazetteer, "Trawler crews in Dieppe and Le Tréport said new EU rules would cut their catch.", "EU")
     assert place.feature_class == "L"
     assert not place.country_code
+
+
+@pytest.mark.parametrize(
+    ("text", "inner", "outer"),
+    [
+        ("Floods hit the Punjab province of Pakistan.", "Punjab", "Pakistan"),  # the area of a country
+        ("Voters in the Mexican state of Sonora queued.", "Sonora", "Mexican"),  # the people's state of X
+        ("Cases rose in the Gondwe district of Malawi.", "Gondwe", "Malawi"),
+    ],
+)
+def test_resolve_area_noun_of_reads_which_contains_which(
+    gazetteer: Gazetteer, text: str, inner: str, outer: str
+) -> None:
+    mentions = [m for m in extract_mentions(text, gazetteer, max_doubt=1.0) if m.text in {inner, outer}]
+    if inner not in {m.text for m in mentions}:  # a name the gazetteer lacks: given as a span
+        start = text.index(inner)
+        mentions.append(
+            Mention(
+                doc_id="", text=inner, start_char=start, end_char=start + len(inner), kind="place", key=inner.lower()
+            )
+        )
+        mentions.sort(key=lambda m: m.start_char)
+    roles = [_role(text, m) for m in mentions]
+    groups = {
+        (m.key, r): _Group(m.key, r, [i], gazetteer.lookup(m.text) if m.kind == "place" else [], [], set())
+        for i, (m, r) in enumerate(zip(mentions, roles, strict=True))
+    }
+    contains, explicit = _containers(mentions, text, groups, roles)
+    k = next(i for i, m in enumerate(mentions) if m.text == inner)
+    j = next(i for i, m in enumerate(mentions) if m.text == outer)
+    assert contains.get(k) == [j]
+    assert (k, j) in explicit
+    assert j not in contains or k not in contains[j]
+
+
+def test_resolve_country_state_of_puts_the_state_inside_the_country(gazetteer: Gazetteer) -> None:
+    place = _place(gazetteer, "Voters in the Mexican state of Sonora queued for hours.", "Sonora")
+    assert place.country_code == "MX"
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "country"),
+    [
+        # A namesake exists only far away: the town meant is one the gazetteer lacks, inside the stated country.
+        ("Rebels shelled Springfield, a town in Burundi, overnight.", "Springfield", "BI"),
+    ],
+)
+def test_resolve_name_stated_inside_an_area_that_holds_none_of_its_readings(
+    gazetteer: Gazetteer, text: str, name: str, country: str
+) -> None:
+    place = _place(gazetteer, text, name)
+    assert place.country_code == country
+
+
+def test_resolve_unknown_gold_span_stated_inside_a_country_is_placed_there(gazetteer: Gazetteer) -> None:
+    res = _gold_span_place(
+        gazetteer, "Aid convoys reached Qorvashti, a small district in Kyrgyzstan, on Sunday.", "Qorvashti"
+    )
+    assert res.place is not None
+    assert res.place.country_code == "KG"
+
+
+def test_resolve_comma_list_of_states_is_not_containment(gazetteer: Gazetteer) -> None:
+    # "Ohio, Oregon" inside a list of states does not put a town called Oregon in Ohio.
+    place = _place(gazetteer, "Cases were confirmed in Texas, Ohio, Oregon, Nevada, Utah and Kansas.", "Oregon")
+    assert place.feature == "A.ADM1"
+    assert place.admin1_code != "US.OH"

@@ -197,6 +197,11 @@ _SUBPLACE = re.compile(
 _ADMIN_UNIT = re.compile(r"^\s+(?:district|sub-?district|township)\b", re.I)
 _LOCATIVE_NEAR = re.compile(r"\b(?:in|near|outside|inside|across|throughout|around)\s+(?:the\s+)?$", re.I)
 # A place name that names a street, school or office is not where the event is.
+_LOCAL_FORCE = re.compile(
+    r"^['’]?s?\s+(?:city\s+|county\s+|municipal\s+|metropolitan\s+)?(?:police|sheriff|fire\s+department|"
+    r"fire\s+service|paramedics)\b",
+    re.I,
+)
 _FACILITY = re.compile(
     r"^\s+(?:Road|Street|St|Avenue|Ave|Highway|Boulevard|University|School|College|Mall|Ward|"
     r"Hall|Institute|Academy|Stadium|Hospital|Council|Club|Company|Group|Party|Times|Post|Herald|Tribune|"
@@ -869,12 +874,26 @@ def _inside(inner: Place | None, outer: Place) -> bool:
     return outer.feature == "A.ADM1" and inner.admin1_code == outer.admin1_code
 
 
+def _local_force(text: str, res: Resolution) -> bool:
+    """
+    Tell whether a town names the local force that speaks for the story ("Chicago police said").
+
+    The force's town is where its cases are, so it may be the story's focus ("London police say").
+    """
+    place = res.place
+    if place is None or res.metonymic or res.role != "place":
+        return False
+    if place.feature_class != "P" and place.feature not in {"A.ADM2", "A.ADM3"}:
+        return False
+    return bool(_LOCAL_FORCE.match(text[res.mention.end_char : res.mention.end_char + 30]))
+
+
 def _story_focus(text: str, resolutions: Sequence[Resolution]) -> tuple[Resolution | None, Resolution | None]:
     """Return the story's most-named literal town/region and its most-named country mention."""
     literal = [
         r
         for r in resolutions
-        if not _is_actor_use(text, r)
+        if (not _is_actor_use(text, r) or _local_force(text, r))
         and r.place is not None
         and not _FACILITY.match(text[r.mention.end_char : r.mention.end_char + 20])
     ]

@@ -1,0 +1,114 @@
+"""Error classes of real reports (issue 9): small fixtures written by the project, read as ``extract`` reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from geomap.ingest import Document
+from geomap.nlp import NlpUnavailableError, load_pipeline
+from geomap.pipeline import DocumentResult, process_document
+
+if TYPE_CHECKING:
+    from geomap.gazetteer import Gazetteer
+
+pytest.importorskip("spacy")
+
+DAY = dt.date(2021, 3, 14)
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Any:
+    try:
+        return load_pipeline()
+    except NlpUnavailableError:
+        pytest.skip("the spaCy model is not installed")
+
+
+def _read(text: str, gazetteer: Gazetteer, nlp: Any) -> DocumentResult:
+    return process_document(Document(doc_id="t", text=text, published=DAY), gazetteer, nlp)
+
+
+def _places(result: DocumentResult, name: str) -> list[tuple[str, str]]:
+    return [
+        (r.place.name, r.place.country_code)
+        for r in result.parsed.resolutions
+        if r.mention.text == name and r.place is not None
+    ]
+
+
+def _countries(result: DocumentResult) -> set[str]:
+    return {e.place.country_code for e in result.events if e.place is not None}
+
+
+# --- facility and building names: a name inside them is not the town so called ---------------------------
+
+
+def test_realnews_park_told_as_a_facility_is_no_town(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "About 300 people marched through Ottawa on Sunday to protest against the new pipeline.\n"
+        "The marchers rallied in Victoria Park before walking to Parliament Hill, Canada's police said."
+    )
+    result = _read(text, gazetteer, nlp)
+    assert _places(result, "Victoria Park") == []
+    assert _countries(result) == {"CA"}
+
+
+def test_realnews_everyday_word_inside_a_neighbourhood_name(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "A woman was shot dead outside a bar in River North early Friday, Chicago police said.\n"
+        "A suspect was arrested on North State Street an hour later."
+    )
+    result = _read(text, gazetteer, nlp)
+    assert _places(result, "North") == []
+    assert _countries(result) == {"US"}
+
+
+def test_realnews_saint_a_church_is_dedicated_to_is_no_town(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "A bomb exploded on Sunday in Alexandria, killing nine worshippers at the church of St. Peter and St. Paul.\n"
+        "Police cordoned off the St. Paul Coptic Church for the rest of the day, Egypt's interior ministry said."
+    )
+    result = _read(text, gazetteer, nlp)
+    assert _places(result, "St. Peter") == []
+    assert _places(result, "St. Paul") == []
+    assert _countries(result) == {"EG"}
+
+
+# --- a city's name in a story about that city's country ----------------------------------------------------
+
+
+def test_realnews_capital_of_the_named_country_over_a_namesake_near_the_dateline(
+    gazetteer: Gazetteer, nlp: Any
+) -> None:
+    text = (
+        "LEXINGTON, Ky. (WLEX) - A Lexington nurse is on holiday in France with her two sons.\n"
+        "A gunman shot dead a guard and wounded two tourists near a museum in Paris on Tuesday night.\n"
+        "The family flies back to Kentucky on Friday."
+    )
+    result = _read(text, gazetteer, nlp)
+    assert set(_places(result, "Paris")) == {("Paris", "FR")}
+    (attack,) = [e for e in result.events if "attack" in e.kinds or "killed" in e.kinds]
+    assert attack.place is not None
+    assert attack.place.country_code == "FR"
+
+
+def test_realnews_city_named_for_a_world_city_in_a_story_about_its_own_country(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "Hundreds of people held a vigil in London on Saturday for the victims of the mosque shooting.\n"
+        "Speakers thanked Canada for its welcome and asked Canada to do more against hate.\n"
+        "Police in Canada said the vigil was peaceful."
+    )
+    result = _read(text, gazetteer, nlp)
+    assert set(_places(result, "London")) == {("London", "CA")}
+
+
+def test_realnews_world_city_stays_when_its_country_is_present(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "Protesters from Canada marched in London on Saturday, and Canada's envoy met them near Westminster.\n"
+        "Canada has asked Britain to extradite the suspect."
+    )
+    result = _read(text, gazetteer, nlp)
+    assert set(_places(result, "London")) == {("London", "GB")}

@@ -40,6 +40,7 @@ from geomap.reading import (
     is_acronym_of_name,
     is_definite_mention,
     is_planned,
+    is_reporting_verb,
     is_toll,
     is_trigger,
     same_scene,
@@ -213,6 +214,11 @@ _ABBREV = re.compile(
     r"(?:\b[A-Z]\.|\b(?:Mr|Mrs|Ms|Dr|St|Mt|Ft|Gen|Lt|Col|Sgt|Capt|Gov|Sen|Rep|Jan|Feb|Aug|Sept|"
     r"Sep|Oct|Nov|Dec|No|vs|etc|approx|Inc|Co|Corp)\.)$"
 )
+_CLOCK = re.compile(r"\b[ap]\.m\.$", re.I)
+_TIME_GOES_ON = re.compile(
+    r"\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|"
+    r"August|September|October|November|December|Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.|[ECMP][SD]?T|GMT|UTC)\b"
+)
 _DESTINATION = re.compile(
     r"\b(?:fle(?:e|es|eing|d)|heading|headed|crossed|crossing|sought refuge|escap\w+)"
     r"\s+(?:[\w-]+\s+){0,3}?(?:for|to|towards?|into|across|in)\s+(?:the\s+)?$",
@@ -374,9 +380,9 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 
     Examples
     --------
-    >>> t = "Riots hit Osh. The U.S. base is open.\n\nMr. Karimov spoke."
+    >>> t = "Riots hit Osh. The U.S. base is open.\n\nMr. Karimov spoke at 5 p.m. Friday in Osh."
     >>> [t[s:e] for s, e in split_sentences(t)]
-    ['Riots hit Osh.', 'The U.S. base is open.', 'Mr. Karimov spoke.']
+    ['Riots hit Osh.', 'The U.S. base is open.', 'Mr. Karimov spoke at 5 p.m. Friday in Osh.']
     """
     spans: list[tuple[int, int]] = []
     for para_start, para_end in _lines(text):
@@ -385,6 +391,8 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         for m in re.finditer(r"[.!?][\"”’)]?(?=\s+[\"“(]?[A-Z0-9])", chunk):
             if _ABBREV.search(chunk[: m.start() + 1]):
                 continue
+            if _CLOCK.search(chunk[: m.start() + 1]) and _TIME_GOES_ON.match(chunk, m.end()):
+                continue  # "around 5 p.m. Wednesday in Brooklyn": the time goes on
             end = para_start + m.end()
             spans.append((start, end))
             start = end
@@ -647,11 +655,21 @@ def _trigger_date(
             continue  # "clashes last month": the date right after another cue is that cue's
         heads = {clause_chain(t)[0].i for t in words}
         rank: int | None = min((chain.index(h) for h in heads if h in chain), default=None)
+        if rank and is_reporting_verb(sdoc[chain[rank]]) and any(_governor(t) == chain[rank] for t in words):
+            continue  # "two were killed, the agency said Monday": when it was told, not when it happened
         if rank is None and any(sdoc[h].dep_ == "conj" and sdoc[h].head.i == chain[0] for h in heads):
             rank = 9  # coordinated clauses share their time: "killed 12 and wounded 30 on Monday"
         if rank is not None and (best is None or rank < best[0]):
             best = (rank, info)
     return best[1] if best else None
+
+
+def _governor(tok: Any) -> int:
+    """Return the index of the word a date word modifies, through its preposition ("said on Monday")."""
+    head = tok.head
+    if head.dep_ == "prep" and head.head.i != head.i:
+        head = head.head
+    return int(head.i)
 
 
 _PERPETRATORS = frozenset(
@@ -804,7 +822,7 @@ def _pick_place(
             and res is not inside[-1]
             and not _is_seat_of_unit(text, res)
         ):
-            locative += 2  # "the Tamin neighborhood of As Samawah": the town is the event's place
+            locative += 3  # "the Tamin neighborhood of As Samawah": the town is the event's place (over the linker)
         if _glued(text, res):
             locative += 3  # "Pan Tha Pyay village": one word of an unknown longer name
         if sdoc is not None and triggers and _modifies_cue(sdoc, res, triggers):
@@ -1065,6 +1083,7 @@ def extract_events(
                 at = raw.index(previous)
                 raw[at] = replace(
                     previous,
+                    date=previous.date or event.date,
                     kinds=tuple(dict.fromkeys(previous.kinds + event.kinds)),
                     killed=_higher(previous.killed, event.killed),
                     injured=_higher(previous.injured, event.injured),
@@ -1539,8 +1558,12 @@ def _nested_same(old: Event, new: Event) -> bool:
         return True
     if b.feature == "A.ADM1" and a.admin1_code == b.admin1_code:
         return True
+    pairs = ((old.killed, new.killed), (old.injured, new.injured), (old.displaced, new.displaced))
     counted = any(c is not None for c in (new.killed, new.injured, new.displaced, new.arrested))
-    return not counted and haversine_km(a.lat, a.lon, b.lat, b.lon) <= NEAR_KM
+    # the same toll told again at a neighbouring place ("a man was shot in Brooklyn" ... "killed in X
+    # neighbourhood") is the same event; another toll is another
+    same_toll = new.arrested is None and all(n is None or (o is not None and o.best == n.best) for o, n in pairs)
+    return (not counted or same_toll) and haversine_km(a.lat, a.lon, b.lat, b.lon) <= NEAR_KM
 
 
 def _same_event(old: Event, new: Event) -> bool:

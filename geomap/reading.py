@@ -385,6 +385,18 @@ def clause_chain(tok: Any, *, through_conj: bool = True) -> list[Any]:
     return chain
 
 
+_REPORTING = frozenset({"say", "tell", "announce", "report", "confirm", "add", "state", "write", "note"})
+
+
+def is_reporting_verb(tok: Any) -> bool:
+    """
+    Tell whether a clause head is a verb of reporting ("said Monday", "told reporters on Friday").
+
+    Its time is when the news was told, not when the event it reports happened.
+    """
+    return tok.pos_ in {"VERB", "AUX"} and tok.lemma_.lower() in _REPORTING
+
+
 def dateline_end(text: str) -> int:
     """
     Return the end offset of the report's dateline ("BEIRUT (AP) —", "PARIS, Dec. 12 -"), 0 when none.

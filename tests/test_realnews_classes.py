@@ -112,3 +112,28 @@ def test_realnews_world_city_stays_when_its_country_is_present(gazetteer: Gazett
     )
     result = _read(text, gazetteer, nlp)
     assert set(_places(result, "London")) == {("London", "GB")}
+
+
+# --- time: the reporting clause's day is not the event's; a neighbourhood of a named town -----------------
+
+
+def test_realnews_said_monday_dates_the_report_not_the_attack(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "Three people were killed and five wounded in a grenade attack on a market in Kandahar, "
+        "the provincial governor said Sunday.\n"
+        "The attack took place on Friday evening, when the market was full."
+    )
+    result = _read(text, gazetteer, nlp)  # published Sunday 2021-03-14
+    (attack,) = [e for e in result.events if "attack" in e.kinds]
+    assert attack.date is not None
+    assert attack.date.date == dt.date(2021, 3, 12)
+
+
+def test_realnews_neighbourhood_of_a_town_is_placed_at_the_town(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = "A man was shot dead around 11 p.m. Friday in the Crown Heights neighborhood of Brooklyn, police said."
+    result = _read(text, gazetteer, nlp)
+    (killed,) = [e for e in result.events if "killed" in e.kinds]
+    assert killed.place is not None
+    assert killed.place.name == "Brooklyn"
+    assert killed.date is not None
+    assert killed.date.date == dt.date(2021, 3, 12)

@@ -33,6 +33,7 @@ from geomap.reading import (
     actor_role,
     attached_to,
     clause_chain,
+    companions,
     dateline_end,
     ensure_parse,
     headline_end,
@@ -700,6 +701,25 @@ def _count(sdoc: Any, chunk: str, offset: int, kind: str, triggers: dict[str, li
     found = find_count(chunk, KIND_PATTERNS[kind], offset=offset)
     if sdoc is None:
         return found
+    if kind in {"killed", "injured", "arrests"}:
+        for tok in triggers.get(kind, [])[:MAX_TRIGGERS]:
+            group = companions(tok)
+            if group is not None:
+                # "X was arrested along with nine others": the named one and the others (10)
+                number, person, others = group
+                first = min(person.left_edge.i, others.left_edge.i)
+                last = max(person.i, others.i)
+                start, end = sdoc[first].idx, sdoc[last].idx + len(sdoc[last].text)
+                total = number + 1
+                return Count(
+                    text=sdoc.text[start:end],
+                    start_char=start,
+                    end_char=end,
+                    qualifier="exact",
+                    low=total,
+                    best=total,
+                    high=total,
+                )
     trig = [t for t in triggers.get(kind, []) if kind != "displacement" or t.lemma_.lower() != "refugee"]
     if not trig:
         return None

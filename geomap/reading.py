@@ -948,6 +948,57 @@ def victims_of(trig: Any) -> tuple[int, Any] | None:
     return total, noun
 
 
+def _number_of(noun: Any) -> int | None:
+    """Return the written number (digits or a word up to twenty) that counts a noun, else None."""
+    from geomap.attributes import iter_counts
+
+    num = next((c for c in noun.children if c.dep_ == "nummod"), None)
+    if num is None:
+        return None
+    found = iter_counts(num.text)
+    return found[0].best if found and found[0].best is not None else None
+
+
+def companions(trig: Any) -> tuple[int, Any, Any] | None:
+    """
+    Find "N others" told with one named person ("X was arrested along with nine others").
+
+    Also "X and four others were detained" and "police held X and two other men".
+
+    Parameters
+    ----------
+    trig
+        The trigger verb.
+
+    Returns
+    -------
+    tuple or None
+        The others' number, the person's token and the others' token; None when the parse tells no such pair.
+    """
+    verb = trig
+    if trig.pos_ == "NOUN" and trig.dep_ == "pobj" and trig.head.head.pos_ == "VERB":
+        verb = trig.head.head
+    if verb.pos_ != "VERB":
+        return None
+    person = next((c for c in verb.children if c.dep_ in {"nsubjpass", "dobj"}), None)
+    if person is None or person.tag_ in {"NNS", "NNPS"} or any(c.dep_ == "nummod" for c in person.children):
+        return None
+    named = person.ent_type_ == "PERSON" or (person.pos_ == "PROPN" and person.ent_type_ in {"", "PERSON"})
+    if not (named or _PERSON_NOUN.match(person.lower_) or person.lower_ in {"he", "she"}):
+        return None
+    others = [c for c in person.children if c.dep_ == "conj"]
+    for prep in verb.children:
+        if prep.dep_ == "prep" and prep.lower_ in {"with", "along", "together"}:
+            others += [c for c in prep.subtree if c.dep_ == "pobj" and c.head.lower_ == "with"]
+    for noun in others:
+        if noun.lower_ != "others" and not any(c.lower_ == "other" for c in noun.children):
+            continue  # "X and four children": not told as the same group
+        number = _number_of(noun)
+        if number:
+            return number, person, noun
+    return None
+
+
 def is_planned(trig: Any) -> bool:
     """
     Tell whether a trigger's clause tells of a plan, not something that happened.

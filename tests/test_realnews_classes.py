@@ -137,3 +137,22 @@ def test_realnews_neighbourhood_of_a_town_is_placed_at_the_town(gazetteer: Gazet
     assert killed.place.name == "Brooklyn"
     assert killed.date is not None
     assert killed.date.date == dt.date(2021, 3, 12)
+
+
+# --- counts: a named person and "N others" ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Ana Ruiz, a shop owner, was arrested along with four others on Tuesday during raids in Toronto.",
+        "Ana Ruiz and four others were detained in Toronto on Tuesday.",
+        "Police arrested Ana Ruiz and four other people in Toronto on Tuesday.",
+    ],
+)
+def test_realnews_a_named_person_and_n_others(gazetteer: Gazetteer, nlp: Any, sentence: str) -> None:
+    result = _read(sentence, gazetteer, nlp)
+    (arrests,) = [e for e in result.events if "arrests" in e.kinds]
+    assert arrests.arrested is not None
+    assert arrests.arrested.best == 5
+    assert "four" in arrests.arrested.text

@@ -94,7 +94,8 @@ KIND_PATTERNS: dict[str, re.Pattern[str]] = {
         r"vigils?|(?:displayed|held|holding|with) banners|blocked (?:\w+ ){0,3}(?:road|route|highway|street|access)|"
         r"gathered (?:\w+ ){0,8}to (?:protest|demand|denounce|call|complain|oppose|condemn|support|express|urge)|"
         r"gathered (?:in front of|outside|at|near))\b",
-        "arrests": r"\b(?:arrest(?:s|ed|ing)?|detain(?:s|ed|ing)?|detention|custody|apprehended|rounded up)\b",
+        "arrests": r"\b(?:arrest(?:s|ed|ing)?|detain(?:s|ed|ing)?|detention|custody|apprehended|rounded up|"
+        r"captured)\b",
         "arson": r"\b(?:set (?:\w+ )?(?:on )?fire|setting (?:\w+ ){0,3}on fire|set ablaze|torch(?:ed|ing)|arson|"
         r"burn(?:ed|t|ing) (?:down )?(?:homes?|houses?|shops?|vehicles?|cars?|buildings?)|firebomb\w*)\b",
         "looting": r"\b(?:loot(?:ed|ing|ers?)?|plunder(?:ed|ing)?|ransack(?:ed|ing)?|pillag\w*|vandali[sz]\w*|"
@@ -178,7 +179,7 @@ _NATIONAL = frozenset({"troop_request", "aid", "meeting", "referendum"})
 _ACTOR_NOUNS = re.compile(
     r"^['’]?s?\s+(?:and\s+[A-Z][\w.]*\s+)?(?:[a-z-]+\s+){0,2}(?:base|bases|embassy|embassies|government|officials?|forces|troops|"
     r"army|military|president|ministry|minister|authorities|leaders?|envoy|diplomats?|spokes\w+|"
-    r"counterpart|security|police|intelligence|navy|interior|foreign)\b"
+    r"counterpart|security|police|(?i:sheriff['’s]*)|prosecutors?|intelligence|navy|interior|foreign)(?!\w)"
 )
 # "the military forces of Russia", "the government of Kyrgyzstan": the place is the actor.
 _ACTOR_OF = re.compile(
@@ -200,7 +201,7 @@ _ADMIN_UNIT = re.compile(r"^\s+(?:district|sub-?district|township)\b", re.I)
 _LOCATIVE_NEAR = re.compile(r"\b(?:in|near|outside|inside|across|throughout|around)\s+(?:the\s+)?$", re.I)
 # A place name that names a street, school or office is not where the event is.
 _LOCAL_FORCE = re.compile(
-    r"^['’]?s?\s+(?:city\s+|county\s+|municipal\s+|metropolitan\s+)?(?:police|sheriff|fire\s+department|"
+    r"^['’]?s?\s+(?:city\s+|county\s+|municipal\s+|metropolitan\s+)?(?:police|sheriff['’s]*|fire\s+department|"
     r"fire\s+service|paramedics)\b",
     re.I,
 )
@@ -829,6 +830,8 @@ def _pick_place(
             and not in_quote_apart(text, r.mention.start_char, r.mention.end_char, sentence, anchors)
         ]
         linked_ids = {id(r) for r in (_linked(sdoc, triggers, inside) or [])} if inside and LINKER else set()
+    # "taken to the X County jail", "flown to X hospital": where people were taken, not where it happened
+    inside = [r for r in inside if not _taken_to_facility(text, r)]
     if not inside:
         return None
 
@@ -861,6 +864,20 @@ def _pick_place(
         if within:
             return min(within, key=rank)
     return best
+
+
+_CUSTODY_AFTER = re.compile(
+    r"^(?:['’]s)?\s+(?:[A-Z][a-z]+\s+){0,2}(?:jail|prison|hospital|morgue|detention|lock-?up|courthouse|penitentiary)\b",
+    re.I,
+)
+_TAKEN_TO = re.compile(r"\b(?:to|into)\s+(?:the\s+|a\s+)?$", re.I)
+
+
+def _taken_to_facility(text: str, res: Resolution) -> bool:
+    """Tell whether a name is that of a jail or hospital people were taken to ("booked into the X jail")."""
+    if not _CUSTODY_AFTER.match(text[res.mention.end_char : res.mention.end_char + 40]):
+        return False
+    return bool(_TAKEN_TO.search(text[max(0, res.mention.start_char - 12) : res.mention.start_char]))
 
 
 LINKER = True
@@ -1229,7 +1246,11 @@ def _ranked_place(doc: Document, event: Event, resolutions: Sequence[Resolution]
     cands = [
         r
         for r in _between(resolutions, event.evidence_start, event.evidence_end)
-        if r.place is not None and r.role != "demonym" and not r.metonymic and not _is_actor_use(text, r)
+        if r.place is not None
+        and r.role != "demonym"
+        and not r.metonymic
+        and not _is_actor_use(text, r)
+        and not _taken_to_facility(text, r)
     ]
     if current is not None and current.place is not None and all(c is not current for c in cands):
         cands = sorted([*cands, current], key=lambda r: r.mention.start_char)

@@ -875,6 +875,8 @@ def is_trigger(tok: Any, kind: str) -> bool:
         return False
     if kind == "arrests" and tok.dep_ == "amod":
         return False
+    if kind == "arrests" and tok.lower_ == "captured" and not _captured_people(tok):
+        return False  # "rebels captured the town": ground taken, not people
     if kind == "attack" and is_search(tok):
         return False
     if in_description(tok):
@@ -888,6 +890,23 @@ def is_trigger(tok: Any, kind: str) -> bool:
         return False  # "no person died"
     head = clause_head(tok)
     return not any(c.dep_ == "mark" and c.lower_ in {"if", "whether", "unless"} for c in head.children)
+
+
+_HELD_PEOPLE = frozenset(
+    {"inmate", "prisoner", "fugitive", "escapee", "suspect", "accomplice", "gunman", "man", "woman", "teen", "teenager"}
+)
+
+
+def _captured_people(tok: Any) -> bool:
+    """Tell whether "captured" takes people: "the inmates were captured", "police captured the suspect"."""
+    passive = any(c.dep_ == "auxpass" for c in tok.children)
+    held = [c for c in tok.children if c.dep_ == ("nsubjpass" if passive else "dobj")]
+    for noun in held:
+        if noun.ent_type_ == "PERSON" or noun.lemma_.lower() in _HELD_PEOPLE or noun.lower_ in {"he", "she", "they"}:
+            return True
+        if noun.lower_ in {"all", "both"} or noun.like_num:  # "all three were captured"
+            return True
+    return False
 
 
 _PERSON_NOUN = re.compile(

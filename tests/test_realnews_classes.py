@@ -156,3 +156,23 @@ def test_realnews_a_named_person_and_n_others(gazetteer: Gazetteer, nlp: Any, se
     assert arrests.arrested is not None
     assert arrests.arrested.best == 5
     assert "four" in arrests.arrested.text
+
+
+# --- where people were taken is not where it happened; people "captured" are arrests -----------------------
+
+
+def test_realnews_jail_people_were_taken_to_is_not_the_scene(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "Two escaped prisoners were captured in Knoxville on Friday, the Blount County Sheriff's Office said.\n"
+        "Both were arrested near a gas station and have been taken to the Anderson County jail."
+    )
+    result = _read(text, gazetteer, nlp)
+    (arrests,) = [e for e in result.events if "arrests" in e.kinds]
+    assert arrests.place is not None
+    assert arrests.place.name == "Knoxville"
+
+
+def test_realnews_captured_town_is_no_arrest(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = "Rebels captured the town of Kidal on Sunday after two days of fighting."
+    result = _read(text, gazetteer, nlp)
+    assert not [e for e in result.events if "arrests" in e.kinds]

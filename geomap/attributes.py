@@ -619,9 +619,15 @@ def _resolve(match: re.Match[str], sentence: str, published: dt.date | None) -> 
         if lower in {"today", "tonight"}:
             return published, 1
         if "week" in lower:
-            shift = -7 if "last" in lower else 7 if "next" in lower else 0
-            monday = published - dt.timedelta(days=published.weekday()) + dt.timedelta(days=shift)
-            return monday + dt.timedelta(days=3), 2
+            # Weeks run Sunday to Saturday (news usage: "last week" told on a Sunday is the week that ended
+            # the day before); a week still running ends at publication, so "this week" is never a later day.
+            sunday = published - dt.timedelta(days=(published.weekday() + 1) % 7)
+            if "last" in lower:
+                return sunday - dt.timedelta(days=4), 2
+            if "next" in lower:
+                return sunday + dt.timedelta(days=10), 2
+            end = published - dt.timedelta(days=1) if "earlier" in lower and published > sunday else published
+            return sunday + dt.timedelta(days=((end - sunday).days + 1) // 2), 2
         month = published.replace(day=15)
         if "last month" in lower:
             month = (published.replace(day=1) - dt.timedelta(days=1)).replace(day=15)

@@ -176,3 +176,16 @@ def test_realnews_captured_town_is_no_arrest(gazetteer: Gazetteer, nlp: Any) -> 
     text = "Rebels captured the town of Kidal on Sunday after two days of fighting."
     result = _read(text, gazetteer, nlp)
     assert not [e for e in result.events if "arrests" in e.kinds]
+
+
+def test_realnews_this_week_is_never_after_publication() -> None:
+    from geomap.attributes import find_date
+
+    wednesday = dt.date(2017, 5, 17)
+    this_week = find_date("The two leaders met this week.", wednesday)
+    assert this_week is not None
+    assert dt.date(2017, 5, 14) <= this_week.date <= wednesday
+    sunday = dt.date(2021, 3, 14)
+    last_week = find_date("The two leaders met last week.", sunday)
+    assert last_week is not None
+    assert dt.date(2021, 3, 7) <= last_week.date <= dt.date(2021, 3, 13)  # the Sunday-to-Saturday before

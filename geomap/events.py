@@ -471,7 +471,11 @@ def classify(kinds: Sequence[str], sentence: str, family: str) -> tuple[str, str
             s,
         ):
             return "Riots", "Violent demonstration"
-        if re.search(r"\b(?:(?:police|security forces)[^.]{0,40}(?:killed|shot dead)|killed[^.]{0,30}protesters)\b", s):
+        if re.search(
+            r"\b(?:(?:police|security forces|troops|soldiers)[^.]{0,60}(?:killed|killing|shot dead|shooting dead)|"
+            r"(?:killed|killing|shot dead)[^.]{0,30}(?:protesters|demonstrators|marchers))\b",
+            s,
+        ):
             return "Protests", "Excessive force against protesters"
         if re.search(
             r"\b(?:dispersed|tear ?gas|arrested|detained|water cannons?|rubber bullets|beat|beaten|"
@@ -613,12 +617,57 @@ def _well_read(event: Event, lead_end: int, country: Resolution | None, seen: se
     return "keep" if event.place.country_code == story else "drop"
 
 
+_SLOGAN = re.compile(r"[\"“]([^\"“”]{1,60})[\"”]")
+_PROTEST_WORDS = re.compile(
+    r"\b(?:chant\w*|shout\w*|slogans?|banners?|placards?|signs?|rall\w+|protest\w*|march\w*)\b", re.I
+)
+
+
+def _slogans(chunk: str) -> list[tuple[int, int]]:
+    """Spans of short quotations a crowd chants or carries ("chanting 'stop the killing'"): no events."""
+    if not _PROTEST_WORDS.search(chunk):
+        return []
+    return [(m.start(1), m.end(1)) for m in _SLOGAN.finditer(chunk) if len(m.group(1).split()) <= 8]
+
+
+_PROTEST_NOUNS = frozenset({"rally", "protest", "march", "demonstration", "vigil", "sit-in", "strike"})
+
+
+def _cause_of_protest(tok: Any) -> bool:
+    """
+    Tell whether a violence cue is what a protest is about ("a rally against the killing of civilians").
+
+    The cue hangs, through a preposition, under the protest's noun or under a verb that holds or makes
+    one ("they held a vigil in solidarity with the besieged city").
+    """
+    if tok is None:
+        return False
+    through_prep = False
+    for anc in tok.ancestors:
+        if anc.dep_ == "prep":
+            through_prep = True
+        if anc.pos_ == "NOUN" and anc.lemma_.lower() in _PROTEST_NOUNS:
+            return through_prep
+        if anc.pos_ in {"VERB", "AUX"} and anc.dep_ not in {"acl", "relcl", "pcomp"}:
+            # "people held a rally ... in solidarity with X", "they marched against X"
+            protesting = anc.lemma_.lower() in {"protest", "march", "rally", "demonstrate"} or any(
+                c.dep_ in {"dobj", "nsubj", "nsubjpass"} and c.lemma_.lower() in _PROTEST_NOUNS for c in anc.children
+            )
+            return through_prep and protesting
+    return False
+
+
 def _triggers(sdoc: Any, chunk: str, offset: int, kinds: Sequence[str]) -> dict[str, list[Any]]:
     """Tokens of the cue words of each kind in a sentence."""
     out: dict[str, list[Any]] = {}
+    slogans = _slogans(chunk)
     for kind in kinds:
         toks = []
         for m in KIND_PATTERNS[kind].finditer(chunk):
+            if kind != "protest" and any(a <= m.start() < b for a, b in slogans):
+                continue
+            if kind in _VIOLENT and _cause_of_protest(token_at(sdoc, offset + m.start())):
+                continue
             tok = token_at(sdoc, offset + m.start())
             if tok is not None and tok.idx < offset + m.end():
                 # "death toll", "opened fire": the head word of a multi-word cue stands for it.
@@ -929,6 +978,23 @@ def _inside(inner: Place | None, outer: Place) -> bool:
     return outer.feature == "A.ADM1" and inner.admin1_code == outer.admin1_code
 
 
+_VIOLENT = frozenset({"killed", "injured", "attack", "clashes", "riots"})
+
+
+def _told_on(kinds: tuple[str, ...], more: Sequence[str], later: Event | None = None) -> tuple[str, ...]:
+    """
+    Return an event's kinds with those of a later sentence that goes on telling it.
+
+    A peaceful protest stays one: a later sentence about the violence it protests against ("the
+    indiscriminate killing of civilians", "reports of men being shot") adds no violence to it, unless
+    that sentence counts its own dead or wounded.
+    """
+    counted = later is not None and (later.killed is not None or later.injured is not None)
+    if "protest" in kinds and not _VIOLENT & set(kinds) and "protest" not in more and not counted:
+        more = [k for k in more if k not in _VIOLENT]
+    return tuple(dict.fromkeys((*kinds, *more)))
+
+
 def _local_force(text: str, res: Resolution) -> bool:
     """
     Tell whether a town names the local force that speaks for the story ("Chicago police said").
@@ -1121,7 +1187,7 @@ def extract_events(
                 raw[at] = replace(
                     previous,
                     date=previous.date or event.date,
-                    kinds=tuple(dict.fromkeys(previous.kinds + event.kinds)),
+                    kinds=_told_on(previous.kinds, event.kinds, event),
                     killed=_higher(previous.killed, event.killed),
                     injured=_higher(previous.injured, event.injured),
                     arrested=_higher(previous.arrested, event.arrested),
@@ -1179,7 +1245,7 @@ def extract_events(
             if into is not None:
                 old = kept[into]
                 # casualty kinds come with their counts only ("killed" without a number is no new fact)
-                added = tuple(k for k in event.kinds if k not in {"killed", "injured"})
+                added = _told_on(old.kinds, tuple(k for k in event.kinds if k not in {"killed", "injured"}))
                 kept[into] = replace(
                     old,
                     date=old.date or event.date,
@@ -1530,7 +1596,7 @@ def _merge(events: list[Event]) -> list[Event]:
                 )
                 merged[at] = replace(
                     near,
-                    kinds=tuple(dict.fromkeys(merged[at].kinds + event.kinds)),
+                    kinds=_told_on(merged[at].kinds, event.kinds, event),
                     killed=near.killed or wide.killed,
                     injured=near.injured or wide.injured,
                     displaced=near.displaced or wide.displaced,
@@ -1550,7 +1616,7 @@ def _merge(events: list[Event]) -> list[Event]:
         old = merged[at]
         merged[at] = replace(
             old,
-            kinds=tuple(dict.fromkeys(old.kinds + event.kinds)),
+            kinds=_told_on(old.kinds, event.kinds, event),
             killed=_higher(old.killed, event.killed),
             injured=_higher(old.injured, event.injured),
             displaced=_higher(old.displaced, event.displaced),

@@ -189,3 +189,28 @@ def test_realnews_this_week_is_never_after_publication() -> None:
     last_week = find_date("The two leaders met last week.", sunday)
     assert last_week is not None
     assert dt.date(2021, 3, 7) <= last_week.date <= dt.date(2021, 3, 13)  # the Sunday-to-Saturday before
+
+
+# --- a peaceful protest stays one: its slogans and the violence it protests against are no events ---------
+
+
+def test_realnews_protest_slogans_and_causes_add_no_violence(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "About 150 people held a rally in Halifax on Saturday in solidarity with the people of the besieged city.\n"
+        'The crowd gathered outside the library, chanting "stop the killing" and "free them all."\n'
+        "One speaker said there were credible reports of civilians being shot by soldiers."
+    )
+    result = _read(text, gazetteer, nlp)
+    assert result.events
+    for event in result.events:
+        assert "protest" in event.kinds
+        assert not set(event.kinds) & {"killed", "attack", "injured", "clashes", "riots"}
+
+
+def test_realnews_protest_fired_on_keeps_its_dead(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = "Police opened fire on a rally in Halifax on Saturday, killing two protesters."
+    result = _read(text, gazetteer, nlp)
+    killed = [e for e in result.events if e.killed is not None]
+    assert killed
+    assert "killed" in killed[0].kinds
+    assert killed[0].killed.best == 2

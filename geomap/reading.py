@@ -194,6 +194,8 @@ _PLAN_VERBS = frozenset(
         "try",
     }
 )
+_DEMAND_VERBS = frozenset({"push", "call", "press", "urge", "demand", "appeal", "lobby", "campaign", "ask", "plead"})
+"""Verbs that ask "for" something: what they ask for has not happened."""
 _TOLL_NOUNS = frozenset({"toll", "tally"})
 _TOLL_ADVERBS = re.compile(
     r"\b(?:since|so far|to date|this year|in total|altogether|overall|cumulative|in all|all told|"
@@ -1034,6 +1036,17 @@ def is_planned(trig: Any) -> bool:
     bool
         True for future or planned events.
     """
+    # "plotted to execute X and then attack Y" with "attack" hung on the finite verb: the bare form
+    # goes on the "to" infinitive before it, and shares its plan
+    bare = trig.tag_ == "VB" and trig.dep_ == "conj" and trig.head.tag_ != "VB"
+    if bare and not any(c.dep_ == "aux" for c in trig.children):
+        before = [
+            t
+            for t in trig.head.subtree
+            if t.i < trig.i and t.tag_ == "VB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in t.children)
+        ]
+        if before and before[-1].i != trig.i and is_planned(before[-1]):
+            return True
     # "... to execute X and then attack Y": a conjunct shares the plan of its first verb
     first = trig
     while first.dep_ == "conj" and first.head.i != first.i:
@@ -1046,6 +1059,8 @@ def is_planned(trig: Any) -> bool:
         up = up.head
         if up.lemma_.lower() in _PLAN_VERBS | {"plot", "plan", "threat", "attempt"} and up.i != trig.i:
             return True
+        if up.dep_ == "prep" and up.lower_ == "for" and up.head.lemma_.lower() in _DEMAND_VERBS:
+            return True  # "pushes for a quick withdrawal", "called for a ceasefire": asked for, not done
         if up.pos_ in {"VERB", "AUX"} and _finite(up):
             break
     irrealis = {"will", "shall", "'ll", "wo", "would", "could", "might", "may", "should"}

@@ -214,3 +214,20 @@ def test_realnews_protest_fired_on_keeps_its_dead(gazetteer: Gazetteer, nlp: Any
     assert killed
     assert "killed" in killed[0].kinds
     assert killed[0].killed.best == 2
+
+
+# --- plots and demands are no incidents ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A man who admitted to having plotted to kill a judge and then bomb a courthouse in Dayton was sentenced "
+        "on Friday to 15 years.",
+        "The president pushed on Friday for a quick withdrawal of troops from Iraq.",
+    ],
+)
+def test_realnews_plots_and_demands_are_planned(gazetteer: Gazetteer, nlp: Any, text: str) -> None:
+    result = _read(text, gazetteer, nlp)
+    assert result.events
+    assert all(e.planned for e in result.events)

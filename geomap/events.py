@@ -1284,6 +1284,13 @@ def extract_events(
         events = [_ranked_place(doc, e, resolutions, gazetteer) if e.primary else e for e in events]
         events = [_hinted_country(doc, e, gazetteer) if e.primary and e.place is None else e for e in events]
         events = [replace(e, killed=report_toll(text, e.killed, e.sub_event_type)) if e.primary else e for e in events]
+    # A demonstration that turned to clashes or rioting is a riot (ACLED's Riots), no longer a protest.
+    events = [
+        replace(e, kinds=tuple(k for k in e.kinds if k != "protest"))
+        if "protest" in e.kinds and {"riots", "clashes"} & set(e.kinds)
+        else e
+        for e in events
+    ]
     return [replace(e, event_id=f"{doc.doc_id}-{i + 1}") for i, e in enumerate(events)]
 
 
@@ -1597,9 +1604,9 @@ def _merge(events: list[Event]) -> list[Event]:
                 merged[at] = replace(
                     near,
                     kinds=_told_on(merged[at].kinds, event.kinds, event),
-                    killed=near.killed or wide.killed,
-                    injured=near.injured or wide.injured,
-                    displaced=near.displaced or wide.displaced,
+                    killed=_sharper(near.killed, wide.killed),
+                    injured=_sharper(near.injured, wide.injured),
+                    displaced=_sharper(near.displaced, wide.displaced),
                     arrested=near.arrested or wide.arrested,
                     date=near.date or wide.date,
                     evidence_start=merged[at].evidence_start,
@@ -1668,8 +1675,9 @@ def _nested_same(old: Event, new: Event) -> bool:
     pairs = ((old.killed, new.killed), (old.injured, new.injured), (old.displaced, new.displaced))
     counted = any(c is not None for c in (new.killed, new.injured, new.displaced, new.arrested))
     # the same toll told again at a neighbouring place ("a man was shot in Brooklyn" ... "killed in X
-    # neighbourhood") is the same event; another toll is another
-    same_toll = new.arrested is None and all(n is None or (o is not None and o.best == n.best) for o, n in pairs)
+    # neighbourhood"), or told vaguely once ("hundreds were injured" ... "over 200 were injured"), is the
+    # same event; another toll is another
+    same_toll = new.arrested is None and all(n is None or (o is not None and _agree(o, n)) for o, n in pairs)
     return (not counted or same_toll) and haversine_km(a.lat, a.lon, b.lat, b.lon) <= NEAR_KM
 
 
@@ -1683,6 +1691,27 @@ def _same_event(old: Event, new: Event) -> bool:
     if old.geometry_kind == "flow" or new.geometry_kind == "flow":
         return old.destination == new.destination
     return old.date is None or new.date is None or old.date.date == new.date.date
+
+
+def _agree(a: Count, b: Count) -> bool:
+    """Tell whether two counts may tell one toll: equal, or one a vague word whose range holds the other."""
+    if a.best == b.best:
+        return True
+    for vague, exact in ((a, b), (b, a)):
+        if vague.qualifier == "vague" and exact.qualifier != "vague":
+            high = vague.high if vague.high is not None else vague.best * 10 - 1
+            if vague.best <= exact.best <= high:
+                return True
+    return False
+
+
+def _sharper(near: Count | None, wide: Count | None) -> Count | None:
+    """Return the nearer place's own count, unless it is a vague word the other's number sharpens ("over 200")."""
+    if near is None:
+        return wide
+    if wide is not None and near.qualifier == "vague" and wide.qualifier != "vague" and _agree(near, wide):
+        return wide
+    return near
 
 
 def _higher(a: Count | None, b: Count | None) -> Count | None:

@@ -231,3 +231,19 @@ def test_realnews_plots_and_demands_are_planned(gazetteer: Gazetteer, nlp: Any, 
     result = _read(text, gazetteer, nlp)
     assert result.events
     assert all(e.planned for e in result.events)
+
+
+# --- one toll told twice: vaguely, then as a number ----------------------------------------------------------
+
+
+def test_realnews_hundreds_then_over_200_is_one_riot(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "Police banned further rallies in Lima on Sunday after hundreds of people were injured in clashes "
+        "with riot police overnight Saturday.\n"
+        "More than 200 protesters and officers were injured in Saturday's protest, which turned violent."
+    )
+    result = _read(text, gazetteer, nlp)
+    hurt = [e for e in result.events if e.injured is not None]
+    assert len(hurt) == 1
+    assert hurt[0].injured.best == 200
+    assert "protest" not in hurt[0].kinds

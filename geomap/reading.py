@@ -606,6 +606,16 @@ def actor_role(sdoc: Any, start: int, end: int) -> str:
         return "origin"  # "a woman visiting from X"
     if root.dep_ == "pobj" and head.lower_ == "of" and head.head.ent_type_ == "PERSON":
         return "origin"  # "Sgt Smith of X": a hometown
+    if root.dep_ in {"compound", "nmod"} and head.pos_ == "NOUN" and head.lemma_.lower() in _NATIONALS:
+        return "origin"  # "a US serviceman", "a British diplomat": a nationality, not where it happened
+    if (
+        root.dep_ in {"appos", "npadvmod", "conj"}
+        and head.pos_ == "PROPN"
+        and head.dep_ == "pobj"
+        and head.head.lower_ == "of"
+        and head.head.head.ent_type_ == "PERSON"
+    ):
+        return "origin"  # "Sgt Smith of Austin, Texas": the container of a hometown is the hometown's
     if root.dep_ == "pobj" and head.lower_ in {"to", "with", "from"} and head.head.lemma_.lower() in _ROLE_NOUNS:
         return "relation"
     if root.dep_ == "poss" and head.lemma_.lower() in _ROLE_NOUNS | _EVENT_NOUNS:
@@ -617,6 +627,30 @@ def actor_role(sdoc: Any, start: int, end: int) -> str:
         if head.lemma_.lower() in {"forces", "troops", "army", "military", "militia"}:
             return "attacker"
     return ""
+
+
+_NATIONALS = frozenset(
+    {
+        "serviceman",
+        "servicemen",
+        "servicewoman",
+        "soldier",
+        "sailor",
+        "airman",
+        "marine",
+        "pilot",
+        "diplomat",
+        "ambassador",
+        "envoy",
+        "national",
+        "citizen",
+        "tourist",
+        "journalist",
+        "reporter",
+        "aid worker",
+    }
+)
+"""People a country name before them gives a nationality to ("a US serviceman", "a French national")."""
 
 
 def _number_tokens(tokens: Iterable[Any]) -> list[Any]:

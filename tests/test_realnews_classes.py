@@ -247,3 +247,16 @@ def test_realnews_hundreds_then_over_200_is_one_riot(gazetteer: Gazetteer, nlp: 
     assert len(hurt) == 1
     assert hurt[0].injured.best == 200
     assert "protest" not in hurt[0].kinds
+
+
+# --- hometowns and nationalities are no scenes --------------------------------------------------------------
+
+
+def test_realnews_hometown_and_its_state_are_no_scene(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "A roadside bomb killed a soldier near Kirkuk on Friday.\n"
+        "A US serviceman, Staff Sgt. Mark Olsen of Boise, Idaho, died with him and three others were wounded."
+    )
+    result = _read(text, gazetteer, nlp)
+    assert result.events
+    assert _countries(result) == {"IQ"}

@@ -972,12 +972,13 @@ def victims_of(trig: Any) -> tuple[int, Any] | None:
         The count and the noun token that names the people; None for a plural without a number.
     """
     verb = trig
-    if trig.pos_ == "NOUN" and trig.dep_ == "pobj" and trig.head.head.pos_ == "VERB":
-        verb = trig.head.head  # "placed under arrest", "taken into custody"
-    if verb.pos_ != "VERB":
+    if trig.pos_ == "NOUN" and trig.dep_ == "pobj" and trig.head.head.pos_ in {"VERB", "AUX"}:
+        verb = trig.head.head  # "placed under arrest", "taken into custody", "is in custody"
+    copula = verb.lemma_.lower() == "be" and trig is not verb
+    if verb.pos_ != "VERB" and not copula:
         return None
     passive = any(c.dep_ == "auxpass" for c in verb.children) or (verb.dep_ in {"acl", "relcl"} and verb.tag_ == "VBN")
-    wanted = {"nsubjpass"} if passive else {"dobj"}
+    wanted = {"nsubjpass"} if passive else {"nsubj"} if copula else {"dobj"}
     noun = next((c for c in verb.children if c.dep_ in wanted), None)
     if noun is None and not passive and verb.tag_ in {"VBD", "VBN"}:
         noun = next((c for c in verb.children if c.dep_ == "nsubj"), None)  # headline style: "Man arrested"

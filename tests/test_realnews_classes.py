@@ -142,6 +142,15 @@ def test_realnews_neighbourhood_of_a_town_is_placed_at_the_town(gazetteer: Gazet
 # --- counts: a named person and "N others" ----------------------------------------------------------------
 
 
+def test_realnews_one_person_in_custody_is_one_arrest(gazetteer: Gazetteer, nlp: Any) -> None:
+    result = _read(
+        "A 28-year-old man is in custody after pointing a replica handgun at a Halifax police officer.", gazetteer, nlp
+    )
+    (arrests,) = [e for e in result.events if "arrests" in e.kinds]
+    assert arrests.arrested is not None
+    assert arrests.arrested.best == 1
+
+
 @pytest.mark.parametrize(
     "sentence",
     [

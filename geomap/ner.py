@@ -414,7 +414,16 @@ def _refers_to_person(text: str, mention: Mention, people: set[str]) -> bool:
     before = re.search(r"([A-Za-z]+)\s+(?:the\s+)?$", text[max(0, mention.start_char - 20) : mention.start_char])
     if before and before.group(1).lower() in _GOVERNORS:
         return False
+    if _PLACE_OF.search(text[max(0, mention.start_char - 40) : mention.start_char]):
+        return False  # "the central town of Karak": a place noun names it
     return not re.match(r"^,\s+[A-Z]", text[mention.end_char : mention.end_char + 4])
+
+
+_PLACE_OF = re.compile(
+    r"\b(?:town|city|village|hamlet|district|province|region|county|state|capital|port|suburb|outskirts|"
+    r"neighbou?rhood|municipality|governorate|camp)\s+of\s+$",
+    re.I,
+)
 
 
 def _unplaced_tail(

@@ -269,3 +269,13 @@ def test_realnews_hometown_and_its_state_are_no_scene(gazetteer: Gazetteer, nlp:
     result = _read(text, gazetteer, nlp)
     assert result.events
     assert _countries(result) == {"IQ"}
+
+
+def test_realnews_town_of_x_stays_a_place_beside_a_namesake_person(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "Gunmen killed three policemen in attacks in and near the central town of Jerash on Sunday.\n"
+        "Residents said a man called Jerash Haddad had been seen near the station."
+    )
+    result = _read(text, gazetteer, nlp)
+    assert [r for r in result.parsed.resolutions if r.mention.start_char == text.index("Jerash")]
+    assert _countries(result) == {"JO"}

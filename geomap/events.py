@@ -179,7 +179,8 @@ _NATIONAL = frozenset({"troop_request", "aid", "meeting", "referendum"})
 _ACTOR_NOUNS = re.compile(
     r"^['’]?s?\s+(?:and\s+[A-Z][\w.]*\s+)?(?:[a-z-]+\s+){0,2}(?:base|bases|embassy|embassies|government|officials?|forces|troops|"
     r"army|military|president|ministry|minister|authorities|leaders?|envoy|diplomats?|spokes\w+|"
-    r"counterpart|security|police|(?i:sheriff['’s]*)|prosecutors?|intelligence|navy|interior|foreign)(?!\w)"
+    r"counterpart|security|police|(?i:sheriff['’s]*)|prosecutors?|intelligence|navy|interior|foreign|"
+    r"news|media|newspapers?|television|radio|press)(?!\w)"
 )
 # "the military forces of Russia", "the government of Kyrgyzstan": the place is the actor.
 _ACTOR_OF = re.compile(
@@ -884,7 +885,11 @@ def _pick_place(
     if not inside:
         return None
 
-    inside = [r for r in inside if not _FACILITY.match(text[r.mention.end_char : r.mention.end_char + 20])] or inside
+    inside = [
+        r
+        for r in inside
+        if not _FACILITY.match(text[r.mention.end_char : r.mention.end_char + 20]) or _named_within(r, inside)
+    ] or inside
 
     def rank(res: Resolution) -> tuple[int, int, int]:
         before = text[max(start, res.mention.start_char - 40) : res.mention.start_char]
@@ -927,6 +932,28 @@ def _taken_to_facility(text: str, res: Resolution) -> bool:
     if not _CUSTODY_AFTER.match(text[res.mention.end_char : res.mention.end_char + 40]):
         return False
     return bool(_TAKEN_TO.search(text[max(0, res.mention.start_char - 12) : res.mention.start_char]))
+
+
+def _named_within(res: Resolution, others: Sequence[Resolution]) -> bool:
+    """
+    Tell whether a building's namesake town lies in a county or region the same sentence names.
+
+    "at Kendall Elementary School in southwest Miami-Dade": the school is named after the locality it is in.
+    """
+    from geomap.geo import haversine_km
+
+    place = res.place
+    if place is None or place.feature_class != "P":
+        return False
+    return any(
+        o is not res
+        and o.place is not None
+        and o.place.feature in {"A.ADM1", "A.ADM2", "A.ADM3"}
+        and o.place.country_code == place.country_code
+        and o.place.admin1_code == place.admin1_code
+        and haversine_km(o.place.lat, o.place.lon, place.lat, place.lon) <= 80.0
+        for o in others
+    )
 
 
 LINKER = True
@@ -1672,12 +1699,17 @@ def _nested_same(old: Event, new: Event) -> bool:
         return True
     if b.feature == "A.ADM1" and a.admin1_code == b.admin1_code:
         return True
-    pairs = ((old.killed, new.killed), (old.injured, new.injured), (old.displaced, new.displaced))
+    pairs = (
+        (old.killed, new.killed),
+        (old.injured, new.injured),
+        (old.displaced, new.displaced),
+        (old.arrested, new.arrested),
+    )
     counted = any(c is not None for c in (new.killed, new.injured, new.displaced, new.arrested))
     # the same toll told again at a neighbouring place ("a man was shot in Brooklyn" ... "killed in X
     # neighbourhood"), or told vaguely once ("hundreds were injured" ... "over 200 were injured"), is the
     # same event; another toll is another
-    same_toll = new.arrested is None and all(n is None or (o is not None and _agree(o, n)) for o, n in pairs)
+    same_toll = all(n is None or (o is not None and _agree(o, n)) for o, n in pairs)
     return (not counted or same_toll) and haversine_km(a.lat, a.lon, b.lat, b.lon) <= NEAR_KM
 
 

@@ -279,3 +279,14 @@ def test_realnews_town_of_x_stays_a_place_beside_a_namesake_person(gazetteer: Ga
     result = _read(text, gazetteer, nlp)
     assert [r for r in result.parsed.resolutions if r.mention.start_char == text.index("Jerash")]
     assert _countries(result) == {"JO"}
+
+
+def test_realnews_school_named_after_its_locality_in_a_named_county(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "A teacher was arrested on Monday at Kendale Lakes Elementary School in southwest Miami-Dade County, "
+        "according to South Florida news reports."
+    )
+    result = _read(text, gazetteer, nlp)
+    (arrests,) = [e for e in result.events if "arrests" in e.kinds]
+    assert arrests.place is not None
+    assert arrests.place.name == "Kendale Lakes"

@@ -37,6 +37,7 @@ from geomap.reading import (
     dateline_end,
     ensure_parse,
     headline_end,
+    in_governing_clause,
     in_quote_apart,
     is_acronym_of_name,
     is_definite_mention,
@@ -891,7 +892,13 @@ def _pick_place(
         if not _FACILITY.match(text[r.mention.end_char : r.mention.end_char + 20]) or _named_within(r, inside)
     ] or inside
 
-    def rank(res: Resolution) -> tuple[int, int, int]:
+    def above(res: Resolution) -> int:
+        if sdoc is None or not triggers:
+            return 0
+        tok = span_root(sdoc, res.mention.start_char, res.mention.end_char)
+        return int(tok is not None and in_governing_clause(tok, triggers))
+
+    def rank(res: Resolution) -> tuple[int, int, int, int]:
         before = text[max(start, res.mention.start_char - 40) : res.mention.start_char]
         locative = 0 if _LOCATIVE_NEAR.search(before) else 1 if _LOCATIVE.search(before) else 2
         if (
@@ -908,7 +915,7 @@ def _pick_place(
             locative -= 1  # the fitted linker ties this name to the cue
         assert res.place is not None
         specificity = {1: 0, 2: 1, 3: 2}[geo_precision(res.place)] + (2 if res.place.is_country else 0)
-        return (locative, specificity, res.mention.start_char)
+        return (above(res), locative, specificity, res.mention.start_char)
 
     best = min(inside, key=rank)
     # "residents of Zhezkazgan township in Qaraghandy region protested": the town inside the region is where.

@@ -795,6 +795,18 @@ def same_scene(place_tok: Any, triggers: list[Any]) -> bool:
     return False
 
 
+def in_governing_clause(place_tok: Any, triggers: list[Any]) -> bool:
+    """
+    Tell whether a place name sits only in a clause that governs the triggers' clauses, not in theirs.
+
+    "After searching in X, police learned that officers had detained him near Y": X tells where the
+    search was, Y where the arrest was.
+    """
+    own = clause_chain(place_tok, through_conj=False)[0].i
+    chains = [[t.i for t in clause_chain(trig)] for trig in triggers]
+    return bool(chains) and all(own in chain[1:] for chain in chains)
+
+
 def is_definite_mention(tok: Any) -> bool:
     """
     Tell whether a nominal cue refers back to an event already told ("the attack", "Sunday's explosion").

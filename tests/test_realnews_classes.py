@@ -283,10 +283,21 @@ def test_realnews_town_of_x_stays_a_place_beside_a_namesake_person(gazetteer: Ga
 
 def test_realnews_school_named_after_its_locality_in_a_named_county(gazetteer: Gazetteer, nlp: Any) -> None:
     text = (
-        "A teacher was arrested on Monday at Kendale Lakes Elementary School in southwest Miami-Dade County, "
-        "according to South Florida news reports."
+        "Police said a man was arrested on Friday at Kendale Lakes Elementary School in southwest Miami-Dade "
+        "County, according to South Florida news reports."
     )
     result = _read(text, gazetteer, nlp)
     (arrests,) = [e for e in result.events if "arrests" in e.kinds]
     assert arrests.place is not None
     assert arrests.place.name == "Kendale Lakes"
+
+
+def test_realnews_arrest_place_over_the_search_that_governs_it(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "After searching for the suspect at several locations in Winnipeg, police learned that RCMP in Ontario "
+        "had detained the suspect when his vehicle went off the road near the town of Kenora."
+    )
+    result = _read(text, gazetteer, nlp)
+    (arrests,) = [e for e in result.events if "arrests" in e.kinds]
+    assert arrests.place is not None
+    assert arrests.place.name == "Kenora"

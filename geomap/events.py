@@ -86,8 +86,8 @@ KIND_PATTERNS: dict[str, re.Pattern[str]] = {
         r"|exchange of fire|skirmish\w*|battled?|offensive)\b",
         "attack": r"\b(?:attack(?:s|ed|ing)?|ambush\w*|shell(?:ed|ing|s)|artillery|mortars?|missiles?|rockets?|"
         r"air ?strikes?|drone strikes?|bomb(?:s|ed|ing|ings)?|explosions?|exploded|IEDs?|landmines?|grenades?|"
-        r"shot|shooting|opened fire|fired (?:at|on|upon)|shot at|air raids?|raids?|raided|stabbed|assaulted|"
-        r"tortured|beat(?:en)?|abduct\w*|kidnap\w*|raped?|sexual(?:ly)? "
+        r"shot|shooting|opened fire|fired (?:at|on|upon)|shot at|air raids?|raids?|raided|stabbed|stabbings?|knifed|"
+        r"assaulted|tortured|beat(?:en)?|abduct\w*|kidnap\w*|raped?|sexual(?:ly)? "
         r"(?:assault|violence)\w*|suicide bomb\w*)\b",
         "protest": r"\b(?:protest(?:s|ed|ing|ers?|ors?)?|demonstrat(?:ion|ions|ors?|ed|ing)|rall(?:y|ies|ied)|"
         r"march(?:ed|es)|(?-i:march)(?! \d)|sit[- ]ins?|strikes? (?:by|over|against)|went on strike|picket\w*|"
@@ -1029,6 +1029,11 @@ def _told_on(kinds: tuple[str, ...], more: Sequence[str], later: Event | None = 
     return tuple(dict.fromkeys((*kinds, *more)))
 
 
+def _told_until(event: Event) -> int:
+    """Return where the telling of an event ends so far: its sentence or the last one that went on with it."""
+    return max([event.evidence_end, *(end for _, end in event.extra_evidence)])
+
+
 def _local_force(text: str, res: Resolution) -> bool:
     """
     Tell whether a town names the local force that speaks for the story ("Chicago police said").
@@ -1160,7 +1165,7 @@ def extract_events(
         chunk = text[s_start:s_end]
         kinds = _kinds_in(chunk)
         date = _clause_date(chunk, kinds, doc, s_start)
-        if date is not None and doc_date is None and number < 3 and _in_window(date, doc):
+        if date is not None and doc_date is None and number < 3 and _in_window(date, doc) and date.time_precision <= 2:
             doc_date = date
         if not kinds:
             continue
@@ -1198,7 +1203,7 @@ def extract_events(
                 and event.current
                 and event.location_note != "in its sentence"
                 and event.date is None
-                and s_start - last.evidence_end < 400
+                and s_start - _told_until(last) < 400
             ):
                 # "She died at the scene." after a paragraph of history goes on telling that history
                 at = raw.index(last)
@@ -1233,7 +1238,7 @@ def extract_events(
                 and event.current
                 and event.location_note != "in its sentence"
                 and event.geometry_kind != "flow"
-                and s_start - previous.evidence_end < 400
+                and s_start - _told_until(previous) < 400
             ):
                 # A sentence that names no place of its own goes on telling the previous event.
                 event = replace(

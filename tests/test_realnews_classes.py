@@ -301,3 +301,24 @@ def test_realnews_arrest_place_over_the_search_that_governs_it(gazetteer: Gazett
     (arrests,) = [e for e in result.events if "arrests" in e.kinds]
     assert arrests.place is not None
     assert arrests.place.name == "Kenora"
+
+
+# --- background told over several sentences; a month dates no day -------------------------------------------
+
+
+def test_realnews_history_told_on_over_sentences_stays_history(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "A Denver man has been charged with murder in the stabbing death of a cook last month, police said.\n"
+        "He is accused of stabbing Ray Doyle, 41, on February 20 around 1 a.m. in an alley behind a bar in Denver. "
+        "Police say he followed Doyle into the alley and stabbed him twice.\n"
+        "Doyle walked out of the alley and fell at the corner of two streets, police said. "
+        "He was pronounced dead at a hospital.\n"
+        "The suspect was arrested on Friday in Aurora."
+    )
+    result = _read(text, gazetteer, nlp)
+    violent = [e for e in result.events if e.family == "violence"]
+    assert violent
+    assert all(e.background for e in violent)  # the February stabbing, its victim's death included
+    assert any(e.date is not None and e.date.date == dt.date(2021, 2, 20) for e in violent)
+    (arrests,) = [e for e in result.events if "arrests" in e.kinds]
+    assert arrests.current

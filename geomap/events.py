@@ -41,6 +41,7 @@ from geomap.reading import (
     in_quote_apart,
     is_acronym_of_name,
     is_definite_mention,
+    is_needed,
     is_planned,
     is_reporting_verb,
     is_toll,
@@ -677,6 +678,8 @@ def _triggers(sdoc: Any, chunk: str, offset: int, kinds: Sequence[str]) -> dict[
                 tok = next((t for t in words if t.pos_ in {"VERB", "NOUN", "ADJ"}), tok)
                 if tok.dep_ == "compound" and tok.head.lemma_.lower() in {"toll", "tally"}:
                     tok = tok.head  # "the death toll rose to 25": the toll is the cue
+                if kind == "aid" and is_needed(tok):
+                    continue  # "in dire need of humanitarian assistance": a need, not aid delivered
                 if is_trigger(tok, kind) or len(words) > 1:
                     toks.append(tok)
             if len(toks) >= MAX_TRIGGERS:

@@ -194,7 +194,7 @@ _PLAN_VERBS = frozenset(
         "try",
     }
 )
-_DEMAND_VERBS = frozenset({"push", "call", "press", "urge", "demand", "appeal", "lobby", "campaign", "ask", "plead"})
+_DEMAND_VERBS = frozenset({"push", "call", "press", "urge", "demand", "lobby", "campaign", "ask", "plead"})
 """Verbs that ask "for" something: what they ask for has not happened."""
 _TOLL_NOUNS = frozenset({"toll", "tally"})
 _TOLL_ADVERBS = re.compile(
@@ -923,6 +923,8 @@ def is_trigger(tok: Any, kind: str) -> bool:
         return False
     if kind == "arrests" and tok.dep_ == "amod":
         return False
+    if kind == "aid" and is_needed(tok):
+        return False  # "in dire need of humanitarian assistance": a need, not aid delivered
     if kind == "arrests" and tok.lower_ == "captured" and not _captured_people(tok):
         return False  # "rebels captured the town": ground taken, not people
     if kind == "attack" and is_search(tok):
@@ -938,6 +940,20 @@ def is_trigger(tok: Any, kind: str) -> bool:
         return False  # "no person died"
     head = clause_head(tok)
     return not any(c.dep_ == "mark" and c.lower_ in {"if", "whether", "unless"} for c in head.children)
+
+
+def is_needed(tok: Any) -> bool:
+    """Tell whether a noun is what people need or lack ("in need of food aid", "a lack of assistance")."""
+    up = tok
+    for _ in range(3):
+        if up.head.i == up.i:
+            return False
+        up = up.head
+        if up.lemma_.lower() in {"need", "lack", "shortage", "short", "without", "require", "deprive"}:
+            return True
+        if up.pos_ == "VERB" and up.lemma_.lower() not in {"need", "lack", "require"}:
+            return False
+    return False
 
 
 _HELD_PEOPLE = frozenset(

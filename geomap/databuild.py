@@ -30,6 +30,7 @@ A user's own GeoNames dump replaces the packaged places (see
 from __future__ import annotations
 
 import csv
+import functools
 import gzip
 import io
 import json
@@ -449,6 +450,8 @@ def admin1_records(features: Sequence[dict[str, Any]]) -> list[PlaceRecord]:
         names.append(props.get("abbrev") or "")
         if a1.split(".", 1)[0] in _POSTAL_CODE_COUNTRIES:
             names.append(props.get("postal") or "")
+        if a1.startswith("US."):
+            names.append(_ap_abbreviations().get(props.get("postal") or "", ""))
         names += [v for k, v in props.items() if k.startswith("name_") and isinstance(v, str)]
         for kind in (props.get("type"), props.get("type_en")):
             if kind and is_latin(kind):
@@ -471,6 +474,21 @@ def admin1_records(features: Sequence[dict[str, Any]]) -> list[PlaceRecord]:
             rec = replace(old, alternates=clean_alternates(old.name, (*old.alternates, name, *rec.alternates)))
         records[place_id] = rec
     return list(records.values())
+
+
+@functools.lru_cache(maxsize=1)
+def _ap_abbreviations() -> dict[str, str]:
+    """
+    Return the AP style abbreviation of each US state by postal code ("NE" -> "Neb."), from PyPI ``us``.
+
+    Wire copy writes "Lincoln County, Neb."; Natural Earth's ``abbrev`` has another style ("Nebr.").
+    """
+    try:
+        import us
+    except ImportError as err:
+        msg = "The data build needs the 'build' extra: pip install -e '.[build]'."
+        raise DataBuildError(msg) from err
+    return {s.abbr: s.ap_abbr for s in us.states.STATES_AND_TERRITORIES if s.ap_abbr and "." in s.ap_abbr}
 
 
 def _admin1_place_id(props: dict[str, Any]) -> str:

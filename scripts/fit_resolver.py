@@ -158,21 +158,26 @@ def collect(corpora: list[_Corpus], model: ResolverModel) -> tuple[np.ndarray, n
     return np.vstack(x1), np.vstack(x2), np.concatenate(y), np.concatenate(names)
 
 
-def fit(x: np.ndarray, y: np.ndarray, names: np.ndarray, c: float = C_REGULARISATION) -> tuple[list[float], float]:
+def fit(
+    x: np.ndarray, y: np.ndarray, names: np.ndarray, c: float = C_REGULARISATION, offset: np.ndarray | None = None
+) -> tuple[list[float], float]:
     """
     Fit a conditional logistic regression: a softmax over each name's candidates.
 
     The right candidate of each name should have the highest logit among that name's
     candidates; an L2 penalty (``1 / C_REGULARISATION``) keeps weights small. The
-    intercept cancels in a softmax within a name; it is kept at 0.
+    intercept cancels in a softmax within a name; it is kept at 0. ``offset`` (one logit per
+    candidate from weights already fitted) is added to ``x @ w``: the new weights fit on top.
     """
     from scipy.optimize import minimize
 
     starts = np.flatnonzero(np.r_[True, names[1:] != names[:-1]])
     right = np.flatnonzero(y > 0)
 
+    base = np.zeros(len(y)) if offset is None else offset
+
     def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
-        z = x @ w
+        z = x @ w + base
         zmax = np.maximum.reduceat(z, starts)
         expz = np.exp(z - np.repeat(zmax, np.diff(np.r_[starts, len(z)])))
         sums = np.add.reduceat(expz, starts)
@@ -218,12 +223,23 @@ def fit_model(corpora: list[_Corpus], c: float = C_REGULARISATION) -> tuple[Reso
     """
     Fit the model; return it, the number of candidates and of names.
 
-    The feed focus needs a model to read each corpus's confident places with: a model
-    without the prior features is fitted first, each corpus (one feed) gets its focus from
-    it, then the full model is fitted on the corpora with their focus.
+    First the resolver proper, on every feature but the feed focus's (:data:`PRIOR_FEATURES`);
+    then each corpus (one feed) gets its focus, read with that model, and the two focus
+    weights are fitted on top of it, the other weights held fixed (so a feed focus adds to
+    the text's evidence and never reshapes it).
     """
-    plain, _, _ = _fit_rounds(corpora, c, skip=PRIOR_FEATURES)
-    return _fit_rounds([with_focus(cp, plain) for cp in corpora], c)
+    plain, n_candidates, n_names = _fit_rounds(corpora, c, skip=PRIOR_FEATURES)
+    focused = [with_focus(cp, plain) for cp in corpora]
+    cols = np.array([name in PRIOR_FEATURES for name in FEATURES])
+    x1, x2, y, names = collect(focused, plain)
+    first = plain.first.copy()
+    second = plain.second.copy()
+    w1, _ = fit(x1[:, cols], y, names, c, offset=x1[:, ~cols] @ plain.first[~cols])
+    w2, _ = fit(x2[:, cols], y, names, c, offset=x2[:, ~cols] @ plain.second[~cols])
+    first[cols] = w1
+    second[cols] = w2
+    model = ResolverModel(first=first, first_bias=plain.first_bias, second=second, second_bias=plain.second_bias)
+    return model, n_candidates, n_names
 
 
 def predict(corpus: _Corpus, model: ResolverModel, *, gold_spans: bool) -> list[dict[str, Any]]:

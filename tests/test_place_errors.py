@@ -76,6 +76,26 @@ def test_containment_in_the_sentence_decides(
     assert {r.place.country_code for r in placed if r.place} == {country}
 
 
+def test_an_admin1_container_gives_its_admin1_not_the_biggest_namesake_of_its_country(
+    gazetteer: Gazetteer, nlp: Any
+) -> None:
+    placed = _placed(_read(gazetteer, nlp, "Snow closed schools in Lincoln County, Neb., on Monday."), "Lincoln County")
+    assert placed
+    assert placed[0].place is not None
+    assert placed[0].place.admin1_code == "US.NE"
+
+
+def test_a_province_name_shared_by_countries_follows_the_story(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "Police in Colombo said curfews were imposed in Sri Lanka's capital overnight. "
+        "Protests also spread across the Western Province, officials said."
+    )
+    placed = _placed(_read(gazetteer, nlp, text), "Western Province")
+    assert placed
+    assert placed[0].place is not None
+    assert placed[0].place.country_code == "LK"
+
+
 def test_the_country_hint_keeps_a_name_at_home(gazetteer: Gazetteer, nlp: Any) -> None:
     # Without a hint the largest namesake wins; an ACLED row or a desk's beat says which country.
     text = "Gunmen attacked a bus near Hyderabad on Monday."

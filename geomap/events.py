@@ -910,7 +910,7 @@ def _pick_place(
             and not _is_seat_of_unit(text, res)
         ):
             locative += 3  # "the Tamin neighborhood of As Samawah": the town is the event's place (over the linker)
-        if _glued(text, res):
+        if _glued(text, res) and not _named_within(res, inside):
             locative += 3  # "Pan Tha Pyay village": one word of an unknown longer name
         if sdoc is not None and triggers and _modifies_cue(sdoc, res, triggers):
             locative = -1  # "a London rally", "Kabul's protests": the name modifies the cue itself

@@ -283,8 +283,9 @@ def test_realnews_town_of_x_stays_a_place_beside_a_namesake_person(gazetteer: Ga
 
 def test_realnews_school_named_after_its_locality_in_a_named_county(gazetteer: Gazetteer, nlp: Any) -> None:
     text = (
-        "Police said a man was arrested on Friday at Kendale Lakes Elementary School in southwest Miami-Dade "
-        "County, according to South Florida news reports."
+        "Teacher arrested after a gun was found in a classroom, reports say.\n\n"
+        "The teacher, 41, was arrested on Friday at Kendale Lakes Elementary School in southwest Miami-Dade, "
+        "according to South Florida news reports."
     )
     result = _read(text, gazetteer, nlp)
     (arrests,) = [e for e in result.events if "arrests" in e.kinds]

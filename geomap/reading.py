@@ -1012,6 +1012,8 @@ def victims_of(trig: Any) -> tuple[int, Any] | None:
         noun = next((c for c in verb.children if c.dep_ == "nsubj"), None)  # headline style: "Man arrested"
     if noun is None and passive and verb.dep_ == "acl":
         noun = verb.head  # "a man arrested on Monday"
+    if noun is not None and noun.lower_ in {"who", "that"} and verb.dep_ == "relcl":
+        noun = verb.head  # "the soldier who was killed by a bomb"
     if noun is None:
         return None
     # "his mother, father and sister": conjuncts (the parser may hang a list's middle on an apposition)

@@ -343,3 +343,11 @@ def test_realnews_expelled_people_are_displaced(gazetteer: Gazetteer, nlp: Any) 
     (moved,) = [e for e in result.events if "displacement" in e.kinds]
     assert moved.displaced is not None
     assert moved.displaced.best == 2000
+
+
+def test_realnews_the_one_who_was_killed_counts_one(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = "This is the first picture of the soldier who was killed by a buried bomb in Kandahar on Friday."
+    result = _read(text, gazetteer, nlp)
+    (killed,) = [e for e in result.events if "killed" in e.kinds]
+    assert killed.killed is not None
+    assert killed.killed.best == 1

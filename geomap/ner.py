@@ -88,7 +88,9 @@ _BIG_POPULATION = 50_000
 """A town at least this big keeps its name even when the recogniser calls the name a person or an organisation."""
 _FACILITY_AFTER = re.compile(
     r"[ -](?:square|street|st|road|rd|avenue|ave|boulevard|lane|bridge|park|stadium|arena|hall|gate|highway|"
-    r"tower|towers|plaza|mall|airport|station)\b",
+    r"tower|towers|plaza|mall|airport|station|"
+    r"(?:(?:crown|magistrates['’]?|superior|high|supreme|district|county|circuit|provincial|federal)\s+)?"
+    r"(?:court|courthouse))\b",
     re.I,
 )
 _FACILITY_LAST = re.compile(

@@ -77,6 +77,12 @@ def test_realnews_saint_a_church_is_dedicated_to_is_no_town(gazetteer: Gazetteer
     assert _countries(result) == {"EG"}
 
 
+def test_realnews_court_named_after_a_district_is_no_town(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = "Ali Farah, 21, was detained after appearing at Wood Green Crown Court on Tuesday, charged with affray."
+    result = _read(text, gazetteer, nlp)
+    assert _places(result, "Wood Green") == []
+
+
 # --- a city's name in a story about that city's country ----------------------------------------------------
 
 

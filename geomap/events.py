@@ -966,6 +966,54 @@ def _named_within(res: Resolution, others: Sequence[Resolution]) -> bool:
     )
 
 
+_FROM_BEFORE = re.compile(r"\bfrom\s+(?:the\s+[a-z]+,\s+)?$", re.I)
+_TO_BEFORE = re.compile(r"^[^.;]{0,40}?\b(?:to|towards?)\s+(?:the\s+)?$", re.I)
+_JOURNEY = re.compile(
+    r"\b(?:road|route|highway|drove|driving|drive|travell?(?:ing|ed)|travel|convoy|journey|way)\b", re.I
+)
+
+
+def _on_the_way(
+    text: str, sentence: tuple[int, int], res: Resolution, resolutions: Sequence[Resolution]
+) -> Place | None:
+    """
+    Place an event told on a journey between two named places at their midpoint.
+
+    "ambushed as they drove from the capital, Juba, to Pibor": the attack was on the road, neither in
+    the town they left nor in the one they were heading for.
+    """
+    from dataclasses import replace as copy_with
+
+    from geomap.geo import haversine_km
+
+    start, end = sentence
+    origin = res.place
+    if origin is None or origin.is_country or not _JOURNEY.search(text[start:end]):
+        return None
+    if not _FROM_BEFORE.search(text[max(start, res.mention.start_char - 25) : res.mention.start_char]):
+        return None
+    for other in _between(resolutions, res.mention.end_char, end):
+        goal = other.place
+        if goal is None or goal.is_country or goal.country_code != origin.country_code:
+            continue
+        if not _TO_BEFORE.match(text[res.mention.end_char : other.mention.start_char]):
+            continue
+        if not 20.0 <= haversine_km(origin.lat, origin.lon, goal.lat, goal.lon) <= 800.0:
+            return None
+        return copy_with(
+            origin,
+            place_id=f"between:{origin.place_id}:{goal.place_id}",
+            geonameid=None,
+            name=f"between {origin.name} and {goal.name}",
+            lat=round((origin.lat + goal.lat) / 2, 5),
+            lon=round((origin.lon + goal.lon) / 2, 5),
+            feature="R.RD",
+            admin1_code=origin.admin1_code if origin.admin1_code == goal.admin1_code else "",
+            population=0,
+        )
+    return None
+
+
 LINKER = True
 """Let the fitted event→place linker (:mod:`geomap.event_location`) choose among the clause's places."""
 
@@ -1226,6 +1274,16 @@ def extract_events(
             ):
                 # More about an event already told: its evidence, never a new marker.
                 at = raw.index(previous)
+                if event.location_note.startswith("between") and previous.location_note.startswith("the story's"):
+                    # "The attack occurred as they drove from X to Y": where the event told vaguely happened
+                    previous = replace(
+                        previous,
+                        place=event.place,
+                        place_mention=event.place_mention,
+                        location_note=event.location_note,
+                        geometry=event.geometry,
+                        geometry_kind=event.geometry_kind,
+                    )
                 raw[at] = replace(
                     previous,
                     date=previous.date or event.date,
@@ -1523,6 +1581,10 @@ def _build_event(
         place = place_res.seat if place_res.role == "region" and note.startswith("anaphor") else place
     if place_res is not None and note.startswith("anaphor") and _CITY_ANAPHOR.search(chunk) and place_res.seat:
         place = place_res.seat
+    if place is not None and place_res is not None and note == "in its sentence" and family != "displacement":
+        between = _on_the_way(text, sentence, place_res, resolutions)
+        if between is not None:
+            place, note = between, "between the two places its sentence names (a journey)"
     geometry = None
     geometry_kind = "point" if place else ""
     origin = destination = ""

@@ -357,3 +357,16 @@ def test_realnews_the_one_who_was_killed_counts_one(gazetteer: Gazetteer, nlp: A
     (killed,) = [e for e in result.events if "killed" in e.kinds]
     assert killed.killed is not None
     assert killed.killed.best == 1
+
+
+def test_realnews_attack_on_a_journey_lies_between_its_ends(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "Gunmen killed four aid workers on Saturday when they ambushed their convoy on the road from "
+        "Kandahar to Lashkar Gah, officials said."
+    )
+    result = _read(text, gazetteer, nlp)
+    (attack,) = [e for e in result.events if "killed" in e.kinds]
+    assert attack.place is not None
+    assert attack.place.name.startswith("between")
+    assert 31.0 < attack.place.lat < 32.0
+    assert 64.0 < attack.place.lon < 65.5  # between Kandahar (65.7 E) and Lashkar Gah (64.4 E)

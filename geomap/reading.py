@@ -1007,7 +1007,7 @@ def victims_of(trig: Any) -> tuple[int, Any] | None:
         return None
     passive = any(c.dep_ == "auxpass" for c in verb.children) or (verb.dep_ in {"acl", "relcl"} and verb.tag_ == "VBN")
     wanted = {"nsubjpass"} if passive else {"nsubj"} if copula else {"dobj"}
-    noun = next((c for c in verb.children if c.dep_ in wanted), None)
+    noun = next((c for c in verb.children if c.dep_ in wanted and _same_line(c, verb)), None)
     if noun is None and not passive and verb.tag_ in {"VBD", "VBN"}:
         noun = next((c for c in verb.children if c.dep_ == "nsubj"), None)  # headline style: "Man arrested"
     if noun is None and passive and verb.dep_ == "acl":
@@ -1023,7 +1023,9 @@ def victims_of(trig: Any) -> tuple[int, Any] | None:
     people = [noun, *listed]
     total = 0
     for person in people:
-        if any(c.dep_ == "nummod" for c in person.children) or person.tag_ in {"NNS", "NNPS"}:
+        # a number hung on it across a line break belongs to the line above (a dateline's "1:19PM")
+        numbers = [c for c in person.children if c.dep_ == "nummod" and _same_line(c, person)]
+        if numbers or person.tag_ in {"NNS", "NNPS"}:
             return None
         if person.pos_ == "PRON":
             if person.lower_ not in {"he", "she", "him", "her"}:
@@ -1032,6 +1034,11 @@ def victims_of(trig: Any) -> tuple[int, Any] | None:
             return None
         total += 1
     return total, noun
+
+
+def _same_line(a: Any, b: Any) -> bool:
+    """Tell whether two tokens stand on one line (the parser may hang a dateline's words on the lead's verb)."""
+    return "\n" not in a.doc[min(a.i, b.i) : max(a.i, b.i)].text
 
 
 def _number_of(noun: Any) -> int | None:

@@ -157,6 +157,17 @@ def test_realnews_one_person_in_custody_is_one_arrest(gazetteer: Gazetteer, nlp:
     assert arrests.arrested.best == 1
 
 
+def test_realnews_a_number_of_the_line_above_counts_no_one(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "Global News Halifax Published Friday, March 12, 2021 4:05PM AST\n\n"
+        "A 30-year-old man is in custody after threatening a Halifax bus driver with a knife."
+    )
+    result = _read(text, gazetteer, nlp)
+    (arrests,) = [e for e in result.events if "arrests" in e.kinds]
+    assert arrests.arrested is not None
+    assert arrests.arrested.best == 1
+
+
 @pytest.mark.parametrize(
     "sentence",
     [

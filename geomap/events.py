@@ -570,6 +570,15 @@ WINDOW_DAYS = 8
 """Days before publication that still count as the report's own time; older events are background."""
 
 
+_COURT_STEP = re.compile(
+    r"\b(?:appear(?:ed|ance)\s+in\s+(?:\w+\s+){0,2}court|first appearance|arraign\w*|bail hearing)\b", re.I
+)
+
+
+def _after_publication(date: DateInfo, doc: Document) -> bool:
+    return doc.published is not None and date.date > doc.published
+
+
 def _in_window(date: DateInfo, doc: Document) -> bool:
     return doc.published is None or not _before_window(date, doc)
 
@@ -1207,6 +1216,7 @@ def extract_events(
     in_headline = tuple(r for r in parsed.resolutions if r.mention.end_char <= head_end and not _role_actor(sdoc, r, 0))
     focus, country = _story_focus(text, in_headline + resolutions)
     doc_date: DateInfo | None = None
+    latest_bound: DateInfo | None = None
     raw: list[Event] = []
     sentences = split_sentences(text)
     for number, sentence in enumerate(sentences):
@@ -1218,6 +1228,16 @@ def extract_events(
         date = _clause_date(chunk, kinds, doc, s_start)
         if date is not None and doc_date is None and number < 3 and _in_window(date, doc) and date.time_precision <= 2:
             doc_date = date
+        if (
+            date is not None
+            and date.time_precision == 1
+            and _COURT_STEP.search(chunk)
+            and _in_window(date, doc)
+            and not _after_publication(date, doc)
+        ):
+            # a court step of the report's own time: the undated incident it follows happened by then
+            # ("a woman was stabbed ..." then "he made his first appearance in court on Monday")
+            latest_bound = date if latest_bound is None or date.date < latest_bound.date else latest_bound
         if not kinds:
             continue
         families: dict[str, list[str]] = {}
@@ -1355,6 +1375,8 @@ def extract_events(
     raw = kept
     events = _merge(raw)
     fallback = doc_date
+    if fallback is None and latest_bound is not None:
+        fallback = DateInfo(date=latest_bound.date, time_precision=2, text="", start_char=-1)
     if fallback is None and doc.published is not None:
         # Reported without a date: the week of publication (ACLED time_precision 2).
         fallback = DateInfo(date=doc.published, time_precision=2, text="", start_char=-1)

@@ -381,3 +381,16 @@ def test_realnews_attack_on_a_journey_lies_between_its_ends(gazetteer: Gazetteer
     assert attack.place.name.startswith("between")
     assert 31.0 < attack.place.lat < 32.0
     assert 64.0 < attack.place.lon < 65.5  # between Kandahar (65.7 E) and Lashkar Gah (64.4 E)
+
+
+def test_realnews_a_court_step_bounds_the_undated_incident(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "A Moncton man is facing an assault charge after a cyclist was beaten outside a bar.\n"
+        "Officers found the cyclist with head injuries and took him to hospital.\n"
+        "Police said the two men did not know each other.\n"
+        "The suspect, 24, made his first appearance in provincial court on Thursday."
+    )
+    result = _read(text, gazetteer, nlp)  # published Sunday 2021-03-14
+    (beaten,) = [e for e in result.events if e.family == "violence"]
+    assert beaten.date is not None
+    assert beaten.date.date <= dt.date(2021, 3, 11)

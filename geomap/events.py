@@ -98,7 +98,8 @@ KIND_PATTERNS: dict[str, re.Pattern[str]] = {
         r"gathered (?:in front of|outside|at|near))\b",
         "arrests": r"\b(?:arrest(?:s|ed|ing)?|detain(?:s|ed|ing)?|detention|custody|apprehended|rounded up|"
         r"captured)\b",
-        "arson": r"\b(?:set (?:\w+ )?(?:on )?fire|setting (?:\w+ ){0,3}on fire|set ablaze|torch(?:ed|ing)|arson|"
+        "arson": r"\b(?:set (?:\w+ )?(?:on )?fire|setting (?:\w+ ){0,3}on fire|set (?:\w+ ){0,3}(?:ablaze|alight)|"
+        r"set fire to|(?:fire|blaze) was set|torch(?:ed|ing)|arson|"
         r"burn(?:ed|t|ing) (?:down )?(?:homes?|houses?|shops?|vehicles?|cars?|buildings?)|firebomb\w*)\b",
         "looting": r"\b(?:loot(?:ed|ing|ers?)?|plunder(?:ed|ing)?|ransack(?:ed|ing)?|pillag\w*|vandali[sz]\w*|"
         r"property destruction|destroyed (?:property|homes|shops))\b",

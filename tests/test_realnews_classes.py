@@ -394,3 +394,15 @@ def test_realnews_a_court_step_bounds_the_undated_incident(gazetteer: Gazetteer,
     (beaten,) = [e for e in result.events if e.family == "violence"]
     assert beaten.date is not None
     assert beaten.date.date <= dt.date(2021, 3, 11)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Two men broke into the farmhouse near Tulsa on Friday and set the whole house ablaze.",
+        "Rioters set fire to a police station in Tulsa on Friday.",
+    ],
+)
+def test_realnews_arson_wordings(gazetteer: Gazetteer, nlp: Any, sentence: str) -> None:
+    result = _read(sentence, gazetteer, nlp)
+    assert [e for e in result.events if "arson" in e.kinds]

@@ -204,6 +204,9 @@ _SUBPLACE = re.compile(
 _ADMIN_UNIT = re.compile(r"^\s+(?:district|sub-?district|township)\b", re.I)
 _LOCATIVE_NEAR = re.compile(r"\b(?:in|near|outside|inside|across|throughout|around)\s+(?:the\s+)?$", re.I)
 # A place name that names a street, school or office is not where the event is.
+_HELD_IN = re.compile(
+    r"\b(?:jail|prison|hospital|courthouse|court|detention cent(?:er|re)|morgue)\s+(?:in|at|near)\s+$", re.I
+)
 _LOCAL_FORCE = re.compile(
     r"^['’]?s?\s+(?:city\s+|county\s+|municipal\s+|metropolitan\s+)?(?:police|sheriff['’s]*|fire\s+department|"
     r"fire\s+service|paramedics)\b",
@@ -1117,6 +1120,7 @@ def _story_focus(text: str, resolutions: Sequence[Resolution]) -> tuple[Resoluti
         if (not _is_actor_use(text, r) or _local_force(text, r))
         and r.place is not None
         and not _FACILITY.match(text[r.mention.end_char : r.mention.end_char + 20])
+        and not _HELD_IN.search(text[max(0, r.mention.start_char - 40) : r.mention.start_char])
     ]
     towns = Counter(
         r.place.place_id
@@ -1131,6 +1135,20 @@ def _story_focus(text: str, resolutions: Sequence[Resolution]) -> tuple[Resoluti
             key=lambda k: (towns[k], -next(i for i, r in enumerate(literal) if r.place and r.place.place_id == k)),
         )
         focus = next(r for r in literal if r.place and r.place.place_id == best_id)
+        region = focus.place
+        if region is not None and region.feature == "A.ADM1":
+            # "West Virginia" most named, "the town of Lewisburg, West Virginia" its one town: the town
+            inside = [
+                r
+                for r in literal
+                if r.place is not None
+                and r.role == "place"
+                and r.place.feature_class == "P"
+                and r.place.country_code == region.country_code
+                and r.place.admin1_code == region.admin1_code
+            ]
+            if len({r.place.place_id for r in inside if r.place is not None}) == 1:
+                focus = inside[0]
     country_res = None
     if countries:
         code = max(

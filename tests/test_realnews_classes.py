@@ -406,3 +406,15 @@ def test_realnews_a_court_step_bounds_the_undated_incident(gazetteer: Gazetteer,
 def test_realnews_arson_wordings(gazetteer: Gazetteer, nlp: Any, sentence: str) -> None:
     result = _read(sentence, gazetteer, nlp)
     assert [e for e in result.events if "arson" in e.kinds]
+
+
+def test_realnews_focus_on_a_region_narrows_to_its_one_town(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "Two deputies were shot and wounded on Friday during a traffic stop, Oregon authorities said.\n"
+        "The deputies, from the town of Bend, Oregon, had pulled over a pickup on the highway.\n"
+        "The suspect was later held in the county jail in Salem, Oregon."
+    )
+    result = _read(text, gazetteer, nlp)
+    (shot,) = [e for e in result.events if "injured" in e.kinds]
+    assert shot.place is not None
+    assert shot.place.name == "Bend"

@@ -1617,6 +1617,19 @@ def _build_event(
     ):
         # "fighting in Syria" in a report about one Syrian town: the town, not the country's centroid
         place_res, note = focus, "the story's main place, in the country its sentence names"
+    elif (
+        place_res is not None
+        and place_res.place is not None
+        and place_res.place.is_country
+        and family not in _NATIONAL | {"curfew", "emergency"}
+    ):
+        # the story's main place is abroad (where someone lived, studied): its most named town in this country
+        local, _ = _story_focus(
+            text,
+            [r for r in resolutions if r.place is not None and r.place.country_code == place_res.place.country_code],
+        )
+        if local is not None and local.place is not None and not local.place.is_country:
+            place_res, note = local, "the story's main place in the country its sentence names"
     place = place_res.place if place_res else None
     if place_res is not None and place_res.seat is not None and family not in {"curfew", "emergency"}:
         place = place_res.seat if place_res.role == "region" and note.startswith("anaphor") else place

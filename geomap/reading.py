@@ -606,6 +606,8 @@ def actor_role(sdoc: Any, start: int, end: int) -> str:
         return "origin"  # "a woman visiting from X"
     if root.dep_ == "pobj" and head.lower_ == "of" and head.head.ent_type_ == "PERSON":
         return "origin"  # "Sgt Smith of X": a hometown
+    if root.dep_ == "pobj" and head.lower_ in {"in", "at"} and head.head.lemma_.lower() in {"base", "headquarter"}:
+        return "modifier"  # "an activist based in X": where someone works from, not where it happened
     if root.dep_ in {"compound", "nmod"} and head.pos_ == "NOUN" and head.lemma_.lower() in _NATIONALS:
         return "origin"  # "a US serviceman", "a British diplomat": a nationality, not where it happened
     if (

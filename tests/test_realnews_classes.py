@@ -418,3 +418,23 @@ def test_realnews_focus_on_a_region_narrows_to_its_one_town(gazetteer: Gazetteer
     (shot,) = [e for e in result.events if "injured" in e.kinds]
     assert shot.place is not None
     assert shot.place.name == "Bend"
+
+
+def test_realnews_country_level_event_takes_its_countrys_town_not_a_town_abroad(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "Karim Haddad, a blogger jailed in Tunisia for insulting the president, died in hospital on Saturday.\n"
+        "Haddad had lived in Paris for ten years before he was arrested near his family's home in Sfax."
+    )
+    result = _read(text, gazetteer, nlp)
+    (died,) = [e for e in result.events if "killed" in e.kinds]
+    assert died.place is not None
+    assert died.place.name == "Sfax"
+
+
+def test_realnews_based_in_is_no_scene(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "Shelling hit eastern Aleppo on Wednesday, residents said.\n"
+        "An activist based in Turkey said some families set fire to their homes before leaving."
+    )
+    result = _read(text, gazetteer, nlp)
+    assert "TR" not in _countries(result)

@@ -204,6 +204,7 @@ _SUBPLACE = re.compile(
 _ADMIN_UNIT = re.compile(r"^\s+(?:district|sub-?district|township)\b", re.I)
 _LOCATIVE_NEAR = re.compile(r"\b(?:in|near|outside|inside|across|throughout|around)\s+(?:the\s+)?$", re.I)
 # A place name that names a street, school or office is not where the event is.
+_COUNTRYWIDE = re.compile(r"\b(?:across|throughout|all over|nationwide|countrywide|around the country)\b", re.I)
 _HELD_IN = re.compile(
     r"\b(?:jail|prison|hospital|courthouse|court|detention cent(?:er|re)|morgue)\s+(?:in|at|near)\s+$", re.I
 )
@@ -1621,7 +1622,12 @@ def _build_event(
         place_res is not None
         and place_res.place is not None
         and place_res.place.is_country
+        and focus is not None
+        and focus.place is not None
+        and focus.place.country_code != place_res.place.country_code
         and family not in _NATIONAL | {"curfew", "emergency"}
+        and not toll
+        and not _COUNTRYWIDE.search(chunk)
     ):
         # the story's main place is abroad (where someone lived, studied): its most named town in this country
         local, _ = _story_focus(

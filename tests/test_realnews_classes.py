@@ -438,3 +438,15 @@ def test_realnews_based_in_is_no_scene(gazetteer: Gazetteer, nlp: Any) -> None:
     )
     result = _read(text, gazetteer, nlp)
     assert "TR" not in _countries(result)
+
+
+@pytest.mark.parametrize(
+    ("wording", "value"),
+    [("a quarter of a million", 250_000), ("half a million", 500_000), ("a million", 1_000_000)],
+)
+def test_realnews_fractions_of_a_million_are_numbers(wording: str, value: int) -> None:
+    from geomap.attributes import iter_counts
+
+    (count,) = iter_counts(f"Officials said {wording} people had fled.")
+    assert count.best == value
+    assert count.text == wording

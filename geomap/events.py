@@ -1449,6 +1449,13 @@ def _hinted_country(doc: Document, event: Event, gazetteer: Gazetteer) -> Event:
     return replace(event, place=place, geometry_kind="point", location_note="the document's country (its hint)")
 
 
+def _as_seat(text: str, res: Resolution) -> Resolution:
+    """Return "X district" as its town X when the unit is named after its seat, as ACLED codes it."""
+    if res.seat is None or res.place is None or res.place.feature == "A.ADM1" or not _is_seat_of_unit(text, res):
+        return res
+    return replace(res, place=res.seat)
+
+
 def _ranked_place(doc: Document, event: Event, resolutions: Sequence[Resolution], gazetteer: Gazetteer) -> Event:
     """Let the fitted ranker (:mod:`geomap.place_ranker`) choose the main event's place among its sentence's."""
     from geomap import place_ranker
@@ -1458,7 +1465,7 @@ def _ranked_place(doc: Document, event: Event, resolutions: Sequence[Resolution]
         return event
     text = doc.text
     current = event.place_mention if event.place is not None else None
-    cands = [
+    found = [
         r
         for r in _between(resolutions, event.evidence_start, event.evidence_end)
         if r.place is not None
@@ -1467,11 +1474,12 @@ def _ranked_place(doc: Document, event: Event, resolutions: Sequence[Resolution]
         and not _is_actor_use(text, r)
         and not _taken_to_facility(text, r)
     ]
-    if current is not None and current.place is not None and all(c is not current for c in cands):
-        cands = sorted([*cands, current], key=lambda r: r.mention.start_char)
-    if len(cands) < 2:
+    if current is not None and current.place is not None and all(c is not current for c in found):
+        found = sorted([*found, current], key=lambda r: r.mention.start_char)
+    if len(found) < 2:
         return event
-    at = next((i for i, c in enumerate(cands) if c is current), None)
+    at = next((i for i, c in enumerate(found) if c is current), None)
+    cands = [_as_seat(text, r) for r in found]  # a district named after its town is that town
     counts = Counter(r.place.place_id for r in resolutions if r.place is not None)
     hint = gazetteer.country_code(doc.country) if doc.country else ""
     rows = place_ranker.candidate_matrix(text, (event.evidence_start, event.evidence_end), cands, at, hint, counts)
@@ -1481,10 +1489,11 @@ def _ranked_place(doc: Document, event: Event, resolutions: Sequence[Resolution]
         )
         return event
     assert model is not None
-    best = cands[place_ranker.choose(model, rows)]
-    if best is current:
+    pick = place_ranker.choose(model, rows)
+    if pick == at:
         return event
-    return replace(event, place=best.place, place_mention=best, location_note="in its sentence (fitted ranker)")
+    best = cands[pick]
+    return replace(event, place=best.place, place_mention=found[pick], location_note="in its sentence (fitted ranker)")
 
 
 def _build_event(

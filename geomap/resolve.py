@@ -314,8 +314,8 @@ def _drop_alias_countries(cands: list[Candidate], key: str) -> list[Candidate]:
 
 
 def _seat(cand: Candidate, cands: Sequence[Candidate]) -> Place | None:
-    """Return the most populous same-named town inside a chosen admin-1 region."""
-    if cand.place.feature != "A.ADM1":
+    """Return the most populous same-named town inside a chosen admin-1 or admin-2 unit ("Aravan district")."""
+    if cand.place.feature not in {"A.ADM1", "A.ADM2"}:
         return None
     towns = [c.place for c in cands if c.place.feature_class == "P" and c.place.admin1_code == cand.place.admin1_code]
     return max(towns, key=lambda p: p.population) if towns else None

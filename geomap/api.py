@@ -111,7 +111,7 @@ def map_layers(
     region: str = "",
     title: str = "",
     nlp: Any = None,
-    feed_focus: bool = True,
+    feed_focus: bool | None = None,
 ) -> Layers:
     """
     Geoparse the source, extract its events and gather everything a map shows.
@@ -127,8 +127,9 @@ def map_layers(
     nlp
         A spaCy pipeline to use (as the command line's ``--ner``); default none.
     feed_focus
-        Learn where the reports usually are and prefer it (:mod:`geomap.focus`; one outlet per
-        ``feed``/``outlet``/``url`` host, else all of them).
+        Learn where each outlet's reports usually are and prefer it (:mod:`geomap.focus`; outlets by
+        ``feed``/``outlet`` key or ``url`` host). None: only for documents that name their outlet;
+        True: texts that name none form one feed too; False: off.
 
     Returns
     -------
@@ -140,10 +141,10 @@ def map_layers(
 
     gazetteer = load_gazetteer()
     docs = documents(source, published=published, country=country, region=region)
-    if feed_focus:
+    if feed_focus is not False:
         from geomap.focus import with_feed_focus
 
-        docs = list(with_feed_focus(docs, gazetteer))
+        docs = list(with_feed_focus(docs, gazetteer, keyless=feed_focus is True))
     return to_layers(process_documents(docs, gazetteer, nlp=nlp), title=title)
 
 

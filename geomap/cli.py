@@ -211,12 +211,17 @@ def _documents(
     *,
     region: str = "",
     feed: Gazetteer | None = None,
+    keyless: bool = False,
 ) -> Iterator[Document]:
-    """Read the inputs' documents with the hints given; with ``feed`` (the gazetteer), learn each feed's focus."""
+    """
+    Read the inputs' documents with the hints given; with ``feed`` (the gazetteer), learn each feed's focus.
+
+    ``keyless``: reports that name no outlet form one feed too (``--feed-focus`` given).
+    """
     if feed is not None:
         from geomap.focus import with_feed_focus
 
-        yield from with_feed_focus(_read_all(paths, published, country, region, skipped), feed)
+        yield from with_feed_focus(_read_all(paths, published, country, region, skipped), feed, keyless=keyless)
         return
     yield from _read_all(paths, published, country, region, skipped)
 
@@ -322,8 +327,9 @@ FeedOpt = Annotated[
     bool | None,
     typer.Option(
         "--feed-focus/--no-feed-focus",
-        help="learn where a batch's reports usually are (per 'feed'/'outlet' key or URL host) and prefer it "
-        "(default: on, off with --fast)",
+        help="learn where an outlet's reports usually are (per 'feed'/'outlet' key or URL host) and prefer it "
+        "(default: on for reports that name their outlet, off with --fast; --feed-focus: reports naming none "
+        "form one feed too)",
         show_default=False,
     ),
 ]
@@ -446,6 +452,7 @@ def geoparse(
             skipped,
             region=_check_region(region, gazetteer),
             feed=gazetteer if _feed_on(feed_focus, ner) else None,
+            keyless=bool(feed_focus),
         )
         parsed_docs = _progress(
             geoparse_documents(docs, gazetteer, gold_spans=gold_spans, nlp=_nlp(ner, ner_model)), "geoparsing"
@@ -525,6 +532,7 @@ def extract(
             skipped,
             region=_check_region(region, gazetteer),
             feed=gazetteer if _feed_on(feed_focus, ner) else None,
+            keyless=bool(feed_focus),
         )
         results = _progress(
             process_documents(
@@ -660,6 +668,7 @@ def map_(
                 skipped,
                 region=_check_region(region, gazetteer),
                 feed=gazetteer if _feed_on(feed_focus, ner) else None,
+                keyless=bool(feed_focus),
             )
             results = _process(docs, engine, scheduler, workers, _pipeline_nlp(ner, ner_model), skipped.callback)
             if not results:
@@ -747,6 +756,7 @@ def add(
                 skipped,
                 region=_check_region(region, gazetteer),
                 feed=gazetteer if _feed_on(feed_focus, ner) else None,
+                keyless=bool(feed_focus),
             )
             summary = add_results(
                 store, _process(docs, engine, scheduler, workers, _pipeline_nlp(ner, ner_model), skipped.callback)
@@ -780,7 +790,7 @@ def eval_geoparse(
     if _feed_on(feed_focus, ner):
         from geomap.focus import with_feed_focus
 
-        docs = list(with_feed_focus(docs, gazetteer))
+        docs = list(with_feed_focus(docs, gazetteer, keyless=bool(feed_focus)))
     gold_rows = [{"id": d.doc_id, "toponyms": d.extra.get("toponyms") or []} for d in docs]
     parsed = geoparse_documents(docs, gazetteer, gold_spans=gold_spans, nlp=_nlp(ner, ner_model))
     predicted = [parsed_to_json(p) for p in _progress(parsed, "geoparsing")]

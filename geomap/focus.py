@@ -11,7 +11,8 @@ regions) that the resolver reads as two fitted features (``prior_country``,
   countries or admin-1 regions the texts are about (``"Osh Region"``, ``"KG"``,
   ``"Sri Lanka; Tamil Nadu"``); every named area gets share 1;
 - the **feed focus**: a batch of reports from one outlet (documents sharing a ``feed`` or
-  ``outlet`` key, or the host of their ``url``, else the whole batch) learns its home from
+  ``outlet`` key, or the host of their ``url``; reports that name no outlet form one feed
+  only when asked, ``--feed-focus``) learns its home from
   its own confident answers. Each report votes with the countries and admin-1 regions of
   the places it resolves confidently in its lead (:data:`VOTE_CHARS`, read the fast way,
   gazetteer only); a report's prior is the mean vote of the *other* reports of its feed,
@@ -254,14 +255,21 @@ def feed_priors(votes: list[Vote], *, earlier: tuple[Counter[str], Counter[str],
 
 
 def with_feed_focus(
-    docs: Iterable[Document], gazetteer: Gazetteer, *, window: int = WINDOW, model: ResolverModel | None = None
+    docs: Iterable[Document],
+    gazetteer: Gazetteer,
+    *,
+    window: int = WINDOW,
+    model: ResolverModel | None = None,
+    keyless: bool = True,
 ) -> Iterator[Document]:
     """
     Give each report its feed's focus (:attr:`geomap.ingest.Document.prior`), in input order.
 
     Reports are read ahead :data:`WINDOW` at a time; a report's prior counts the votes of every
     other report of its feed read so far and of its own window. A batch of one report is
-    passed through untouched. Deterministic for a given input order.
+    passed through untouched. Deterministic for a given input order. With ``keyless`` False,
+    reports that name no outlet (:func:`feed_key` is "") get no focus: a batch of unknown
+    origin may mix outlets from everywhere.
     """
     totals: dict[str, tuple[Counter[str], Counter[str], int]] = defaultdict(lambda: (Counter(), Counter(), 0))
     batch: list[Document] = []
@@ -269,13 +277,13 @@ def with_feed_focus(
     for doc in docs:
         batch.append(doc)
         if len(batch) >= window:
-            yield from _focus_window(batch, gazetteer, totals, model)
+            yield from _focus_window(batch, gazetteer, totals, model, keyless=keyless)
             batch = []
             first = False
     if first and len(batch) <= 1:
         yield from batch
         return
-    yield from _focus_window(batch, gazetteer, totals, model)
+    yield from _focus_window(batch, gazetteer, totals, model, keyless=keyless)
 
 
 def _focus_window(
@@ -283,10 +291,14 @@ def _focus_window(
     gazetteer: Gazetteer,
     totals: dict[str, tuple[Counter[str], Counter[str], int]],
     model: ResolverModel | None,
+    *,
+    keyless: bool,
 ) -> Iterator[Document]:
     by_feed: dict[str, list[int]] = defaultdict(list)
     for i, doc in enumerate(batch):
-        by_feed[feed_key(doc)].append(i)
+        key = feed_key(doc)
+        if key or keyless:
+            by_feed[key].append(i)
     priors: dict[int, AreaPrior] = {}
     for key, idx in by_feed.items():
         votes = [document_vote(batch[i], gazetteer, model=model) for i in idx]

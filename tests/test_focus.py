@@ -116,6 +116,18 @@ def test_feed_focus_learns_each_outlets_home_from_its_own_reports(gazetteer: Gaz
     assert docs[4].prior.country_share("KG") > 0.3
 
 
+def test_feed_focus_leaves_reports_of_unknown_outlet_alone_unless_asked(gazetteer: Gazetteer) -> None:
+    texts = [
+        "Protesters marched in Bishkek, Kyrgyzstan, on Monday.",
+        "Water shortages hit Osh and Jalal-Abad in Kyrgyzstan on Tuesday.",
+        "Farmers in Naryn, Kyrgyzstan, lost cattle to the cold.",
+    ]
+    docs = [Document(doc_id=str(i), text=t) for i, t in enumerate(texts)]
+    assert all(d.prior is None for d in with_feed_focus(docs, gazetteer, keyless=False))
+    asked = list(with_feed_focus(docs, gazetteer, keyless=True))
+    assert all(d.prior is not None and d.prior.country_share("KG") > 0.3 for d in asked)
+
+
 def test_feed_focus_leaves_a_single_report_alone(gazetteer: Gazetteer) -> None:
     doc = Document(doc_id="1", text="Floods hit Osh, Kyrgyzstan, on Monday.")
     assert list(with_feed_focus([doc], gazetteer)) == [doc]

@@ -751,7 +751,8 @@ def _relative_features(doc: Any, feats: list[dict[str, float]], cands: Sequence[
 
 def _kind_features(doc: Any, feats: list[dict[str, float]], cands: Sequence[CandidateSpan], kind_of: KindOf) -> None:
     """Add what the gazetteer says each candidate is, and whether a finer or coarser place is named beside it."""
-    kinds = [kind_of(doc.text[c.start_char : c.end_char]) for c in cands]
+    text = doc.text  # spaCy joins the tokens anew on each access
+    kinds = [kind_of(text[c.start_char : c.end_char]) for c in cands]
     for f, cand, (kind, prior) in zip(feats, cands, kinds, strict=True):
         f[f"gz={kind}"] = 1.0
         f["gz_prior"] = prior

@@ -785,7 +785,8 @@ def _pick_place(
             if _in_scene(sdoc, r, triggers)
             and not in_quote_apart(text, r.mention.start_char, r.mention.end_char, sentence, anchors)
         ]
-        linked_ids = {id(r) for r in (_linked(sdoc, triggers, inside) or [])} if inside and LINKER else set()
+        # the linker only reorders the clause's places: with one (or none) there is nothing to choose
+        linked_ids = {id(r) for r in (_linked(sdoc, triggers, inside) or [])} if len(inside) > 1 and LINKER else set()
     if not inside:
         return None
 

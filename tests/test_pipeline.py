@@ -52,3 +52,24 @@ def test_pipeline_threads_reading_at_once_get_the_same_events(gazetteer: Gazette
         together = list(pool.map(lambda doc: process_document(doc, gazetteer).events, docs))
     assert together == alone
     assert len(load_pipeline().vocab.strings) == strings
+
+
+def test_parse_documents_leaves_out_the_skipped_components() -> None:
+    from geomap.pipeline import ACLED_SKIP_PIPES, parse_documents
+
+    nlp = load_pipeline()
+    docs = [Document(doc_id="n1", text="Soldiers of the Ministry of Defence clashed with rebels near Gao.")]
+    [(_, full)] = [(d, [(t.dep_, t.ent_type_) for t in s]) for d, s in parse_documents(docs, nlp)]
+    [(_, lean)] = [
+        (d, [(t.dep_, t.ent_type_) for t in s]) for d, s in parse_documents(docs, nlp, skip_pipes=ACLED_SKIP_PIPES)
+    ]
+    assert any(ent for _, ent in full)
+    assert not any(ent for _, ent in lean)
+    assert [dep for dep, _ in lean] == [dep for dep, _ in full]  # the same parse, without entities
+    assert "ner" in nlp.pipe_names  # the shared pipeline itself keeps its recogniser
+
+
+def test_acled_notes_are_read_without_the_entity_recogniser(gazetteer: Gazetteer) -> None:
+    docs = _reports(2)
+    lean = list(process_documents(docs, gazetteer, nlp=load_pipeline(), skip_pipes=("ner",)))
+    assert [e.place.country_code for r in lean for e in r.events if e.place is not None] == ["AF", "AF"]

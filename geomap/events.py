@@ -568,7 +568,18 @@ def _role_actor(sdoc: Any, res: Resolution, context_end: int) -> bool:
         return res.mention.start_char >= context_end - 80 or res.mention.end_char == context_end
     if sdoc is None:
         return False
-    return bool(actor_role(sdoc, res.mention.start_char, res.mention.end_char))
+    role = actor_role(sdoc, res.mention.start_char, res.mention.end_char)
+    if role in {"subject", "speaker"} and _PLACE_CHAIN_BEFORE.search(
+        sdoc.text[max(0, res.mention.start_char - 60) : res.mention.start_char]
+    ):
+        return False  # "in X town, Y to demand ...": a misparse of a place chain, the name is no subject
+    return bool(role)
+
+
+_PLACE_CHAIN_BEFORE = re.compile(
+    r"\b(?:[Ii]n|[Aa]t|[Nn]ear|[Oo]utside|[Ii]nside|[Aa]round)\s+(?:the\s+)?(?:[A-Z][^,;:.()\[\]]{0,40},\s*)?$"
+)
+"""Before a name: a locative preposition, or one and a capitalised place with a comma ("in X district, ")."""
 
 
 _WEAK_FAMILIES = frozenset({"other", "aid", "meeting"})
@@ -1176,11 +1187,15 @@ def _ranked_place(doc: Document, event: Event, resolutions: Sequence[Resolution]
     ]
     if current is not None and current.place is not None and all(c is not current for c in cands):
         cands = sorted([*cands, current], key=lambda r: r.mention.start_char)
+    hint = gazetteer.country_code(doc.country) if doc.country else ""
+    only = cands[0].place if len(cands) == 1 and current is None else None
+    if only is not None and (not hint or only.country_code == hint):
+        # the parse put the sentence's one place in another clause: still the best guess for the main event
+        return replace(event, place=only, place_mention=cands[0], location_note="in its sentence (its only place)")
     if len(cands) < 2:
         return event
     at = next((i for i, c in enumerate(cands) if c is current), None)
     counts = Counter(r.place.place_id for r in resolutions if r.place is not None)
-    hint = gazetteer.country_code(doc.country) if doc.country else ""
     rows = place_ranker.candidate_matrix(text, (event.evidence_start, event.evidence_end), cands, at, hint, counts)
     if place_ranker.COLLECT is not None:
         place_ranker.COLLECT.append(

@@ -268,3 +268,28 @@ def test_events_district_named_after_its_town(gazetteer: Gazetteer, text: str, p
     events = process_document(Document(doc_id="a", text=text, published=SATURDAY), gazetteer).events
     assert events[0].place is not None
     assert events[0].place.name == place
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        # the parser reads the town after "in X town," as the subject of "to demand": a place chain still
+        ("On 3 May 2021, shopkeepers staged a sit-in in Zorbak town, Istanbul to demand lower rents.", "TR"),
+        # the sentence's one place sits in a conjoined clause: still the main event's place
+        (
+            "On 3 May 2021, two reporters were detained by the militia and a printing shop shut in Herat province. "
+            "The reporters were held for refusing an order.",
+            "AF",
+        ),
+    ],
+)
+def test_events_main_event_keeps_the_place_a_misparse_would_drop(gazetteer: Gazetteer, text: str, country: str) -> None:
+    from geomap.nlp import load_pipeline
+    from geomap.pipeline import ACLED_SKIP_PIPES, process_documents
+
+    doc = Document(doc_id="m", text=text, published=SATURDAY)
+    [result] = process_documents([doc], gazetteer, nlp=load_pipeline(), skip_pipes=ACLED_SKIP_PIPES)
+    (primary,) = [e for e in result.events if e.primary]
+    assert primary.place is not None
+    assert not primary.place.is_country
+    assert primary.place.country_code == country

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from geomap.gazetteer import load_gazetteer
 from geomap.nlp import load_pipeline
-from geomap.pipeline import ACLED_SKIP_PIPES, acled_documents, process_documents, read_acled_csv
+from geomap.pipeline import ACLED_LINK_PLACES, ACLED_SKIP_PIPES, acled_documents, process_documents, read_acled_csv
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "eval" / "acled" / "dev.csv"
 
@@ -36,7 +36,10 @@ def main() -> None:
     wall, cpu = time.perf_counter(), time.process_time()
     if profiler is not None:
         profiler.enable()
-    events = sum(len(r.events) for r in process_documents(docs, gazetteer, nlp=nlp, skip_pipes=ACLED_SKIP_PIPES))
+    events = sum(
+        len(r.events)
+        for r in process_documents(docs, gazetteer, nlp=nlp, skip_pipes=ACLED_SKIP_PIPES, link_places=ACLED_LINK_PLACES)
+    )
     if profiler is not None:
         profiler.disable()
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu

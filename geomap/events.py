@@ -18,9 +18,11 @@ the read-only gazetteer, like every other stage.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import datetime as dt
 import re
 from collections import Counter
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -52,7 +54,7 @@ from geomap.reading import (
 from geomap.resolve import geo_precision, where_precision
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
 
     from shapely.geometry.base import BaseGeometry
 
@@ -797,7 +799,11 @@ def _pick_place(
             and not in_quote_apart(text, r.mention.start_char, r.mention.end_char, sentence, anchors)
         ]
         # the linker only reorders the clause's places: with one (or none) there is nothing to choose
-        linked_ids = {id(r) for r in (_linked(sdoc, triggers, inside) or [])} if len(inside) > 1 and LINKER else set()
+        linked_ids = (
+            {id(r) for r in (_linked(sdoc, triggers, inside) or [])}
+            if len(inside) > 1 and LINKER and _LINKING.get()
+            else set()
+        )
     if not inside:
         return None
 
@@ -834,6 +840,32 @@ def _pick_place(
 
 LINKER = True
 """Let the fitted event→place linker (:mod:`geomap.event_location`) choose among the clause's places."""
+
+_LINKING: ContextVar[bool] = ContextVar("linking", default=True)
+
+
+@contextlib.contextmanager
+def places_linked(on: bool) -> Iterator[None]:
+    """
+    Let the fitted linker take part in choosing events' places (``on``) or not, within the block.
+
+    ACLED coder notes read better without it (:data:`geomap.pipeline.ACLED_LINK_PLACES`).
+
+    Parameters
+    ----------
+    on
+        Whether the linker is consulted.
+
+    Yields
+    ------
+    None
+        Nothing; the previous setting returns when the block ends.
+    """
+    token = _LINKING.set(on)
+    try:
+        yield
+    finally:
+        _LINKING.reset(token)
 
 
 def _linked(sdoc: Any, triggers: list[Any], inside: list[Resolution]) -> list[Resolution] | None:

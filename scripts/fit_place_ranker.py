@@ -36,7 +36,7 @@ from geomap.events import event_to_json
 from geomap.gazetteer import load_gazetteer
 from geomap.geo import haversine_km
 from geomap.nlp import load_pipeline
-from geomap.pipeline import ACLED_SKIP_PIPES, acled_documents, process_documents, read_acled_csv
+from geomap.pipeline import ACLED_LINK_PLACES, ACLED_SKIP_PIPES, acled_documents, process_documents, read_acled_csv
 
 NEAR_KM = 25.0
 FAR_KM = 161.0
@@ -52,7 +52,9 @@ def collect(path: Path, *, hint: bool, fast: bool) -> list[dict[str, Any]]:
     try:
         docs = acled_documents(rows, str(path), country_hint=hint)
         for row, result in zip(
-            rows, process_documents(docs, gazetteer, nlp=nlp, skip_pipes=ACLED_SKIP_PIPES), strict=True
+            rows,
+            process_documents(docs, gazetteer, nlp=nlp, skip_pipes=ACLED_SKIP_PIPES, link_places=ACLED_LINK_PLACES),
+            strict=True,
         ):
             events = [event_to_json(e) for e in result.events]
             scored = next((e for e in events if e["primary"]), events[0] if events else None)

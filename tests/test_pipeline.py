@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+import pytest
+
 from geomap.gazetteer import Gazetteer
 from geomap.ingest import Document
 from geomap.nlp import load_pipeline
@@ -73,3 +75,23 @@ def test_acled_notes_are_read_without_the_entity_recogniser(gazetteer: Gazetteer
     docs = _reports(2)
     lean = list(process_documents(docs, gazetteer, nlp=load_pipeline(), skip_pipes=("ner",)))
     assert [e.place.country_code for r in lean for e in r.events if e.place is not None] == ["AF", "AF"]
+
+
+def test_acled_reading_leaves_the_linker_out(gazetteer: Gazetteer, monkeypatch: pytest.MonkeyPatch) -> None:
+    import geomap.event_location
+
+    calls: list[int] = []
+    real = geomap.event_location.link_event_places
+
+    def counting(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(geomap.event_location, "link_event_places", counting)
+    text = "On 2 June 2021, farmers protested at the Velmor park in Kandahar city, Kandahar province."
+    docs = [Document(doc_id="k", text=text, published=dt.date(2021, 6, 3))]
+    nlp = load_pipeline()
+    list(process_documents(docs, gazetteer, nlp=nlp, skip_pipes=("ner",), link_places=False))
+    assert calls == []
+    list(process_documents(docs, gazetteer, nlp=nlp, skip_pipes=("ner",)))
+    assert calls  # read as news, the same note consults the linker

@@ -293,3 +293,34 @@ def test_events_main_event_keeps_the_place_a_misparse_would_drop(gazetteer: Gaze
     assert primary.place is not None
     assert not primary.place.is_country
     assert primary.place.country_code == country
+
+
+@pytest.mark.parametrize(
+    ("expr", "base"),
+    [
+        ("14 August 2019", dt.date(2019, 8, 20)),
+        ("August 14, 2019", dt.date(2019, 8, 20)),
+        ("14 August", dt.date(2019, 8, 20)),
+        ("21 August", dt.date(2019, 8, 20)),  # later in the year than the report: last year's
+        ("November 2018", dt.date(2019, 8, 20)),
+        ("September", dt.date(2019, 8, 20)),
+        ("August", dt.date(2019, 8, 20)),
+        ("29 February", dt.date(2021, 3, 2)),  # no such day this year: dateparser decides
+    ],
+)
+def test_plain_dates_read_as_dateparser_reads_them(expr: str, base: dt.date) -> None:
+    import dateparser
+
+    from geomap.attributes import _dateparser, _plain_date
+
+    settings = {
+        "RELATIVE_BASE": dt.datetime(base.year, base.month, base.day, 12),
+        "PREFER_DATES_FROM": "past",
+        "PREFER_DAY_OF_MONTH": "first",
+        "RETURN_AS_TIMEZONE_AWARE": False,
+    }
+    expected = dateparser.parse(expr, languages=["en"], settings=settings)
+    assert _dateparser(expr, base) == (expected.date() if expected else None)
+    plain = _plain_date(expr, base)
+    assert plain is None or plain == expected.date()
+    assert (plain is None) == (expr == "29 February")

@@ -59,10 +59,43 @@ def load_pipeline(model: str = DEFAULT_MODEL) -> Any:
         msg = "spaCy is not installed; reinstall geomap (pip install geomap)."
         raise NlpUnavailableError(msg) from err
     try:
-        return spacy.load(model)
+        nlp = spacy.load(model)
     except OSError as err:
         msg = f"spaCy model {model!r} is not installed; run 'make ner' (requirements-ner.txt, pinned by hash)."
         raise NlpUnavailableError(msg) from err
+    if "lemmatizer" in nlp.pipe_names:
+        _remember_lemmas(nlp.get_pipe("lemmatizer"))
+    return nlp
+
+
+LEMMA_MEMO_SIZE = 200_000
+"""Lemmas remembered by :func:`_remember_lemmas` before the memo starts afresh (a few tens of MB at most)."""
+
+
+def _remember_lemmas(lemmatizer: Any) -> None:
+    """
+    Remember every lemma the rule lemmatizer works out, by word, part of speech and morphology.
+
+    spaCy's rule lemmatizer caches only the words its rules rewrite: base forms and proper nouns,
+    most words of a news report, go through its tables again each time. The lemma depends on the
+    text, the part of speech and the morphology only, so one memo over those gives the same lemmas.
+    Keys are spaCy's hashes of the strings, which stay valid after a memory zone closes.
+    """
+    if getattr(lemmatizer, "mode", "") != "rule":
+        return
+    compute = lemmatizer.lemmatize
+    memo: dict[tuple[int, int, int], list[str]] = {}
+
+    def lemmatize(token: Any) -> list[str]:
+        key = (token.orth, token.pos, token.morph.key)
+        found = memo.get(key)
+        if found is None:
+            if len(memo) >= LEMMA_MEMO_SIZE:
+                memo.clear()
+            found = memo[key] = compute(token)
+        return found
+
+    lemmatizer.lemmatize = lemmatize
 
 
 PARSE_MAX_CHARS = 200_000

@@ -95,3 +95,22 @@ def test_acled_reading_leaves_the_linker_out(gazetteer: Gazetteer, monkeypatch: 
     assert calls == []
     list(process_documents(docs, gazetteer, nlp=nlp, skip_pipes=("ner",)))
     assert calls  # read as news, the same note consults the linker
+
+
+def test_remembered_lemmas_are_spacys_own() -> None:
+    import spacy
+
+    from geomap.nlp import DEFAULT_MODEL
+
+    texts = [
+        "Protesters were marching towards the ministries; police dispersed them.",
+        "The marching band marched past burned houses in Zorbakistan.",
+        "She had been leading the better-organised protests, the leaders said.",
+    ] * 2  # the second round is read from the memo
+    nlp = load_pipeline()
+    with nlp.memory_zone():
+        ours = [[t.lemma_ for t in doc] for doc in nlp.pipe(texts)]
+    theirs = [[t.lemma_ for t in doc] for doc in spacy.load(DEFAULT_MODEL).pipe(texts)]
+    assert ours == theirs
+    assert "march" in ours[1]
+    assert "lead" in ours[2]

@@ -53,7 +53,9 @@ def _date(value: str | dt.date | None) -> dt.date | None:
         raise InputError(msg) from err
 
 
-def documents(source: Source, *, published: str | dt.date | None = None, country: str = "") -> list[Document]:
+def documents(
+    source: Source, *, published: str | dt.date | None = None, country: str = "", region: str = ""
+) -> list[Document]:
     """
     Turn a source into documents.
 
@@ -66,6 +68,8 @@ def documents(source: Source, *, published: str | dt.date | None = None, country
         Publication date for texts and files that carry none (anchors "on Friday").
     country
         Country the reports are about (ISO code or name), for those that name none.
+    region
+        Countries or admin-1 regions the reports are about, ``;``-separated (as ``--region``).
 
     Returns
     -------
@@ -89,10 +93,10 @@ def documents(source: Source, *, published: str | dt.date | None = None, country
         if isinstance(item, Document):
             docs.append(item)
         elif isinstance(item, Path):
-            docs.extend(read_documents(item, published=when, country=country))
+            docs.extend(read_documents(item, published=when, country=country, region=region))
         elif isinstance(item, str):
             mapping = {"id": f"text-{number}", "text": item, "published": when.isoformat() if when else None}
-            docs.append(document_from_mapping(mapping | {"country": country}, f"text {number}"))
+            docs.append(document_from_mapping(mapping | {"country": country, "region": region}, f"text {number}"))
         else:
             msg = f"item {number}: expected text (str), a file (Path) or a Document, got {type(item).__name__}."
             raise InputError(msg)
@@ -104,8 +108,10 @@ def map_layers(
     *,
     published: str | dt.date | None = None,
     country: str = "",
+    region: str = "",
     title: str = "",
     nlp: Any = None,
+    feed_focus: bool = True,
 ) -> Layers:
     """
     Geoparse the source, extract its events and gather everything a map shows.
@@ -114,12 +120,15 @@ def map_layers(
     ----------
     source
         See :func:`documents`.
-    published, country
+    published, country, region
         See :func:`documents`.
     title
         Map title.
     nlp
         A spaCy pipeline to use (as the command line's ``--ner``); default none.
+    feed_focus
+        Learn where the reports usually are and prefer it (:mod:`geomap.focus`; one outlet per
+        ``feed``/``outlet``/``url`` host, else all of them).
 
     Returns
     -------
@@ -129,12 +138,17 @@ def map_layers(
     from geomap.gazetteer import load_gazetteer
     from geomap.pipeline import process_documents, to_layers
 
-    docs = documents(source, published=published, country=country)
-    return to_layers(process_documents(docs, load_gazetteer(), nlp=nlp), title=title)
+    gazetteer = load_gazetteer()
+    docs = documents(source, published=published, country=country, region=region)
+    if feed_focus:
+        from geomap.focus import with_feed_focus
+
+        docs = list(with_feed_focus(docs, gazetteer))
+    return to_layers(process_documents(docs, gazetteer, nlp=nlp), title=title)
 
 
 def extract_events(
-    source: Source, *, published: str | dt.date | None = None, country: str = "", nlp: Any = None
+    source: Source, *, published: str | dt.date | None = None, country: str = "", region: str = "", nlp: Any = None
 ) -> gpd.GeoDataFrame:
     """
     Return the events of the source, one row each, in EPSG:4326.
@@ -143,7 +157,7 @@ def extract_events(
     ----------
     source
         See :func:`documents`.
-    published, country, nlp
+    published, country, region, nlp
         See :func:`map_layers`.
 
     Returns
@@ -152,11 +166,11 @@ def extract_events(
         Columns as in the exports (kind, place, counts, dates, evidence...); unlocated events
         have an empty geometry. ``.explore()`` draws it.
     """
-    return map_layers(source, published=published, country=country, nlp=nlp).events
+    return map_layers(source, published=published, country=country, region=region, nlp=nlp).events
 
 
 def geoparse(
-    source: Source, *, published: str | dt.date | None = None, country: str = "", nlp: Any = None
+    source: Source, *, published: str | dt.date | None = None, country: str = "", region: str = "", nlp: Any = None
 ) -> gpd.GeoDataFrame:
     """
     Return the places the source names, one row per place per document, in EPSG:4326.
@@ -165,7 +179,7 @@ def geoparse(
     ----------
     source
         See :func:`documents`.
-    published, country, nlp
+    published, country, region, nlp
         See :func:`map_layers`.
 
     Returns
@@ -173,7 +187,7 @@ def geoparse(
     geopandas.GeoDataFrame
         Place name, country, admin-1, feature and the mentions' spans.
     """
-    return map_layers(source, published=published, country=country, nlp=nlp).places
+    return map_layers(source, published=published, country=country, region=region, nlp=nlp).places
 
 
 def _layers(data: Any) -> Layers:

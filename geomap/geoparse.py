@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from geomap.focus import region_prior
 from geomap.names import normalize_name
 from geomap.nlp import transient_strings
 from geomap.resolve import Resolution, geo_precision, resolve_mentions, where_precision
@@ -300,12 +301,15 @@ def geoparse_document(
         Resolutions in text order and border phrases.
     """
     country = gazetteer.country_code(doc.country) if doc.country else ""
+    region = region_prior(doc.region, gazetteer) if doc.region else None
+    if region and not country and len(region.countries) == 1:
+        country = next(iter(region.countries))  # "--region Kentucky" says "--country US" too
     if gold_spans is not None:
         # Resolve exactly the given spans, but read the text as usual: its other places are context.
         mentions, wanted = mentions_with_context(doc, gazetteer, gold_spans, nlp=nlp, sdoc=sdoc)
         resolutions = [
             r
-            for r in resolve_mentions(mentions, doc.text, gazetteer, country=country)
+            for r in resolve_mentions(mentions, doc.text, gazetteer, country=country, prior=doc.prior, region=region)
             if (r.mention.start_char, r.mention.end_char) in wanted
         ]
     else:
@@ -313,7 +317,7 @@ def geoparse_document(
             mentions = recognise_with_entities(doc, gazetteer, nlp=nlp, sdoc=sdoc)
         else:
             mentions = extract_mentions(doc.text, gazetteer, doc_id=doc.doc_id)
-        resolutions = resolve_mentions(mentions, doc.text, gazetteer, country=country)
+        resolutions = resolve_mentions(mentions, doc.text, gazetteer, country=country, prior=doc.prior, region=region)
     borders = find_borders(doc.text, resolutions, doc.doc_id)
     return ParsedDocument(doc_id=doc.doc_id, resolutions=tuple(resolutions), borders=tuple(borders))
 

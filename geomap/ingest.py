@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from pathlib import Path
 
+    from geomap.focus import AreaPrior
+
 __all__ = ["MAX_DOCUMENT_BYTES", "Document", "document_from_mapping", "read_documents"]
 
 logger = logging.getLogger(__name__)
@@ -51,6 +53,10 @@ class Document:
     """Headline, when known."""
     country: str = ""
     """Country the report is about, as the source says (ISO alpha-2 code or English name); "" when unknown."""
+    region: str = ""
+    """Countries or admin-1 regions the report is about, as the source says (``--region``): a soft prior."""
+    prior: AreaPrior | None = field(default=None, compare=False, hash=False)
+    """The feed focus (:func:`geomap.focus.with_feed_focus`), when learned."""
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     """Other keys of the input line, untouched (e.g. gold toponym spans)."""
 
@@ -107,10 +113,14 @@ def document_from_mapping(obj: Any, where: str) -> Document:
     if not isinstance(doc_id, str | int) or isinstance(doc_id, bool):
         msg = f"{where}: 'id' must be a string, got {doc_id!r}."
         raise InputError(msg)
-    extra = {k: v for k, v in obj.items() if k not in {"id", "text", "published", "title", "country"}}
+    extra = {k: v for k, v in obj.items() if k not in {"id", "text", "published", "title", "country", "region"}}
     country = obj.get("country") or ""
     if not isinstance(country, str):
         msg = f"{where}: 'country' must be an ISO code or a country name, got {country!r}."
+        raise InputError(msg)
+    region = obj.get("region") or ""
+    if not isinstance(region, str):
+        msg = f"{where}: 'region' must be a string of countries or admin-1 regions, got {region!r}."
         raise InputError(msg)
     return Document(
         doc_id=str(doc_id),
@@ -119,6 +129,7 @@ def document_from_mapping(obj: Any, where: str) -> Document:
         published=_parse_date(obj.get("published"), where),
         title=str(obj.get("title") or ""),
         country=country.strip(),
+        region=region.strip(),
         extra=extra,
     )
 
@@ -231,6 +242,7 @@ def read_documents(
     *,
     published: dt.date | None = None,
     country: str = "",
+    region: str = "",
     on_error: Callable[[InputError], None] | None = None,
 ) -> Iterator[Document]:
     """
@@ -244,6 +256,8 @@ def read_documents(
         Publication date to use when the input gives none (``--date``).
     country
         Country hint to use when the input gives none (``--country``).
+    region
+        Region hint to use when the input gives none (``--region``, :func:`geomap.focus.region_prior`).
     on_error
         Called with the error of each bad JSON Lines line, which is then skipped (the rest is
         read); by default the first bad line raises.
@@ -260,7 +274,7 @@ def read_documents(
     """
     if path.suffix.lower() in {".jsonl", ".json", ".ndjson"}:
         for doc in _read_jsonl(path, published, on_error):
-            doc = replace(doc, country=doc.country or country)
+            doc = replace(doc, country=doc.country or country, region=doc.region or region)
             _warn_about(doc)
             yield doc
         return
@@ -296,6 +310,8 @@ def read_documents(
         published=_parse_date(meta.get("published"), str(sidecar)) or published,
         title=str(meta.get("title") or "") or ("" if page_meta else _headline(text)),
         country=str(meta.get("country") or "").strip() or country,
+        region=str(meta.get("region") or "").strip() or region,
+        extra={k: str(meta[k]) for k in ("url", "feed", "outlet") if meta.get(k)},
     )
     _warn_about(doc)
     yield doc

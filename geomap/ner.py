@@ -273,8 +273,12 @@ def has_place_reading(text: str, mention: Mention, entity: tuple[int, int, str])
     if _is_parenthesised_item(text, mention):
         return True  # a gloss of where: "a rally at the town hall (X)", "in Y village (X, Z)"
     line_start = text.rfind("\n", 0, mention.start_char) + 1
-    if mention.text.isupper() and not text[line_start : mention.start_char].strip():
-        return True  # a dateline: "LAGOS, Nigeria —", "RALEIGH (AP)"
+    if (
+        mention.text.isupper()
+        and not text[line_start : mention.start_char].strip()
+        and re.match(r"^\s*[,(\-—–:]", text[mention.end_char : mention.end_char + 3])
+    ):
+        return True  # a dateline: "LAGOS, Nigeria —", "RALEIGH (AP)"; not "U.N. officials said"
     # "Paris, Texas": a comma then a capitalised word that the entity does not cover.
     return bool(whole and re.match(r"^,\s+[A-Z]", text[mention.end_char : mention.end_char + 4]))
 
@@ -385,6 +389,26 @@ def _refers_to_person(text: str, mention: Mention, people: set[str]) -> bool:
     return not re.match(r"^,\s+[A-Z]", text[mention.end_char : mention.end_char + 4])
 
 
+def _unplaced_tail(
+    text: str, mention: Mention, entity: tuple[int, int, str], lookup: Callable[[str], Sequence[Candidate]]
+) -> bool:
+    """
+    Tell whether a place entity goes on past the name with capitalised words that name no place.
+
+    The entity recogniser sometimes takes a person for a place ("Florence Mbeki" as GPE): the
+    match is then the first name, and the words after it are neither places, place words
+    ("County", "Oblast") nor parts of a longer gazetteer name.
+    """
+    if mention.start_char != entity[0] or entity[1] <= mention.end_char:
+        return False
+    tail = text[mention.end_char : entity[1]].split()
+    if not tail or not all(w[:1].isupper() and w.isalpha() for w in tail):
+        return False
+    if any(w.lower() in PLACE_HEADS for w in tail):
+        return False
+    return not lookup(text[mention.start_char : entity[1]]) and not any(lookup(w) for w in tail)
+
+
 def vet_mentions(
     mentions: Sequence[Mention],
     entities: Sequence[tuple[int, int, str]],
@@ -434,7 +458,9 @@ def vet_mentions(
         covering = [e for e in entities if e[0] < mention.end_char and mention.start_char < e[1]]
         labels = {e[2] for e in covering}
         if labels & {"GPE", "LOC"}:
-            kept.append(mention)
+            place_entity = next(e for e in covering if e[2] in {"GPE", "LOC"})
+            if not _unplaced_tail(text, mention, place_entity, lookup):
+                kept.append(mention)
             continue
         names = [e for e in covering if e[2] in NAME_LABELS]
         if names:

@@ -39,6 +39,7 @@ from geomap.toponyms import without_direction
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from geomap.focus import AreaPrior
     from geomap.gazetteer import Gazetteer
     from geomap.model import Candidate, Place
     from geomap.toponyms import Mention
@@ -363,6 +364,8 @@ class _Story:
     admin1_named: dict[str, set[tuple[str, Role]]]
     hint: str
     dateline: tuple[str, Role] | None
+    prior: AreaPrior | None = None
+    """Where the source's stories usually are (region hint or feed focus): a soft prior."""
 
 
 def _sentence_starts(text: str) -> list[int]:
@@ -388,6 +391,8 @@ def resolve_mentions(
     *,
     country: str = "",
     model: ResolverModel | None = None,
+    prior: AreaPrior | None = None,
+    region: AreaPrior | None = None,
     collect: list[tuple[list[int], list[Candidate], np.ndarray, np.ndarray]] | None = None,
 ) -> list[Resolution]:
     """
@@ -407,6 +412,13 @@ def resolve_mentions(
         or no candidate lies inside it.
     model
         The fitted candidate scorer; default :func:`geomap.resolver_model.load_resolver_model`.
+    prior
+        Where the source's stories usually are (:mod:`geomap.focus`: a region hint or the feed
+        focus); unlike ``country`` it vetoes nothing.
+    region
+        The countries or admin-1 regions the source says the text is about (``--region``): read
+        as if the story had named them, confidently (its admin-1 regions anchor the story's
+        focus from round two, its countries count as named).
     collect
         When given, receives per name (mention indices, candidates, round-one and round-two
         feature matrices): what ``scripts/fit_resolver.py`` learns from.
@@ -462,6 +474,8 @@ def resolve_mentions(
     counts: Counter[str] = Counter()
     if country:
         counts[country] += 1
+    for code in region.countries if region else ():
+        counts[code] += 1
     by_group_country: dict[tuple[str, Role], str] = {}
     sentence_countries: dict[int, list[tuple[tuple[str, Role], str]]] = {}
     admin1_named: dict[str, set[tuple[str, Role]]] = {}
@@ -486,11 +500,13 @@ def resolve_mentions(
         admin1_named=admin1_named,
         hint=country,
         dateline=_dateline_key(mentions, roles, text),
+        prior=prior,
     )
 
     chosen: dict[tuple[str, Role], tuple[Candidate | None, float, str, tuple[Candidate, ...]]] = {}
     first_features: dict[tuple[str, Role], np.ndarray] = {}
-    anchors: list[tuple[tuple[str, Role], Place]] = []
+    # A declared region is a place the story is about, known for sure: it anchors the focus.
+    anchors: list[tuple[tuple[str, Role], Place]] = [(("", "region"), p) for p in (region.places if region else ())]
     dateline_place: Place | None = None
     for rnd in range(2):
         for gkey, group in groups.items():
@@ -973,6 +989,8 @@ def candidate_features(
             "feature_word_town": float(group.town_word and fclass == "P"),
             "holds_contained": float(place.place_id in group.holds),
             "direction_small_town": float(group.directional and fclass == "P" and place.population < _CITY_POPULATION),
+            "prior_country": story.prior.country_share(place.country_code) if story.prior else 0.0,
+            "prior_admin1": story.prior.admin1_share(place.admin1_code) if story.prior else 0.0,
         }
         rows[i] = [values[name] for name in FEATURES]
     return rows

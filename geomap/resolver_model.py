@@ -74,6 +74,8 @@ FEATURES: tuple[str, ...] = (
     "feature_word_town",
     "holds_contained",
     "direction_small_town",
+    "prior_country",
+    "prior_admin1",
 )
 """Candidate features, in the order of the model's weights (see :func:`geomap.resolve.candidate_features`)."""
 

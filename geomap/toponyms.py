@@ -98,6 +98,9 @@ _DIRECTIONS = frozenset(
 )
 """Direction words that, capitalised before a name, name a part of it ("South Florida", "Upper Egypt")."""
 
+_DISTRICTS = frozenset({"A.ADM2", "A.ADM3", "A.ADM4"})
+"""Feature codes of areas too small to vouch for an all-caps short form spelled otherwise."""
+
 # Capitalised words that start sentences or titles and are never place names on their own.
 _NEVER_ALONE = frozenset(
     {
@@ -447,19 +450,23 @@ def _doubt(
     # All-caps short forms (US, UK, NSW, EU) and dotted ones (U.S.) are names when spelled so in the gazetteer.
     if (span_text.isupper() and len(span_text) <= 5) or "." in span_text:
         exact_area = any(span_text in c.spellings and c.place.feature_class in {"A", "L"} for c in cands)
-        return 0.0 if exact_area or best.feature_class in {"A", "L"} else 0.6
+        # A district spelled otherwise ("Midi" for "MIDI") vouches for no acronym.
+        large_area = best.feature_class in {"A", "L"} and best.feature not in _DISTRICTS
+        return 0.0 if exact_area or large_area else 0.6
     zipf = common.get(word, 0.0)
     doubt = max(0.0, min(1.0, (zipf - strength + 2.5) / 3.0))
     if word in _CALENDAR:
         doubt = min(1.0, doubt + 0.6)
-    if word in person_words and best.feature_class == "P" and strength < 6.5:
+    # A town or a district: the names that people also bear (a county, a district named after a person).
+    local = best.feature_class == "P" or best.feature in _DISTRICTS
+    if word in person_words and local and strength < 6.5:
         # Seen in this text as part of a person's name ("Mark Zuckerberg" ... "Zuckerberg said").
         doubt = min(1.0, doubt + 0.6)
     if first.text.lower() in lower_words:
         doubt = min(1.0, doubt + 0.35)
     if i > 0 and tokens[i - 1].text.lower() in _TITLES:
         doubt = min(1.0, doubt + 0.5)
-    if best.feature_class == "P" and strength < 6.0 and _in_name_run(text, tokens, i, j):
+    if local and strength < 6.0 and _in_name_run(text, tokens, i, j):
         # "Roza Otunbayeva", "Islam Karimov": a small place's name inside a person's name.
         doubt = min(1.0, doubt + 0.6)
     if _is_sentence_start(text, tokens, i) and zipf >= 3.5:

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from geomap.evaluation import score_geoparse
+from geomap.focus import with_feed_focus
 from geomap.gazetteer import load_gazetteer
 from geomap.geo import haversine_km
 from geomap.geoparse import mentions_with_context, recognise_with_entities, resolution_to_json
@@ -43,6 +44,8 @@ from geomap.toponyms import Mention, extract_mentions
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "eval" / "geoparse"
 CORPORA = ("geowebnews", "trnews", "geovirus")
 C_REGULARISATION = 1.0
+PRIOR_FEATURES = frozenset({"prior_country", "prior_admin1"})
+"""The region hint / feed focus features (geomap.focus)."""
 RECOGNITION_SOURCES = ("geomap/toponyms.py", "geomap/ner.py", "geomap/names.py", "geomap/gazetteer.py", "data/*.tsv*")
 """What the recognised places depend on (the cache key of ``--cache``)."""
 
@@ -141,7 +144,7 @@ def collect(corpora: list[_Corpus], model: ResolverModel) -> tuple[np.ndarray, n
             mentions, _ = mentions_with_context(doc, gazetteer, list(doc_gold), found=found)
             country = gazetteer.country_code(doc.country) if doc.country else ""
             rows: list[tuple[list[int], list[Any], np.ndarray, np.ndarray]] = []
-            resolve_mentions(mentions, doc.text, gazetteer, country=country, model=model, collect=rows)
+            resolve_mentions(mentions, doc.text, gazetteer, country=country, model=model, prior=doc.prior, collect=rows)
             for idx, cands, f1, f2 in rows:
                 right = _labels(doc_gold, mentions, idx, cands)
                 if right < 0 or len(cands) < 2:
@@ -155,21 +158,26 @@ def collect(corpora: list[_Corpus], model: ResolverModel) -> tuple[np.ndarray, n
     return np.vstack(x1), np.vstack(x2), np.concatenate(y), np.concatenate(names)
 
 
-def fit(x: np.ndarray, y: np.ndarray, names: np.ndarray, c: float = C_REGULARISATION) -> tuple[list[float], float]:
+def fit(
+    x: np.ndarray, y: np.ndarray, names: np.ndarray, c: float = C_REGULARISATION, offset: np.ndarray | None = None
+) -> tuple[list[float], float]:
     """
     Fit a conditional logistic regression: a softmax over each name's candidates.
 
     The right candidate of each name should have the highest logit among that name's
     candidates; an L2 penalty (``1 / C_REGULARISATION``) keeps weights small. The
-    intercept cancels in a softmax within a name; it is kept at 0.
+    intercept cancels in a softmax within a name; it is kept at 0. ``offset`` (one logit per
+    candidate from weights already fitted) is added to ``x @ w``: the new weights fit on top.
     """
     from scipy.optimize import minimize
 
     starts = np.flatnonzero(np.r_[True, names[1:] != names[:-1]])
     right = np.flatnonzero(y > 0)
 
+    base = np.zeros(len(y)) if offset is None else offset
+
     def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
-        z = x @ w
+        z = x @ w + base
         zmax = np.maximum.reduceat(z, starts)
         expz = np.exp(z - np.repeat(zmax, np.diff(np.r_[starts, len(z)])))
         sums = np.add.reduceat(expz, starts)
@@ -184,20 +192,54 @@ def fit(x: np.ndarray, y: np.ndarray, names: np.ndarray, c: float = C_REGULARISA
     return [round(float(w), 5) for w in result.x], 0.0
 
 
-def fit_model(corpora: list[_Corpus], c: float = C_REGULARISATION) -> tuple[ResolverModel, int, int]:
-    """Fit both rounds on the corpora; return the model, the number of candidates and of names."""
+def _fit_rounds(
+    corpora: list[_Corpus], c: float, *, skip: frozenset[str] = frozenset()
+) -> tuple[ResolverModel, int, int]:
+    """Fit round one, then round two with round one's anchors; features in ``skip`` keep weight 0."""
     n = len(FEATURES)
     zero = ResolverModel(first=np.zeros(n), first_bias=0.0, second=np.zeros(n), second_bias=0.0)
     x1, _, y, names = collect(corpora, zero)
-    mask = np.array([name not in FIRST_ROUND_ZERO for name in FEATURES])
+    mask = np.array([name not in FIRST_ROUND_ZERO and name not in skip for name in FEATURES])
     w1, b1 = fit(x1[:, mask], y, names, c)
     first = np.zeros(n)
     first[mask] = w1
     round_one = ResolverModel(first=first, first_bias=b1, second=first, second_bias=b1)
     _, x2, y2, names2 = collect(corpora, round_one)
-    w2, b2 = fit(x2, y2, names2, c)
-    model = ResolverModel(first=first, first_bias=b1, second=np.asarray(w2), second_bias=b2)
+    mask2 = np.array([name not in skip for name in FEATURES])
+    w2, b2 = fit(x2[:, mask2], y2, names2, c)
+    second = np.zeros(n)
+    second[mask2] = w2
+    model = ResolverModel(first=first, first_bias=b1, second=second, second_bias=b2)
     return model, len(y2), int(y2.sum())
+
+
+def with_focus(corpus: _Corpus, model: ResolverModel) -> _Corpus:
+    """Give the corpus's documents their feed focus (the corpus is one feed), read with ``model``."""
+    docs = list(with_feed_focus(corpus.docs, load_gazetteer(), model=model))
+    return _Corpus(corpus.name, docs, corpus.found)
+
+
+def fit_model(corpora: list[_Corpus], c: float = C_REGULARISATION) -> tuple[ResolverModel, int, int]:
+    """
+    Fit the model; return it, the number of candidates and of names.
+
+    First the resolver proper, on every feature but the feed focus's (:data:`PRIOR_FEATURES`);
+    then each corpus (one feed) gets its focus, read with that model, and the two focus
+    weights are fitted on top of it, the other weights held fixed (so a feed focus adds to
+    the text's evidence and never reshapes it).
+    """
+    plain, n_candidates, n_names = _fit_rounds(corpora, c, skip=PRIOR_FEATURES)
+    focused = [with_focus(cp, plain) for cp in corpora]
+    cols = np.array([name in PRIOR_FEATURES for name in FEATURES])
+    x1, x2, y, names = collect(focused, plain)
+    first = plain.first.copy()
+    second = plain.second.copy()
+    w1, _ = fit(x1[:, cols], y, names, c, offset=x1[:, ~cols] @ plain.first[~cols])
+    w2, _ = fit(x2[:, cols], y, names, c, offset=x2[:, ~cols] @ plain.second[~cols])
+    first[cols] = w1
+    second[cols] = w2
+    model = ResolverModel(first=first, first_bias=plain.first_bias, second=second, second_bias=plain.second_bias)
+    return model, n_candidates, n_names
 
 
 def predict(corpus: _Corpus, model: ResolverModel, *, gold_spans: bool) -> list[dict[str, Any]]:
@@ -210,13 +252,13 @@ def predict(corpus: _Corpus, model: ResolverModel, *, gold_spans: bool) -> list[
             mentions, wanted = mentions_with_context(doc, gazetteer, list(_gold_of(doc)), found=found)
         else:
             mentions, wanted = list(found), {(m.start_char, m.end_char) for m in found}
-        resolutions = resolve_mentions(mentions, doc.text, gazetteer, country=country, model=model)
+        resolutions = resolve_mentions(mentions, doc.text, gazetteer, country=country, model=model, prior=doc.prior)
         toponyms = [resolution_to_json(r) for r in resolutions if (r.mention.start_char, r.mention.end_char) in wanted]
         out.append({"id": doc.doc_id, "toponyms": toponyms})
     return out
 
 
-def leave_one_corpus_out(corpora: list[_Corpus], c: float) -> None:
+def leave_one_corpus_out(corpora: list[_Corpus], c: float, *, no_feed: bool = False) -> None:
     """Fit on all corpora but one, score that one, for each; print one line per corpus."""
     print(
         f"{'held out':<12} {'gold-spans same place':>22} {'acc@161':>8} {'of pairs':>8} "
@@ -225,9 +267,11 @@ def leave_one_corpus_out(corpora: list[_Corpus], c: float) -> None:
     )
     for k, held in enumerate(corpora):
         model, _, _ = fit_model([cp for j, cp in enumerate(corpora) if j != k], c)
-        gold = [{"id": d.doc_id, "toponyms": d.extra.get("toponyms") or []} for d in held.docs]
-        spans = score_geoparse(gold, predict(held, model, gold_spans=True), gold_spans=True)
-        e2e = score_geoparse(gold, predict(held, model, gold_spans=False))
+        # As at run time, the held-out corpus (one feed) learns its own focus with the fitted model.
+        scored = held if no_feed else with_focus(held, model)
+        gold = [{"id": d.doc_id, "toponyms": d.extra.get("toponyms") or []} for d in scored.docs]
+        spans = score_geoparse(gold, predict(scored, model, gold_spans=True), gold_spans=True)
+        e2e = score_geoparse(gold, predict(scored, model, gold_spans=False))
         exact = e2e.exact
         p, r, f1 = (exact.precision, exact.recall, exact.f1) if exact else (None, None, None)
         print(
@@ -255,6 +299,9 @@ def main(argv: list[str] | None = None) -> int:
         "--loco", action="store_true", help="print leave-one-corpus-out figures instead of writing a model"
     )
     parser.add_argument("--cache", type=Path, help="folder caching the recognised places between runs")
+    parser.add_argument(
+        "--no-feed-focus", action="store_true", help="with --loco: score the held-out corpus without its feed focus"
+    )
     args = parser.parse_args(argv)
     paths = args.corpora or [SHARED / f"{name}.jsonl" for name in CORPORA]
     nlp = None
@@ -264,7 +311,7 @@ def main(argv: list[str] | None = None) -> int:
         nlp = load_ner()
     corpora = read_corpora(paths, nlp, args.cache)
     if args.loco:
-        leave_one_corpus_out(corpora, args.c)
+        leave_one_corpus_out(corpora, args.c, no_feed=args.no_feed_focus)
         return 0
     model, n_candidates, n_names = fit_model(corpora, args.c)
     out = {

@@ -249,7 +249,9 @@ def _parse_batch(batch: list[Document], nlp: Any, skip: list[str]) -> Iterator[t
     # The batch's parses live in one spaCy memory zone: its new words are freed once the batch is read.
     with transient_strings(nlp):
         wanted = [d for d in batch if len(d.text) <= PARSE_MAX_CHARS and d.text.strip()]
-        parses = dict(zip((id(d) for d in wanted), nlp.pipe((d.text for d in wanted), disable=skip), strict=True))
+        texts = (d.text for d in wanted)
+        parsed = nlp.pipe(texts, disable=skip) if skip else nlp.pipe(texts)
+        parses = dict(zip((id(d) for d in wanted), parsed, strict=True))
         for doc in batch:
             yield doc, parses.get(id(doc))
 

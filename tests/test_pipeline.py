@@ -97,7 +97,7 @@ def test_acled_reading_leaves_the_linker_out(gazetteer: Gazetteer, monkeypatch: 
     assert calls  # read as news, the same note consults the linker
 
 
-def test_remembered_lemmas_are_spacys_own() -> None:
+def test_remembered_lemmas_and_looked_up_attributes_are_spacys_own() -> None:
     import spacy
 
     from geomap.nlp import DEFAULT_MODEL
@@ -106,11 +106,17 @@ def test_remembered_lemmas_are_spacys_own() -> None:
         "Protesters were marching towards the ministries; police dispersed them.",
         "The marching band marched past burned houses in Zorbakistan.",
         "She had been leading the better-organised protests, the leaders said.",
+        "They ain't gonna stop  the   strike, y'all.",
     ] * 2  # the second round is read from the memo
     nlp = load_pipeline()
     with nlp.memory_zone():
         ours = [[t.lemma_ for t in doc] for doc in nlp.pipe(texts)]
-    theirs = [[t.lemma_ for t in doc] for doc in spacy.load(DEFAULT_MODEL).pipe(texts)]
+        tags = [[(t.tag_, t.pos_, str(t.morph)) for t in doc] for doc in nlp.pipe(texts)]
+    plain = spacy.load(DEFAULT_MODEL)
+    theirs = [[t.lemma_ for t in doc] for doc in plain.pipe(texts)]
     assert ours == theirs
+    assert tags == [[(t.tag_, t.pos_, str(t.morph)) for t in doc] for doc in plain.pipe(texts)]
+    assert ours[3][1:5] == ["be", "not", "go", "to"]  # two-word rules ("ai n't", "gon na") kept their matcher
+    assert ("_SP", "SPACE", "") in tags[3]
     assert "march" in ours[1]
     assert "lead" in ours[2]

@@ -99,7 +99,9 @@ _QUAL = "|".join(q for q, _ in _QUALIFIERS)
 _MULT = r"(?:\s+(?:million|thousand|hundred))?"
 COUNT_RE = re.compile(
     rf"\b(?P<qual>(?:{_QUAL})\s+)?"
-    rf"(?:(?P<lo>{_NUM})\s*(?:-|–|to|and)\s*(?P<hi>{_NUM})|(?P<num>{_NUM}){_MULT}|(?P<vague>{_VAGUE})|"
+    rf"(?:(?P<frac>(?:a\s+quarter|a\s+third|half|three[\s-]+quarters|two[\s-]+thirds)\s+(?:of\s+)?an?\s+"
+    rf"(?:million|thousand))|"
+    rf"(?P<lo>{_NUM})\s*(?:-|–|to|and)\s*(?P<hi>{_NUM})|(?P<num>{_NUM}){_MULT}|(?P<vague>{_VAGUE})|"
     rf"(?P<word>{_WORDNUM})(?:[\s-]+(?P<word2>one|two|three|four|five|six|seven|eight|nine))?{_MULT})\b",
     re.IGNORECASE,
 )
@@ -207,6 +209,25 @@ def _count_from_match(match: re.Match[str], offset: int) -> Count:
         return Count(
             text=text, start_char=start, end_char=start + len(text), qualifier="range", low=first, best=first, high=last
         )
+    if match.group("frac"):
+        # "a quarter of a million", "half a million": the share of the unit
+        words = [w.removesuffix("s") for w in match.group("frac").lower().replace("-", " ").split()]
+        share = {"quarter": 0.25, "third": 1 / 3, "half": 0.5}[
+            next(w for w in words if w in {"quarter", "third", "half"})
+        ]
+        share *= 3 if "three" in words else 2 if "two" in words else 1
+        unit = 1_000_000 if words[-1].startswith("million") else 1000
+        frac_value = round(share * unit)
+        low_f: int | None = None if qualifier in {"approx", "up_to"} else frac_value
+        return Count(
+            text=text,
+            start_char=start,
+            end_char=start + len(text),
+            qualifier=qualifier,
+            low=low_f,
+            best=frac_value,
+            high=None if qualifier in {"at_least", "more_than", "approx"} else frac_value,
+        )
     if match.group("vague"):
         value = VAGUE_COUNTS[match.group("vague").lower()]
         return Count(
@@ -254,7 +275,8 @@ def iter_counts(sentence: str, *, offset: int = 0) -> list[Count]:
     out = []
     for match in COUNT_RE.finditer(sentence):
         word = (match.group("word") or "").lower()
-        if _is_year(match) or (word in {"a", "an"} and not match.group("qual")):
+        multiplied = re.search(r"(?:million|thousand|hundred)$", match.group().strip().lower()) is not None
+        if _is_year(match) or (word in {"a", "an"} and not match.group("qual") and not multiplied):
             continue
         out.append(_count_from_match(match, offset))
     return out
@@ -670,9 +692,15 @@ def _resolve(match: re.Match[str], sentence: str, published: dt.date | None) -> 
         if lower in {"today", "tonight"}:
             return published, 1
         if "week" in lower:
-            shift = -7 if "last" in lower else 7 if "next" in lower else 0
-            monday = published - dt.timedelta(days=published.weekday()) + dt.timedelta(days=shift)
-            return monday + dt.timedelta(days=3), 2
+            # Weeks run Sunday to Saturday (news usage: "last week" told on a Sunday is the week that ended
+            # the day before); a week still running ends at publication, so "this week" is never a later day.
+            sunday = published - dt.timedelta(days=(published.weekday() + 1) % 7)
+            if "last" in lower:
+                return sunday - dt.timedelta(days=4), 2
+            if "next" in lower:
+                return sunday + dt.timedelta(days=10), 2
+            end = published - dt.timedelta(days=1) if "earlier" in lower and published > sunday else published
+            return sunday + dt.timedelta(days=((end - sunday).days + 1) // 2), 2
         month = published.replace(day=15)
         if "last month" in lower:
             month = (published.replace(day=1) - dt.timedelta(days=1)).replace(day=15)

@@ -35,13 +35,17 @@ from geomap.reading import (
     actor_role,
     attached_to,
     clause_chain,
+    companions,
     dateline_end,
     ensure_parse,
     headline_end,
+    in_governing_clause,
     in_quote_apart,
     is_acronym_of_name,
     is_definite_mention,
+    is_needed,
     is_planned,
+    is_reporting_verb,
     is_toll,
     is_trigger,
     same_scene,
@@ -85,8 +89,8 @@ KIND_PATTERNS: dict[str, re.Pattern[str]] = {
         r"|exchange of fire|skirmish\w*|battled?|offensive)\b",
         "attack": r"\b(?:attack(?:s|ed|ing)?|ambush\w*|shell(?:ed|ing|s)|artillery|mortars?|missiles?|rockets?|"
         r"air ?strikes?|drone strikes?|bomb(?:s|ed|ing|ings)?|explosions?|exploded|IEDs?|landmines?|grenades?|"
-        r"shot|shooting|opened fire|fired (?:at|on|upon)|shot at|air raids?|raids?|raided|stabbed|assaulted|"
-        r"tortured|beat(?:en)?|abduct\w*|kidnap\w*|raped?|sexual(?:ly)? "
+        r"shot|shooting|opened fire|fired (?:at|on|upon)|shot at|air raids?|raids?|raided|stabbed|stabbings?|knifed|"
+        r"assaulted|tortured|beat(?:en)?|abduct\w*|kidnap\w*|raped?|sexual(?:ly)? "
         r"(?:assault|violence)\w*|suicide bomb\w*)\b",
         "protest": r"\b(?:protest(?:s|ed|ing|ers?|ors?)?|demonstrat(?:ion|ions|ors?|ed|ing)|rall(?:y|ies|ied)|"
         r"march(?:ed|es)|(?-i:march)(?! \d)|sit[- ]ins?|strikes? (?:by|over|against)|went on strike|picket\w*|"
@@ -94,8 +98,10 @@ KIND_PATTERNS: dict[str, re.Pattern[str]] = {
         r"vigils?|(?:displayed|held|holding|with) banners|blocked (?:\w+ ){0,3}(?:road|route|highway|street|access)|"
         r"gathered (?:\w+ ){0,8}to (?:protest|demand|denounce|call|complain|oppose|condemn|support|express|urge)|"
         r"gathered (?:in front of|outside|at|near))\b",
-        "arrests": r"\b(?:arrest(?:s|ed|ing)?|detain(?:s|ed|ing)?|detention|custody|apprehended|rounded up)\b",
-        "arson": r"\b(?:set (?:\w+ )?(?:on )?fire|setting (?:\w+ ){0,3}on fire|set ablaze|torch(?:ed|ing)|arson|"
+        "arrests": r"\b(?:arrest(?:s|ed|ing)?|detain(?:s|ed|ing)?|detention|custody|apprehended|rounded up|"
+        r"captured)\b",
+        "arson": r"\b(?:set (?:\w+ )?(?:on )?fire|setting (?:\w+ ){0,3}on fire|set (?:\w+ ){0,3}(?:ablaze|alight)|"
+        r"set fire to|(?:fire|blaze) was set|torch(?:ed|ing)|arson|"
         r"burn(?:ed|t|ing) (?:down )?(?:homes?|houses?|shops?|vehicles?|cars?|buildings?)|firebomb\w*)\b",
         "looting": r"\b(?:loot(?:ed|ing|ers?)?|plunder(?:ed|ing)?|ransack(?:ed|ing)?|pillag\w*|vandali[sz]\w*|"
         r"property destruction|destroyed (?:property|homes|shops))\b",
@@ -103,7 +109,7 @@ KIND_PATTERNS: dict[str, re.Pattern[str]] = {
         "state_of_emergency": r"\b(?:state of emergency|emergency rule|martial law|emergency decree)\b",
         "deadly_force": r"\b(?:deadly force|lethal force|shoot[- ]to[- ]kill|shoot on sight)\b",
         "displacement": r"\b(?:fle(?:e|es|eing|d)|refugees?|displaced|displacement|evacuat\w*|exodus|"
-        r"sought refuge|crossed into)\b",
+        r"sought refuge|crossed into|expell?ed|deported|forcibly returned|uprooted)\b",
         "troop_request": r"\b(?:(?:ask(?:ed|s|ing)?|request(?:ed|s|ing)?|appeal(?:ed|s)?|call(?:ed)? on)\b[^.]{0,60}"
         r"\btroops|peacekeep\w*|send troops)\b",
         "aid": r"\b(?:humanitarian (?:aid|assistance|supplies)|aid (?:convoys?|shipments?|flights?)|relief "
@@ -178,7 +184,8 @@ _NATIONAL = frozenset({"troop_request", "aid", "meeting", "referendum"})
 _ACTOR_NOUNS = re.compile(
     r"^['’]?s?\s+(?:and\s+[A-Z][\w.]*\s+)?(?:[a-z-]+\s+){0,2}(?:base|bases|embassy|embassies|government|officials?|forces|troops|"
     r"army|military|president|ministry|minister|authorities|leaders?|envoy|diplomats?|spokes\w+|"
-    r"counterpart|security|police|intelligence|navy|interior|foreign)\b"
+    r"counterpart|security|police|(?i:sheriff['’s]*)|prosecutors?|intelligence|navy|interior|foreign|"
+    r"news|media|newspapers?|television|radio|press)(?!\w)"
 )
 # "the military forces of Russia", "the government of Kyrgyzstan": the place is the actor.
 _ACTOR_OF = re.compile(
@@ -199,6 +206,15 @@ _SUBPLACE = re.compile(
 _ADMIN_UNIT = re.compile(r"^\s+(?:district|sub-?district|township)\b", re.I)
 _LOCATIVE_NEAR = re.compile(r"\b(?:in|near|outside|inside|across|throughout|around)\s+(?:the\s+)?$", re.I)
 # A place name that names a street, school or office is not where the event is.
+_COUNTRYWIDE = re.compile(r"\b(?:across|throughout|all over|nationwide|countrywide|around the country)\b", re.I)
+_HELD_IN = re.compile(
+    r"\b(?:jail|prison|hospital|courthouse|court|detention cent(?:er|re)|morgue)\s+(?:in|at|near)\s+$", re.I
+)
+_LOCAL_FORCE = re.compile(
+    r"^['’]?s?\s+(?:city\s+|county\s+|municipal\s+|metropolitan\s+)?(?:police|sheriff['’s]*|fire\s+department|"
+    r"fire\s+service|paramedics)\b",
+    re.I,
+)
 _FACILITY = re.compile(
     r"^\s+(?:Road|Street|St|Avenue|Ave|Highway|Boulevard|University|School|College|Mall|Ward|"
     r"Hall|Institute|Academy|Stadium|Hospital|Council|Club|Company|Group|Party|Times|Post|Herald|Tribune|"
@@ -209,6 +225,11 @@ _REGION_ANAPHOR = re.compile(r"\b(?:the|that) (?:region|province|oblast|area|dis
 _ABBREV = re.compile(
     r"(?:\b[A-Z]\.|\b(?:Mr|Mrs|Ms|Dr|St|Mt|Ft|Gen|Lt|Col|Sgt|Capt|Gov|Sen|Rep|Jan|Feb|Aug|Sept|"
     r"Sep|Oct|Nov|Dec|No|vs|etc|approx|Inc|Co|Corp)\.)$"
+)
+_CLOCK = re.compile(r"\b[ap]\.m\.$", re.I)
+_TIME_GOES_ON = re.compile(
+    r"\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|"
+    r"August|September|October|November|December|Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.|[ECMP][SD]?T|GMT|UTC)\b"
 )
 _DESTINATION = re.compile(
     r"\b(?:fle(?:e|es|eing|d)|heading|headed|crossed|crossing|sought refuge|escap\w+)"
@@ -371,9 +392,9 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 
     Examples
     --------
-    >>> t = "Riots hit Osh. The U.S. base is open.\n\nMr. Karimov spoke."
+    >>> t = "Riots hit Osh. The U.S. base is open.\n\nMr. Karimov spoke at 5 p.m. Friday in Osh."
     >>> [t[s:e] for s, e in split_sentences(t)]
-    ['Riots hit Osh.', 'The U.S. base is open.', 'Mr. Karimov spoke.']
+    ['Riots hit Osh.', 'The U.S. base is open.', 'Mr. Karimov spoke at 5 p.m. Friday in Osh.']
     """
     spans: list[tuple[int, int]] = []
     for para_start, para_end in _lines(text):
@@ -382,6 +403,8 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         for m in re.finditer(r"[.!?][\"”’)]?(?=\s+[\"“(]?[A-Z0-9])", chunk):
             if _ABBREV.search(chunk[: m.start() + 1]):
                 continue
+            if _CLOCK.search(chunk[: m.start() + 1]) and _TIME_GOES_ON.match(chunk, m.end()):
+                continue  # "around 5 p.m. Wednesday in Brooklyn": the time goes on
             end = para_start + m.end()
             spans.append((start, end))
             start = end
@@ -458,7 +481,11 @@ def classify(kinds: Sequence[str], sentence: str, family: str) -> tuple[str, str
             s,
         ):
             return "Riots", "Violent demonstration"
-        if re.search(r"\b(?:(?:police|security forces)[^.]{0,40}(?:killed|shot dead)|killed[^.]{0,30}protesters)\b", s):
+        if re.search(
+            r"\b(?:(?:police|security forces|troops|soldiers)[^.]{0,60}(?:killed|killing|shot dead|shooting dead)|"
+            r"(?:killed|killing|shot dead)[^.]{0,30}(?:protesters|demonstrators|marchers))\b",
+            s,
+        ):
             return "Protests", "Excessive force against protesters"
         if re.search(
             r"\b(?:dispersed|tear ?gas|arrested|detained|water cannons?|rubber bullets|beat|beaten|"
@@ -550,6 +577,15 @@ WINDOW_DAYS = 8
 """Days before publication that still count as the report's own time; older events are background."""
 
 
+_COURT_STEP = re.compile(
+    r"\b(?:appear(?:ed|ance)\s+in\s+(?:\w+\s+){0,2}court|first appearance|arraign\w*|bail hearing)\b", re.I
+)
+
+
+def _after_publication(date: DateInfo, doc: Document) -> bool:
+    return doc.published is not None and date.date > doc.published
+
+
 def _in_window(date: DateInfo, doc: Document) -> bool:
     return doc.published is None or not _before_window(date, doc)
 
@@ -611,12 +647,57 @@ def _well_read(event: Event, lead_end: int, country: Resolution | None, seen: se
     return "keep" if event.place.country_code == story else "drop"
 
 
+_SLOGAN = re.compile(r"[\"“]([^\"“”]{1,60})[\"”]")
+_PROTEST_WORDS = re.compile(
+    r"\b(?:chant\w*|shout\w*|slogans?|banners?|placards?|signs?|rall\w+|protest\w*|march\w*)\b", re.I
+)
+
+
+def _slogans(chunk: str) -> list[tuple[int, int]]:
+    """Spans of short quotations a crowd chants or carries ("chanting 'stop the killing'"): no events."""
+    if not _PROTEST_WORDS.search(chunk):
+        return []
+    return [(m.start(1), m.end(1)) for m in _SLOGAN.finditer(chunk) if len(m.group(1).split()) <= 8]
+
+
+_PROTEST_NOUNS = frozenset({"rally", "protest", "march", "demonstration", "vigil", "sit-in", "strike"})
+
+
+def _cause_of_protest(tok: Any) -> bool:
+    """
+    Tell whether a violence cue is what a protest is about ("a rally against the killing of civilians").
+
+    The cue hangs, through a preposition, under the protest's noun or under a verb that holds or makes
+    one ("they held a vigil in solidarity with the besieged city").
+    """
+    if tok is None:
+        return False
+    through_prep = False
+    for anc in tok.ancestors:
+        if anc.dep_ == "prep":
+            through_prep = True
+        if anc.pos_ == "NOUN" and anc.lemma_.lower() in _PROTEST_NOUNS:
+            return through_prep
+        if anc.pos_ in {"VERB", "AUX"} and anc.dep_ not in {"acl", "relcl", "pcomp"}:
+            # "people held a rally ... in solidarity with X", "they marched against X"
+            protesting = anc.lemma_.lower() in {"protest", "march", "rally", "demonstrate"} or any(
+                c.dep_ in {"dobj", "nsubj", "nsubjpass"} and c.lemma_.lower() in _PROTEST_NOUNS for c in anc.children
+            )
+            return through_prep and protesting
+    return False
+
+
 def _triggers(sdoc: Any, chunk: str, offset: int, kinds: Sequence[str]) -> dict[str, list[Any]]:
     """Tokens of the cue words of each kind in a sentence."""
     out: dict[str, list[Any]] = {}
+    slogans = _slogans(chunk)
     for kind in kinds:
         toks = []
         for m in KIND_PATTERNS[kind].finditer(chunk):
+            if kind != "protest" and any(a <= m.start() < b for a, b in slogans):
+                continue
+            if kind in _VIOLENT and _cause_of_protest(token_at(sdoc, offset + m.start())):
+                continue
             tok = token_at(sdoc, offset + m.start())
             if tok is not None and tok.idx < offset + m.end():
                 # "death toll", "opened fire": the head word of a multi-word cue stands for it.
@@ -624,6 +705,8 @@ def _triggers(sdoc: Any, chunk: str, offset: int, kinds: Sequence[str]) -> dict[
                 tok = next((t for t in words if t.pos_ in {"VERB", "NOUN", "ADJ"}), tok)
                 if tok.dep_ == "compound" and tok.head.lemma_.lower() in {"toll", "tally"}:
                     tok = tok.head  # "the death toll rose to 25": the toll is the cue
+                if kind == "aid" and is_needed(tok):
+                    continue  # "in dire need of humanitarian assistance": a need, not aid delivered
                 if is_trigger(tok, kind) or len(words) > 1:
                     toks.append(tok)
             if len(toks) >= MAX_TRIGGERS:
@@ -655,11 +738,21 @@ def _trigger_date(
             continue  # "clashes last month": the date right after another cue is that cue's
         heads = {clause_chain(t)[0].i for t in words}
         rank: int | None = min((chain.index(h) for h in heads if h in chain), default=None)
+        if rank and is_reporting_verb(sdoc[chain[rank]]) and any(_governor(t) == chain[rank] for t in words):
+            continue  # "two were killed, the agency said Monday": when it was told, not when it happened
         if rank is None and any(sdoc[h].dep_ == "conj" and sdoc[h].head.i == chain[0] for h in heads):
             rank = 9  # coordinated clauses share their time: "killed 12 and wounded 30 on Monday"
         if rank is not None and (best is None or rank < best[0]):
             best = (rank, info)
     return best[1] if best else None
+
+
+def _governor(tok: Any) -> int:
+    """Return the index of the word a date word modifies, through its preposition ("said on Monday")."""
+    head = tok.head
+    if head.dep_ == "prep" and head.head.i != head.i:
+        head = head.head
+    return int(head.i)
 
 
 _PERPETRATORS = frozenset(
@@ -690,6 +783,25 @@ def _count(sdoc: Any, chunk: str, offset: int, kind: str, triggers: dict[str, li
     found = find_count(chunk, KIND_PATTERNS[kind], offset=offset)
     if sdoc is None:
         return found
+    if kind in {"killed", "injured", "arrests"}:
+        for tok in triggers.get(kind, [])[:MAX_TRIGGERS]:
+            group = companions(tok)
+            if group is not None:
+                # "X was arrested along with nine others": the named one and the others (10)
+                number, person, others = group
+                first = min(person.left_edge.i, others.left_edge.i)
+                last = max(person.i, others.i)
+                start, end = sdoc[first].idx, sdoc[last].idx + len(sdoc[last].text)
+                total = number + 1
+                return Count(
+                    text=sdoc.text[start:end],
+                    start_char=start,
+                    end_char=end,
+                    qualifier="exact",
+                    low=total,
+                    best=total,
+                    high=total,
+                )
     trig = [t for t in triggers.get(kind, []) if kind != "displacement" or t.lemma_.lower() != "refugee"]
     if not trig:
         return None
@@ -804,12 +916,24 @@ def _pick_place(
             if len(inside) > 1 and LINKER and _LINKING.get()
             else set()
         )
+    # "taken to the X County jail", "flown to X hospital": where people were taken, not where it happened
+    inside = [r for r in inside if not _taken_to_facility(text, r)]
     if not inside:
         return None
 
-    inside = [r for r in inside if not _FACILITY.match(text[r.mention.end_char : r.mention.end_char + 20])] or inside
+    inside = [
+        r
+        for r in inside
+        if not _FACILITY.match(text[r.mention.end_char : r.mention.end_char + 20]) or _named_within(r, inside)
+    ] or inside
 
-    def rank(res: Resolution) -> tuple[int, int, int]:
+    def above(res: Resolution) -> int:
+        if sdoc is None or not triggers:
+            return 0
+        tok = span_root(sdoc, res.mention.start_char, res.mention.end_char)
+        return int(tok is not None and in_governing_clause(tok, triggers))
+
+    def rank(res: Resolution) -> tuple[int, int, int, int]:
         before = text[max(start, res.mention.start_char - 40) : res.mention.start_char]
         locative = 0 if _LOCATIVE_NEAR.search(before) else 1 if _LOCATIVE.search(before) else 2
         if (
@@ -817,8 +941,8 @@ def _pick_place(
             and res is not inside[-1]
             and not _is_seat_of_unit(text, res)
         ):
-            locative += 2  # "the Tamin neighborhood of As Samawah": the town is the event's place
-        if _glued(text, res):
+            locative += 3  # "the Tamin neighborhood of As Samawah": the town is the event's place (over the linker)
+        if _glued(text, res) and not _named_within(res, inside):
             locative += 3  # "Pan Tha Pyay village": one word of an unknown longer name
         if sdoc is not None and triggers and _modifies_cue(sdoc, res, triggers):
             locative = -1  # "a London rally", "Kabul's protests": the name modifies the cue itself
@@ -826,7 +950,7 @@ def _pick_place(
             locative -= 1  # the fitted linker ties this name to the cue
         assert res.place is not None
         specificity = {1: 0, 2: 1, 3: 2}[geo_precision(res.place)] + (2 if res.place.is_country else 0)
-        return (locative, specificity, res.mention.start_char)
+        return (above(res), locative, specificity, res.mention.start_char)
 
     best = min(inside, key=rank)
     # "residents of Zhezkazgan township in Qaraghandy region protested": the town inside the region is where.
@@ -836,6 +960,90 @@ def _pick_place(
         if within:
             return min(within, key=rank)
     return best
+
+
+_CUSTODY_AFTER = re.compile(
+    r"^(?:['’]s)?\s+(?:[A-Z][a-z]+\s+){0,2}(?:jail|prison|hospital|morgue|detention|lock-?up|courthouse|penitentiary)\b",
+    re.I,
+)
+_TAKEN_TO = re.compile(r"\b(?:to|into)\s+(?:the\s+|a\s+)?$", re.I)
+
+
+def _taken_to_facility(text: str, res: Resolution) -> bool:
+    """Tell whether a name is that of a jail or hospital people were taken to ("booked into the X jail")."""
+    if not _CUSTODY_AFTER.match(text[res.mention.end_char : res.mention.end_char + 40]):
+        return False
+    return bool(_TAKEN_TO.search(text[max(0, res.mention.start_char - 12) : res.mention.start_char]))
+
+
+def _named_within(res: Resolution, others: Sequence[Resolution]) -> bool:
+    """
+    Tell whether a building's namesake town lies in a county or region the same sentence names.
+
+    "at Kendall Elementary School in southwest Miami-Dade": the school is named after the locality it is in.
+    """
+    from geomap.geo import haversine_km
+
+    place = res.place
+    if place is None or place.feature_class != "P":
+        return False
+    return any(
+        o is not res
+        and o.place is not None
+        and o.place.feature in {"A.ADM1", "A.ADM2", "A.ADM3"}
+        and o.place.country_code == place.country_code
+        and o.place.admin1_code == place.admin1_code
+        and haversine_km(o.place.lat, o.place.lon, place.lat, place.lon) <= 80.0
+        for o in others
+    )
+
+
+_FROM_BEFORE = re.compile(r"\bfrom\s+(?:the\s+[a-z]+,\s+)?$", re.I)
+_TO_BEFORE = re.compile(r"^[^.;]{0,40}?\b(?:to|towards?)\s+(?:the\s+)?$", re.I)
+_JOURNEY = re.compile(
+    r"\b(?:road|route|highway|drove|driving|drive|travell?(?:ing|ed)|travel|convoy|journey|way)\b", re.I
+)
+
+
+def _on_the_way(
+    text: str, sentence: tuple[int, int], res: Resolution, resolutions: Sequence[Resolution]
+) -> Place | None:
+    """
+    Place an event told on a journey between two named places at their midpoint.
+
+    "ambushed as they drove from the capital, Juba, to Pibor": the attack was on the road, neither in
+    the town they left nor in the one they were heading for.
+    """
+    from dataclasses import replace as copy_with
+
+    from geomap.geo import haversine_km
+
+    start, end = sentence
+    origin = res.place
+    if origin is None or origin.is_country or not _JOURNEY.search(text[start:end]):
+        return None
+    if not _FROM_BEFORE.search(text[max(start, res.mention.start_char - 25) : res.mention.start_char]):
+        return None
+    for other in _between(resolutions, res.mention.end_char, end):
+        goal = other.place
+        if goal is None or goal.is_country or goal.country_code != origin.country_code:
+            continue
+        if not _TO_BEFORE.match(text[res.mention.end_char : other.mention.start_char]):
+            continue
+        if not 20.0 <= haversine_km(origin.lat, origin.lon, goal.lat, goal.lon) <= 800.0:
+            return None
+        return copy_with(
+            origin,
+            place_id=f"between:{origin.place_id}:{goal.place_id}",
+            geonameid=None,
+            name=f"between {origin.name} and {goal.name}",
+            lat=round((origin.lat + goal.lat) / 2, 5),
+            lon=round((origin.lon + goal.lon) / 2, 5),
+            feature="R.RD",
+            admin1_code=origin.admin1_code if origin.admin1_code == goal.admin1_code else "",
+            population=0,
+        )
+    return None
 
 
 LINKER = True
@@ -913,14 +1121,51 @@ def _inside(inner: Place | None, outer: Place) -> bool:
     return outer.feature == "A.ADM1" and inner.admin1_code == outer.admin1_code
 
 
+_VIOLENT = frozenset({"killed", "injured", "attack", "clashes", "riots"})
+
+
+def _told_on(kinds: tuple[str, ...], more: Sequence[str], later: Event | None = None) -> tuple[str, ...]:
+    """
+    Return an event's kinds with those of a later sentence that goes on telling it.
+
+    A peaceful protest stays one: a later sentence about the violence it protests against ("the
+    indiscriminate killing of civilians", "reports of men being shot") adds no violence to it, unless
+    that sentence counts its own dead or wounded.
+    """
+    counted = later is not None and (later.killed is not None or later.injured is not None)
+    if "protest" in kinds and not _VIOLENT & set(kinds) and "protest" not in more and not counted:
+        more = [k for k in more if k not in _VIOLENT]
+    return tuple(dict.fromkeys((*kinds, *more)))
+
+
+def _told_until(event: Event) -> int:
+    """Return where the telling of an event ends so far: its sentence or the last one that went on with it."""
+    return max([event.evidence_end, *(end for _, end in event.extra_evidence)])
+
+
+def _local_force(text: str, res: Resolution) -> bool:
+    """
+    Tell whether a town names the local force that speaks for the story ("Chicago police said").
+
+    The force's town is where its cases are, so it may be the story's focus ("London police say").
+    """
+    place = res.place
+    if place is None or res.metonymic or res.role != "place":
+        return False
+    if place.feature_class != "P" and place.feature not in {"A.ADM2", "A.ADM3"}:
+        return False
+    return bool(_LOCAL_FORCE.match(text[res.mention.end_char : res.mention.end_char + 30]))
+
+
 def _story_focus(text: str, resolutions: Sequence[Resolution]) -> tuple[Resolution | None, Resolution | None]:
     """Return the story's most-named literal town/region and its most-named country mention."""
     literal = [
         r
         for r in resolutions
-        if not _is_actor_use(text, r)
+        if (not _is_actor_use(text, r) or _local_force(text, r))
         and r.place is not None
         and not _FACILITY.match(text[r.mention.end_char : r.mention.end_char + 20])
+        and not _HELD_IN.search(text[max(0, r.mention.start_char - 40) : r.mention.start_char])
     ]
     towns = Counter(
         r.place.place_id
@@ -935,6 +1180,20 @@ def _story_focus(text: str, resolutions: Sequence[Resolution]) -> tuple[Resoluti
             key=lambda k: (towns[k], -next(i for i, r in enumerate(literal) if r.place and r.place.place_id == k)),
         )
         focus = next(r for r in literal if r.place and r.place.place_id == best_id)
+        region = focus.place
+        if region is not None and region.feature == "A.ADM1":
+            # "West Virginia" most named, "the town of Lewisburg, West Virginia" its one town: the town
+            inside = [
+                r
+                for r in literal
+                if r.place is not None
+                and r.role == "place"
+                and r.place.feature_class == "P"
+                and r.place.country_code == region.country_code
+                and r.place.admin1_code == region.admin1_code
+            ]
+            if len({r.place.place_id for r in inside if r.place is not None}) == 1:
+                focus = inside[0]
     country_res = None
     if countries:
         code = max(
@@ -1021,6 +1280,7 @@ def extract_events(
     in_headline = tuple(r for r in parsed.resolutions if r.mention.end_char <= head_end and not _role_actor(sdoc, r, 0))
     focus, country = _story_focus(text, in_headline + resolutions)
     doc_date: DateInfo | None = None
+    latest_bound: DateInfo | None = None
     raw: list[Event] = []
     sentences = split_sentences(text)
     for number, sentence in enumerate(sentences):
@@ -1030,8 +1290,18 @@ def extract_events(
         chunk = text[s_start:s_end]
         kinds = _kinds_in(chunk)
         date = _clause_date(chunk, kinds, doc, s_start)
-        if date is not None and doc_date is None and number < 3 and _in_window(date, doc):
+        if date is not None and doc_date is None and number < 3 and _in_window(date, doc) and date.time_precision <= 2:
             doc_date = date
+        if (
+            date is not None
+            and date.time_precision == 1
+            and _COURT_STEP.search(chunk)
+            and _in_window(date, doc)
+            and not _after_publication(date, doc)
+        ):
+            # a court step of the report's own time: the undated incident it follows happened by then
+            # ("a woman was stabbed ..." then "he made his first appearance in court on Monday")
+            latest_bound = date if latest_bound is None or date.date < latest_bound.date else latest_bound
         if not kinds:
             continue
         families: dict[str, list[str]] = {}
@@ -1068,7 +1338,7 @@ def extract_events(
                 and event.current
                 and event.location_note != "in its sentence"
                 and event.date is None
-                and s_start - last.evidence_end < 400
+                and s_start - _told_until(last) < 400
             ):
                 # "She died at the scene." after a paragraph of history goes on telling that history
                 at = raw.index(last)
@@ -1088,9 +1358,20 @@ def extract_events(
             ):
                 # More about an event already told: its evidence, never a new marker.
                 at = raw.index(previous)
+                if event.location_note.startswith("between") and previous.location_note.startswith("the story's"):
+                    # "The attack occurred as they drove from X to Y": where the event told vaguely happened
+                    previous = replace(
+                        previous,
+                        place=event.place,
+                        place_mention=event.place_mention,
+                        location_note=event.location_note,
+                        geometry=event.geometry,
+                        geometry_kind=event.geometry_kind,
+                    )
                 raw[at] = replace(
                     previous,
-                    kinds=tuple(dict.fromkeys(previous.kinds + event.kinds)),
+                    date=previous.date or event.date,
+                    kinds=_told_on(previous.kinds, event.kinds, event),
                     killed=_higher(previous.killed, event.killed),
                     injured=_higher(previous.injured, event.injured),
                     arrested=_higher(previous.arrested, event.arrested),
@@ -1102,7 +1383,7 @@ def extract_events(
                 and event.current
                 and event.location_note != "in its sentence"
                 and event.geometry_kind != "flow"
-                and s_start - previous.evidence_end < 400
+                and s_start - _told_until(previous) < 400
             ):
                 # A sentence that names no place of its own goes on telling the previous event.
                 event = replace(
@@ -1148,7 +1429,7 @@ def extract_events(
             if into is not None:
                 old = kept[into]
                 # casualty kinds come with their counts only ("killed" without a number is no new fact)
-                added = tuple(k for k in event.kinds if k not in {"killed", "injured"})
+                added = _told_on(old.kinds, tuple(k for k in event.kinds if k not in {"killed", "injured"}))
                 kept[into] = replace(
                     old,
                     date=old.date or event.date,
@@ -1158,6 +1439,8 @@ def extract_events(
     raw = kept
     events = _merge(raw)
     fallback = doc_date
+    if fallback is None and latest_bound is not None:
+        fallback = DateInfo(date=latest_bound.date, time_precision=2, text="", start_char=-1)
     if fallback is None and doc.published is not None:
         # Reported without a date: the week of publication (ACLED time_precision 2).
         fallback = DateInfo(date=doc.published, time_precision=2, text="", start_char=-1)
@@ -1187,6 +1470,13 @@ def extract_events(
         events = [_ranked_place(doc, e, resolutions, gazetteer) if e.primary else e for e in events]
         events = [_hinted_country(doc, e, gazetteer) if e.primary and e.place is None else e for e in events]
         events = [replace(e, killed=report_toll(text, e.killed, e.sub_event_type)) if e.primary else e for e in events]
+    # A demonstration that turned to clashes or rioting is a riot (ACLED's Riots), no longer a protest.
+    events = [
+        replace(e, kinds=tuple(k for k in e.kinds if k != "protest"))
+        if "protest" in e.kinds and {"riots", "clashes"} & set(e.kinds)
+        else e
+        for e in events
+    ]
     return [replace(e, event_id=f"{doc.doc_id}-{i + 1}") for i, e in enumerate(events)]
 
 
@@ -1203,6 +1493,13 @@ def _hinted_country(doc: Document, event: Event, gazetteer: Gazetteer) -> Event:
     return replace(event, place=place, geometry_kind="point", location_note="the document's country (its hint)")
 
 
+def _as_seat(text: str, res: Resolution) -> Resolution:
+    """Return "X district" as its town X when the unit is named after its seat, as ACLED codes it."""
+    if res.seat is None or res.place is None or res.place.feature == "A.ADM1" or not _is_seat_of_unit(text, res):
+        return res
+    return replace(res, place=res.seat)
+
+
 def _ranked_place(doc: Document, event: Event, resolutions: Sequence[Resolution], gazetteer: Gazetteer) -> Event:
     """Let the fitted ranker (:mod:`geomap.place_ranker`) choose the main event's place among its sentence's."""
     from geomap import place_ranker
@@ -1212,21 +1509,28 @@ def _ranked_place(doc: Document, event: Event, resolutions: Sequence[Resolution]
         return event
     text = doc.text
     current = event.place_mention if event.place is not None else None
-    cands = [
+    found = [
         r
         for r in _between(resolutions, event.evidence_start, event.evidence_end)
-        if r.place is not None and r.role != "demonym" and not r.metonymic and not _is_actor_use(text, r)
+        if r.place is not None
+        and r.role != "demonym"
+        and not r.metonymic
+        and not _is_actor_use(text, r)
+        and not _taken_to_facility(text, r)
     ]
-    if current is not None and current.place is not None and all(c is not current for c in cands):
-        cands = sorted([*cands, current], key=lambda r: r.mention.start_char)
+    if current is not None and current.place is not None and all(c is not current for c in found):
+        found = sorted([*found, current], key=lambda r: r.mention.start_char)
     hint = gazetteer.country_code(doc.country) if doc.country else ""
-    only = cands[0].place if len(cands) == 1 and current is None else None
-    if only is not None and (not hint or only.country_code == hint):
+    only = _as_seat(text, found[0]) if len(found) == 1 and current is None else None
+    if only is not None and only.place is not None and (not hint or only.place.country_code == hint):
         # the parse put the sentence's one place in another clause: still the best guess for the main event
-        return replace(event, place=only, place_mention=cands[0], location_note="in its sentence (its only place)")
-    if len(cands) < 2:
+        return replace(
+            event, place=only.place, place_mention=found[0], location_note="in its sentence (its only place)"
+        )
+    if len(found) < 2:
         return event
-    at = next((i for i, c in enumerate(cands) if c is current), None)
+    at = next((i for i, c in enumerate(found) if c is current), None)
+    cands = [_as_seat(text, r) for r in found]  # a district named after its town is that town
     counts = Counter(r.place.place_id for r in resolutions if r.place is not None)
     rows = place_ranker.candidate_matrix(text, (event.evidence_start, event.evidence_end), cands, at, hint, counts)
     if place_ranker.COLLECT is not None:
@@ -1235,10 +1539,11 @@ def _ranked_place(doc: Document, event: Event, resolutions: Sequence[Resolution]
         )
         return event
     assert model is not None
-    best = cands[place_ranker.choose(model, rows)]
-    if best is current:
+    pick = place_ranker.choose(model, rows)
+    if pick == at:
         return event
-    return replace(event, place=best.place, place_mention=best, location_note="in its sentence (fitted ranker)")
+    best = cands[pick]
+    return replace(event, place=best.place, place_mention=found[pick], location_note="in its sentence (fitted ranker)")
 
 
 def _build_event(
@@ -1372,11 +1677,33 @@ def _build_event(
     ):
         # "fighting in Syria" in a report about one Syrian town: the town, not the country's centroid
         place_res, note = focus, "the story's main place, in the country its sentence names"
+    elif (
+        place_res is not None
+        and place_res.place is not None
+        and place_res.place.is_country
+        and focus is not None
+        and focus.place is not None
+        and focus.place.country_code != place_res.place.country_code
+        and family not in _NATIONAL | {"curfew", "emergency"}
+        and not toll
+        and not _COUNTRYWIDE.search(chunk)
+    ):
+        # the story's main place is abroad (where someone lived, studied): its most named town in this country
+        local, _ = _story_focus(
+            text,
+            [r for r in resolutions if r.place is not None and r.place.country_code == place_res.place.country_code],
+        )
+        if local is not None and local.place is not None and not local.place.is_country:
+            place_res, note = local, "the story's main place in the country its sentence names"
     place = place_res.place if place_res else None
     if place_res is not None and place_res.seat is not None and family not in {"curfew", "emergency"}:
         place = place_res.seat if place_res.role == "region" and note.startswith("anaphor") else place
     if place_res is not None and note.startswith("anaphor") and _CITY_ANAPHOR.search(chunk) and place_res.seat:
         place = place_res.seat
+    if place is not None and place_res is not None and note == "in its sentence" and family != "displacement":
+        between = _on_the_way(text, sentence, place_res, resolutions)
+        if between is not None:
+            place, note = between, "between the two places its sentence names (a journey)"
     geometry = None
     geometry_kind = "point" if place else ""
     origin = destination = ""
@@ -1499,10 +1826,10 @@ def _merge(events: list[Event]) -> list[Event]:
                 )
                 merged[at] = replace(
                     near,
-                    kinds=tuple(dict.fromkeys(merged[at].kinds + event.kinds)),
-                    killed=near.killed or wide.killed,
-                    injured=near.injured or wide.injured,
-                    displaced=near.displaced or wide.displaced,
+                    kinds=_told_on(merged[at].kinds, event.kinds, event),
+                    killed=_sharper(near.killed, wide.killed),
+                    injured=_sharper(near.injured, wide.injured),
+                    displaced=_sharper(near.displaced, wide.displaced),
                     arrested=near.arrested or wide.arrested,
                     date=near.date or wide.date,
                     evidence_start=merged[at].evidence_start,
@@ -1519,7 +1846,7 @@ def _merge(events: list[Event]) -> list[Event]:
         old = merged[at]
         merged[at] = replace(
             old,
-            kinds=tuple(dict.fromkeys(old.kinds + event.kinds)),
+            kinds=_told_on(old.kinds, event.kinds, event),
             killed=_higher(old.killed, event.killed),
             injured=_higher(old.injured, event.injured),
             displaced=_higher(old.displaced, event.displaced),
@@ -1568,8 +1895,18 @@ def _nested_same(old: Event, new: Event) -> bool:
         return True
     if b.feature == "A.ADM1" and a.admin1_code == b.admin1_code:
         return True
+    pairs = (
+        (old.killed, new.killed),
+        (old.injured, new.injured),
+        (old.displaced, new.displaced),
+        (old.arrested, new.arrested),
+    )
     counted = any(c is not None for c in (new.killed, new.injured, new.displaced, new.arrested))
-    return not counted and haversine_km(a.lat, a.lon, b.lat, b.lon) <= NEAR_KM
+    # the same toll told again at a neighbouring place ("a man was shot in Brooklyn" ... "killed in X
+    # neighbourhood"), or told vaguely once ("hundreds were injured" ... "over 200 were injured"), is the
+    # same event; another toll is another
+    same_toll = all(n is None or (o is not None and _agree(o, n)) for o, n in pairs)
+    return (not counted or same_toll) and haversine_km(a.lat, a.lon, b.lat, b.lon) <= NEAR_KM
 
 
 def _same_event(old: Event, new: Event) -> bool:
@@ -1582,6 +1919,27 @@ def _same_event(old: Event, new: Event) -> bool:
     if old.geometry_kind == "flow" or new.geometry_kind == "flow":
         return old.destination == new.destination
     return old.date is None or new.date is None or old.date.date == new.date.date
+
+
+def _agree(a: Count, b: Count) -> bool:
+    """Tell whether two counts may tell one toll: equal, or one a vague word whose range holds the other."""
+    if a.best == b.best:
+        return True
+    for vague, exact in ((a, b), (b, a)):
+        if vague.qualifier == "vague" and exact.qualifier != "vague":
+            high = vague.high if vague.high is not None else vague.best * 10 - 1
+            if vague.best <= exact.best <= high:
+                return True
+    return False
+
+
+def _sharper(near: Count | None, wide: Count | None) -> Count | None:
+    """Return the nearer place's own count, unless it is a vague word the other's number sharpens ("over 200")."""
+    if near is None:
+        return wide
+    if wide is not None and near.qualifier == "vague" and wide.qualifier != "vague" and _agree(near, wide):
+        return wide
+    return near
 
 
 def _higher(a: Count | None, b: Count | None) -> Count | None:

@@ -226,7 +226,8 @@ def recognise_with_entities(doc: Document, gazetteer: Gazetteer, *, nlp: Any = N
     else:
         spans = [(m.start_char, m.end_char) for m in found if m.kind != "demonym"]
         entities = entity_spans(doc.text, nlp, around=spans) if spans else []
-    return vet_mentions(found, entities, doc.text, gazetteer.lookup)
+    parsed = sdoc if sdoc is not None and sdoc.has_annotation("DEP") else None
+    return vet_mentions(found, entities, doc.text, gazetteer.lookup, sdoc=parsed)
 
 
 def mentions_with_context(

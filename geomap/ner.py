@@ -88,9 +88,37 @@ _BIG_POPULATION = 50_000
 """A town at least this big keeps its name even when the recogniser calls the name a person or an organisation."""
 _FACILITY_AFTER = re.compile(
     r"[ -](?:square|street|st|road|rd|avenue|ave|boulevard|lane|bridge|park|stadium|arena|hall|gate|highway|"
-    r"tower|towers|plaza|mall|airport|station)\b",
+    r"tower|towers|plaza|mall|airport|station|"
+    r"(?:(?:crown|magistrates['’]?|superior|high|supreme|district|county|circuit|provincial|federal)\s+)?"
+    r"(?:court|courthouse))\b",
     re.I,
 )
+_FACILITY_LAST = re.compile(
+    r"[ -](?:square|street|road|avenue|boulevard|lane|bridge|park|stadium|arena|hall|gate|tower|towers|plaza|mall|"
+    r"airport|station|church|cathedral|mosque|temple|hospital|college|university|school|prison|market|hotel)$",
+    re.I,
+)
+"""A facility's own head word ending a name: "Victoria Park" told as a facility is no town of that name."""
+_SAINT = re.compile(r"^(?:st|saint|ste|sainte|san|santa|sao|são)\b\.?\s", re.I)
+_DEDICATED = frozenset(
+    {
+        "church",
+        "cathedral",
+        "chapel",
+        "basilica",
+        "abbey",
+        "monastery",
+        "convent",
+        "shrine",
+        "parish",
+        "mosque",
+        "temple",
+        "school",
+        "college",
+        "hospital",
+    }
+)
+"""Buildings dedicated to a saint: "the church of St. Peter", "St. Mark's Cathedral" name no town."""
 
 
 class NerUnavailableError(GeomapError, ImportError):
@@ -326,9 +354,11 @@ def _place_despite_entity(
     text: str, mention: Mention, entity: tuple[int, int, str], lookup: Callable[[str], Sequence[Candidate]]
 ) -> bool:
     """Decide a match inside a PERSON/ORG/NORP/FAC entity (see :func:`vet_mentions`)."""
+    start, end, label = entity
+    if label in {"FAC", "ORG"} and start <= mention.start_char and _FACILITY_LAST.search(mention.text):
+        return False  # the whole name is a facility's ("rallied in Victoria Park"), not the town so called
     if has_place_reading(text, mention, entity):
         return True
-    start, end, label = entity
     larger = start < mention.start_char or end > mention.end_char
     if mention.doubt >= KEEP_BELOW or (larger and label == "PERSON"):
         return False  # a word of a person's name, or an everyday word inside a name
@@ -386,7 +416,16 @@ def _refers_to_person(text: str, mention: Mention, people: set[str]) -> bool:
     before = re.search(r"([A-Za-z]+)\s+(?:the\s+)?$", text[max(0, mention.start_char - 20) : mention.start_char])
     if before and before.group(1).lower() in _GOVERNORS:
         return False
+    if _PLACE_OF.search(text[max(0, mention.start_char - 40) : mention.start_char]):
+        return False  # "the central town of Karak": a place noun names it
     return not re.match(r"^,\s+[A-Z]", text[mention.end_char : mention.end_char + 4])
+
+
+_PLACE_OF = re.compile(
+    r"\b(?:town|city|village|hamlet|district|province|region|county|state|capital|port|suburb|outskirts|"
+    r"neighbou?rhood|municipality|governorate|camp)\s+of\s+$",
+    re.I,
+)
 
 
 def _unplaced_tail(
@@ -416,6 +455,7 @@ def vet_mentions(
     lookup: Callable[[str], Sequence[Candidate]],
     *,
     max_doubt: float = 0.5,
+    sdoc: Any = None,
 ) -> list[Mention]:
     """
     Keep the gazetteer's matches that the entity recogniser and the text allow.
@@ -441,6 +481,9 @@ def vet_mentions(
         Name -> candidates (``Gazetteer.lookup``).
     max_doubt
         Threshold for doubtful matches no entity confirms.
+    sdoc
+        The document's spaCy parse with dependencies, when made: a saint's name that a building is
+        dedicated to ("the church of St. Peter") is then no place.
 
     Returns
     -------
@@ -456,10 +499,14 @@ def vet_mentions(
         if _refers_to_person(text, mention, people):
             continue
         covering = [e for e in entities if e[0] < mention.end_char and mention.start_char < e[1]]
-        labels = {e[2] for e in covering}
-        if labels & {"GPE", "LOC"}:
-            place_entity = next(e for e in covering if e[2] in {"GPE", "LOC"})
-            if not _unplaced_tail(text, mention, place_entity, lookup):
+        if sdoc is not None and is_dedication(sdoc, mention):
+            continue
+        places = [e for e in covering if e[2] in {"GPE", "LOC"}]
+        if places:
+            place_entity = places[0]
+            if not _word_of_longer_name(text, mention, place_entity) and not _unplaced_tail(
+                text, mention, place_entity, lookup
+            ):
                 kept.append(mention)
             continue
         names = [e for e in covering if e[2] in NAME_LABELS]
@@ -470,3 +517,68 @@ def vet_mentions(
         if mention.doubt <= max_doubt:
             kept.append(mention)
     return kept
+
+
+_COMPASS_BEFORE = re.compile(
+    r"(?:north|south|east|west|northern|southern|eastern|western|central|greater|downtown|metropolitan)"
+    r"(?:[ -](?:north|south|east|west|northern|southern|eastern|western))?$",
+    re.I,
+)
+
+
+def _word_of_longer_name(text: str, mention: Mention, entity: tuple[int, int, str]) -> bool:
+    """
+    Tell whether an everyday word is only a word of a longer place name the gazetteer lacks ("River North").
+
+    The recogniser's place entity runs past the match, joined to it without a comma; the match is an
+    everyday word (doubted by the gazetteer). A place-type head after it ("North County") or a compass
+    word before it ("Western Ghouta") keeps the place reading.
+
+    Examples
+    --------
+    >>> from geomap.toponyms import Mention
+    >>> m = Mention(doc_id="", text="North", start_char=9, end_char=14, kind="place", key="north", doubt=1.0)
+    >>> _word_of_longer_name("A bar in River North.", m, (9 - 6, 14, "GPE"))
+    True
+    >>> _word_of_longer_name("A bar in River North.", m, (9, 14, "GPE"))
+    False
+    """
+    start, end, _ = entity
+    if mention.doubt < KEEP_BELOW or not (start < mention.start_char or end > mention.end_char):
+        return False
+    if "," in text[start : mention.start_char] or "," in text[mention.end_char : end]:
+        return False  # "Paris, Texas" told as one entity
+    if _FACILITY_AFTER.match(text, end):
+        return True  # a street's or building's name: "North State Street"
+    head = re.match(r"^[ -]([a-z]+)", text[mention.end_char : end].lower())
+    if head and head.group(1) in PLACE_HEADS:
+        return False
+    return not (start < mention.start_char and _COMPASS_BEFORE.search(text[start : mention.start_char].strip()))
+
+
+def is_dedication(sdoc: Any, mention: Mention) -> bool:
+    """
+    Tell whether a saint's name is what a building is dedicated to ("the church of St. Peter").
+
+    Read from the parse: the name's head chain, through conjuncts, compounds, possessives and "of",
+    reaches a church, school or hospital noun ("the Saint Mark Coptic Church", "St. Anne's Hospital").
+    """
+    if not _SAINT.match(mention.text):
+        return False
+    from geomap.reading import span_root
+
+    tok = span_root(sdoc, mention.start_char, mention.end_char)
+    if tok is None:
+        return False
+    if any(t.lower_ in _DEDICATED and 0 < t.i - tok.i <= 8 for t in tok.subtree):
+        return True  # "the Saint Peter and Saint Paul Church" parsed with the church as a conjunct
+    for _ in range(6):
+        if tok.dep_ not in {"conj", "compound", "poss", "pobj", "appos", "nmod"} or tok.head is tok:
+            return False
+        tok = tok.head
+        if tok.dep_ == "prep" and tok.lower_ == "of":
+            tok = tok.head
+            return tok.lower_ in _DEDICATED
+        if tok.lower_ in _DEDICATED and tok.pos_ in {"NOUN", "PROPN"}:
+            return True
+    return False

@@ -194,6 +194,8 @@ _PLAN_VERBS = frozenset(
         "try",
     }
 )
+_DEMAND_VERBS = frozenset({"push", "call", "press", "urge", "demand", "lobby", "campaign", "ask", "plead"})
+"""Verbs that ask "for" something: what they ask for has not happened."""
 _TOLL_NOUNS = frozenset({"toll", "tally"})
 _TOLL_ADVERBS = re.compile(
     r"\b(?:since|so far|to date|this year|in total|altogether|overall|cumulative|in all|all told|"
@@ -383,6 +385,18 @@ def clause_chain(tok: Any, *, through_conj: bool = True) -> list[Any]:
             chain.pop()
             break
     return chain
+
+
+_REPORTING = frozenset({"say", "tell", "announce", "report", "confirm", "add", "state", "write", "note"})
+
+
+def is_reporting_verb(tok: Any) -> bool:
+    """
+    Tell whether a clause head is a verb of reporting ("said Monday", "told reporters on Friday").
+
+    Its time is when the news was told, not when the event it reports happened.
+    """
+    return tok.pos_ in {"VERB", "AUX"} and tok.lemma_.lower() in _REPORTING
 
 
 def dateline_end(text: str) -> int:
@@ -592,6 +606,18 @@ def actor_role(sdoc: Any, start: int, end: int) -> str:
         return "origin"  # "a woman visiting from X"
     if root.dep_ == "pobj" and head.lower_ == "of" and head.head.ent_type_ == "PERSON":
         return "origin"  # "Sgt Smith of X": a hometown
+    if root.dep_ == "pobj" and head.lower_ in {"in", "at"} and head.head.lemma_.lower() in {"base", "headquarter"}:
+        return "modifier"  # "an activist based in X": where someone works from, not where it happened
+    if root.dep_ in {"compound", "nmod"} and head.pos_ == "NOUN" and head.lemma_.lower() in _NATIONALS:
+        return "origin"  # "a US serviceman", "a British diplomat": a nationality, not where it happened
+    if (
+        root.dep_ in {"appos", "npadvmod", "conj"}
+        and head.pos_ == "PROPN"
+        and head.dep_ == "pobj"
+        and head.head.lower_ == "of"
+        and head.head.head.ent_type_ == "PERSON"
+    ):
+        return "origin"  # "Sgt Smith of Austin, Texas": the container of a hometown is the hometown's
     if root.dep_ == "pobj" and head.lower_ in {"to", "with", "from"} and head.head.lemma_.lower() in _ROLE_NOUNS:
         return "relation"
     if root.dep_ == "poss" and head.lemma_.lower() in _ROLE_NOUNS | _EVENT_NOUNS:
@@ -603,6 +629,30 @@ def actor_role(sdoc: Any, start: int, end: int) -> str:
         if head.lemma_.lower() in {"forces", "troops", "army", "military", "militia"}:
             return "attacker"
     return ""
+
+
+_NATIONALS = frozenset(
+    {
+        "serviceman",
+        "servicemen",
+        "servicewoman",
+        "soldier",
+        "sailor",
+        "airman",
+        "marine",
+        "pilot",
+        "diplomat",
+        "ambassador",
+        "envoy",
+        "national",
+        "citizen",
+        "tourist",
+        "journalist",
+        "reporter",
+        "aid worker",
+    }
+)
+"""People a country name before them gives a nationality to ("a US serviceman", "a French national")."""
 
 
 def _number_tokens(tokens: Iterable[Any]) -> list[Any]:
@@ -747,6 +797,18 @@ def same_scene(place_tok: Any, triggers: list[Any]) -> bool:
     return False
 
 
+def in_governing_clause(place_tok: Any, triggers: list[Any]) -> bool:
+    """
+    Tell whether a place name sits only in a clause that governs the triggers' clauses, not in theirs.
+
+    "After searching in X, police learned that officers had detained him near Y": X tells where the
+    search was, Y where the arrest was.
+    """
+    own = clause_chain(place_tok, through_conj=False)[0].i
+    chains = [[t.i for t in clause_chain(trig)] for trig in triggers]
+    return bool(chains) and all(own in chain[1:] for chain in chains)
+
+
 def is_definite_mention(tok: Any) -> bool:
     """
     Tell whether a nominal cue refers back to an event already told ("the attack", "Sunday's explosion").
@@ -863,6 +925,10 @@ def is_trigger(tok: Any, kind: str) -> bool:
         return False
     if kind == "arrests" and tok.dep_ == "amod":
         return False
+    if kind == "aid" and is_needed(tok):
+        return False  # "in dire need of humanitarian assistance": a need, not aid delivered
+    if kind == "arrests" and tok.lower_ == "captured" and not _captured_people(tok):
+        return False  # "rebels captured the town": ground taken, not people
     if kind == "attack" and is_search(tok):
         return False
     if in_description(tok):
@@ -876,6 +942,37 @@ def is_trigger(tok: Any, kind: str) -> bool:
         return False  # "no person died"
     head = clause_head(tok)
     return not any(c.dep_ == "mark" and c.lower_ in {"if", "whether", "unless"} for c in head.children)
+
+
+def is_needed(tok: Any) -> bool:
+    """Tell whether a noun is what people need or lack ("in need of food aid", "a lack of assistance")."""
+    up = tok
+    for _ in range(3):
+        if up.head.i == up.i:
+            return False
+        up = up.head
+        if up.lemma_.lower() in {"need", "lack", "shortage", "short", "without", "require", "deprive"}:
+            return True
+        if up.pos_ == "VERB" and up.lemma_.lower() not in {"need", "lack", "require"}:
+            return False
+    return False
+
+
+_HELD_PEOPLE = frozenset(
+    {"inmate", "prisoner", "fugitive", "escapee", "suspect", "accomplice", "gunman", "man", "woman", "teen", "teenager"}
+)
+
+
+def _captured_people(tok: Any) -> bool:
+    """Tell whether "captured" takes people: "the inmates were captured", "police captured the suspect"."""
+    passive = any(c.dep_ == "auxpass" for c in tok.children)
+    held = [c for c in tok.children if c.dep_ == ("nsubjpass" if passive else "dobj")]
+    for noun in held:
+        if noun.ent_type_ == "PERSON" or noun.lemma_.lower() in _HELD_PEOPLE or noun.lower_ in {"he", "she", "they"}:
+            return True
+        if noun.lower_ in {"all", "both"} or noun.like_num:  # "all three were captured"
+            return True
+    return False
 
 
 _PERSON_NOUN = re.compile(
@@ -905,17 +1002,20 @@ def victims_of(trig: Any) -> tuple[int, Any] | None:
         The count and the noun token that names the people; None for a plural without a number.
     """
     verb = trig
-    if trig.pos_ == "NOUN" and trig.dep_ == "pobj" and trig.head.head.pos_ == "VERB":
-        verb = trig.head.head  # "placed under arrest", "taken into custody"
-    if verb.pos_ != "VERB":
+    if trig.pos_ == "NOUN" and trig.dep_ == "pobj" and trig.head.head.pos_ in {"VERB", "AUX"}:
+        verb = trig.head.head  # "placed under arrest", "taken into custody", "is in custody"
+    copula = verb.lemma_.lower() == "be" and trig is not verb
+    if verb.pos_ != "VERB" and not copula:
         return None
     passive = any(c.dep_ == "auxpass" for c in verb.children) or (verb.dep_ in {"acl", "relcl"} and verb.tag_ == "VBN")
-    wanted = {"nsubjpass"} if passive else {"dobj"}
-    noun = next((c for c in verb.children if c.dep_ in wanted), None)
+    wanted = {"nsubjpass"} if passive else {"nsubj"} if copula else {"dobj"}
+    noun = next((c for c in verb.children if c.dep_ in wanted and _same_line(c, verb)), None)
     if noun is None and not passive and verb.tag_ in {"VBD", "VBN"}:
         noun = next((c for c in verb.children if c.dep_ == "nsubj"), None)  # headline style: "Man arrested"
     if noun is None and passive and verb.dep_ == "acl":
         noun = verb.head  # "a man arrested on Monday"
+    if noun is not None and noun.lower_ in {"who", "that"} and verb.dep_ == "relcl":
+        noun = verb.head  # "the soldier who was killed by a bomb"
     if noun is None:
         return None
     # "his mother, father and sister": conjuncts (the parser may hang a list's middle on an apposition)
@@ -925,7 +1025,9 @@ def victims_of(trig: Any) -> tuple[int, Any] | None:
     people = [noun, *listed]
     total = 0
     for person in people:
-        if any(c.dep_ == "nummod" for c in person.children) or person.tag_ in {"NNS", "NNPS"}:
+        # a number hung on it across a line break belongs to the line above (a dateline's "1:19PM")
+        numbers = [c for c in person.children if c.dep_ == "nummod" and _same_line(c, person)]
+        if numbers or person.tag_ in {"NNS", "NNPS"}:
             return None
         if person.pos_ == "PRON":
             if person.lower_ not in {"he", "she", "him", "her"}:
@@ -934,6 +1036,62 @@ def victims_of(trig: Any) -> tuple[int, Any] | None:
             return None
         total += 1
     return total, noun
+
+
+def _same_line(a: Any, b: Any) -> bool:
+    """Tell whether two tokens stand on one line (the parser may hang a dateline's words on the lead's verb)."""
+    return "\n" not in a.doc[min(a.i, b.i) : max(a.i, b.i)].text
+
+
+def _number_of(noun: Any) -> int | None:
+    """Return the written number (digits or a word up to twenty) that counts a noun, else None."""
+    from geomap.attributes import iter_counts
+
+    num = next((c for c in noun.children if c.dep_ == "nummod"), None)
+    if num is None:
+        return None
+    found = iter_counts(num.text)
+    return found[0].best if found and found[0].best is not None else None
+
+
+def companions(trig: Any) -> tuple[int, Any, Any] | None:
+    """
+    Find "N others" told with one named person ("X was arrested along with nine others").
+
+    Also "X and four others were detained" and "police held X and two other men".
+
+    Parameters
+    ----------
+    trig
+        The trigger verb.
+
+    Returns
+    -------
+    tuple or None
+        The others' number, the person's token and the others' token; None when the parse tells no such pair.
+    """
+    verb = trig
+    if trig.pos_ == "NOUN" and trig.dep_ == "pobj" and trig.head.head.pos_ == "VERB":
+        verb = trig.head.head
+    if verb.pos_ != "VERB":
+        return None
+    person = next((c for c in verb.children if c.dep_ in {"nsubjpass", "dobj"}), None)
+    if person is None or person.tag_ in {"NNS", "NNPS"} or any(c.dep_ == "nummod" for c in person.children):
+        return None
+    named = person.ent_type_ == "PERSON" or (person.pos_ == "PROPN" and person.ent_type_ in {"", "PERSON"})
+    if not (named or _PERSON_NOUN.match(person.lower_) or person.lower_ in {"he", "she"}):
+        return None
+    others = [c for c in person.children if c.dep_ == "conj"]
+    for prep in verb.children:
+        if prep.dep_ == "prep" and prep.lower_ in {"with", "along", "together"}:
+            others += [c for c in prep.subtree if c.dep_ == "pobj" and c.head.lower_ == "with"]
+    for noun in others:
+        if noun.lower_ != "others" and not any(c.lower_ == "other" for c in noun.children):
+            continue  # "X and four children": not told as the same group
+        number = _number_of(noun)
+        if number:
+            return number, person, noun
+    return None
 
 
 def is_planned(trig: Any) -> bool:
@@ -952,6 +1110,17 @@ def is_planned(trig: Any) -> bool:
     bool
         True for future or planned events.
     """
+    # "plotted to execute X and then attack Y" with "attack" hung on the finite verb: the bare form
+    # goes on the "to" infinitive before it, and shares its plan
+    bare = trig.tag_ == "VB" and trig.dep_ == "conj" and trig.head.tag_ != "VB"
+    if bare and not any(c.dep_ == "aux" for c in trig.children):
+        before = [
+            t
+            for t in trig.head.subtree
+            if t.i < trig.i and t.tag_ == "VB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in t.children)
+        ]
+        if before and before[-1].i != trig.i and is_planned(before[-1]):
+            return True
     # "... to execute X and then attack Y": a conjunct shares the plan of its first verb
     first = trig
     while first.dep_ == "conj" and first.head.i != first.i:
@@ -964,6 +1133,8 @@ def is_planned(trig: Any) -> bool:
         up = up.head
         if up.lemma_.lower() in _PLAN_VERBS | {"plot", "plan", "threat", "attempt"} and up.i != trig.i:
             return True
+        if up.dep_ == "prep" and up.lower_ == "for" and up.head.lemma_.lower() in _DEMAND_VERBS:
+            return True  # "pushes for a quick withdrawal", "called for a ceasefire": asked for, not done
         if up.pos_ in {"VERB", "AUX"} and _finite(up):
             break
     irrealis = {"will", "shall", "'ll", "wo", "would", "could", "might", "may", "should"}

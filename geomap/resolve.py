@@ -314,8 +314,8 @@ def _drop_alias_countries(cands: list[Candidate], key: str) -> list[Candidate]:
 
 
 def _seat(cand: Candidate, cands: Sequence[Candidate]) -> Place | None:
-    """Return the most populous same-named town inside a chosen admin-1 region."""
-    if cand.place.feature != "A.ADM1":
+    """Return the most populous same-named town inside a chosen admin-1 or admin-2 unit ("Aravan district")."""
+    if cand.place.feature not in {"A.ADM1", "A.ADM2"}:
         return None
     towns = [c.place for c in cands if c.place.feature_class == "P" and c.place.admin1_code == cand.place.admin1_code]
     return max(towns, key=lambda p: p.population) if towns else None
@@ -531,6 +531,7 @@ def resolve_mentions(
                 if conf >= CONFIDENT and not cand.place.is_country and cand.place.feature != "L.CONT":
                     anchors.append((gkey, cand.place))
 
+    _prefer_named_country(groups, chosen, story)
     focus = _story_focus(chosen, groups)
     common = gazetteer.common_words
     results: list[Resolution] = []
@@ -600,6 +601,52 @@ def resolve_mentions(
         )
         results.append(res)
     return results
+
+
+def _prefer_named_country(
+    groups: dict[tuple[str, Role], _Group],
+    chosen: dict[tuple[str, Role], tuple[Candidate | None, float, str, tuple[Candidate, ...]]],
+    story: _Story,
+) -> None:
+    """
+    Move a city's name to its namesake in the country the story names, when the chosen one's is never named.
+
+    "Paris" in a report that says the family is "in France" is the French capital, not the Kentucky town
+    near the dateline; "London" in a report that names Canada three times and Britain never is the
+    Ontario city. The namesake must be the capital of a named country (over a town that is no world
+    city), or a city of at least ``_CITY_POPULATION`` people in a country named twice; a world city gives
+    way only when no other place of the story lies in its country. A container the text gives
+    ("Paris, Ky.") settles it first.
+    """
+    places = [c.place for c, *_ in chosen.values() if c is not None]
+    for gkey, (cand, _conf, _reason, runners) in list(chosen.items()):
+        group = groups[gkey]
+        if cand is None or group.role == "demonym" or gkey == story.dateline:
+            continue
+        if group.hint_countries or group.hint_admin1 or cand.place.is_country or cand.place.feature_class != "P":
+            continue
+        own = cand.place.country_code
+        if not own or story.counts.get(own, 0) > 0:
+            continue
+        world = cand.place.feature == "P.PPLC" or cand.place.population >= _WORLD_CITY
+        if world and any(p.country_code == own and p is not cand.place for p in places):
+            continue
+        rivals = [
+            c
+            for c in group.cands
+            if c.place.feature_class == "P"
+            and c.place.country_code != own
+            and _own_name(c, group.key)
+            and (
+                (c.place.feature == "P.PPLC" and not world and story.counts.get(c.place.country_code, 0) >= 1)
+                or (c.place.population >= _CITY_POPULATION and story.counts.get(c.place.country_code, 0) >= 2)
+            )
+        ]
+        if not rivals:
+            continue
+        best = max(rivals, key=lambda c: (story.counts[c.place.country_code], c.place.population))
+        reason = f"a city of {best.place.country_code}, the country the story names (not {own})"
+        chosen[gkey] = (best, CONFIDENT, reason, (cand, *(r for r in runners if r is not best))[:3])
 
 
 def _unlisted_container(

@@ -70,7 +70,8 @@ def test_events_count_display() -> None:
         ("He was ousted in April.", dt.date(2010, 4, 15), 3),
         ("On 22 February 2022, police arrested him.", dt.date(2022, 2, 22), 1),
         ("Fighting resumed yesterday.", dt.date(2010, 6, 11), 1),
-        ("Talks went on this week.", dt.date(2010, 6, 10), 2),
+        ("Talks went on this week.", dt.date(2010, 6, 9), 2),  # Sunday 6 to Saturday 12: its middle
+        ("The envoy arrived last week.", dt.date(2010, 6, 2), 2),  # Sunday 30 May to Saturday 5 June
     ],
 )
 def test_events_dates_resolve_against_publication(sentence: str, date: dt.date, precision: int) -> None:

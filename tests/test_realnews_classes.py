@@ -1,0 +1,452 @@
+"""Error classes of real reports (issue 9): small fixtures written by the project, read as ``extract`` reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from geomap.ingest import Document
+from geomap.nlp import NlpUnavailableError, load_pipeline
+from geomap.pipeline import DocumentResult, process_document
+
+if TYPE_CHECKING:
+    from geomap.gazetteer import Gazetteer
+
+pytest.importorskip("spacy")
+
+DAY = dt.date(2021, 3, 14)
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Any:
+    try:
+        return load_pipeline()
+    except NlpUnavailableError:
+        pytest.skip("the spaCy model is not installed")
+
+
+def _read(text: str, gazetteer: Gazetteer, nlp: Any) -> DocumentResult:
+    return process_document(Document(doc_id="t", text=text, published=DAY), gazetteer, nlp)
+
+
+def _places(result: DocumentResult, name: str) -> list[tuple[str, str]]:
+    return [
+        (r.place.name, r.place.country_code)
+        for r in result.parsed.resolutions
+        if r.mention.text == name and r.place is not None
+    ]
+
+
+def _countries(result: DocumentResult) -> set[str]:
+    return {e.place.country_code for e in result.events if e.place is not None}
+
+
+# --- facility and building names: a name inside them is not the town so called ---------------------------
+
+
+def test_realnews_park_told_as_a_facility_is_no_town(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "About 300 people marched through Ottawa on Sunday to protest against the new pipeline.\n"
+        "The marchers rallied in Victoria Park before walking to Parliament Hill, Canada's police said."
+    )
+    result = _read(text, gazetteer, nlp)
+    assert _places(result, "Victoria Park") == []
+    assert _countries(result) == {"CA"}
+
+
+def test_realnews_everyday_word_inside_a_neighbourhood_name(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "A woman was shot dead outside a bar in River North early Friday, Chicago police said.\n"
+        "A suspect was arrested on North State Street an hour later."
+    )
+    result = _read(text, gazetteer, nlp)
+    assert _places(result, "North") == []
+    assert _countries(result) == {"US"}
+
+
+def test_realnews_saint_a_church_is_dedicated_to_is_no_town(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "A bomb exploded on Sunday in Alexandria, killing nine worshippers at the church of St. Peter and St. Paul.\n"
+        "Police cordoned off the St. Paul Coptic Church for the rest of the day, Egypt's interior ministry said."
+    )
+    result = _read(text, gazetteer, nlp)
+    assert _places(result, "St. Peter") == []
+    assert _places(result, "St. Paul") == []
+    assert _countries(result) == {"EG"}
+
+
+def test_realnews_court_named_after_a_district_is_no_town(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = "Ali Farah, 21, was detained after appearing at Wood Green Crown Court on Tuesday, charged with affray."
+    result = _read(text, gazetteer, nlp)
+    assert _places(result, "Wood Green") == []
+
+
+# --- a city's name in a story about that city's country ----------------------------------------------------
+
+
+def test_realnews_capital_of_the_named_country_over_a_namesake_near_the_dateline(
+    gazetteer: Gazetteer, nlp: Any
+) -> None:
+    text = (
+        "LEXINGTON, Ky. (WLEX) - A Lexington nurse is on holiday in France with her two sons.\n"
+        "A gunman shot dead a guard and wounded two tourists near a museum in Paris on Tuesday night.\n"
+        "The family flies back to Kentucky on Friday."
+    )
+    result = _read(text, gazetteer, nlp)
+    assert set(_places(result, "Paris")) == {("Paris", "FR")}
+    (attack,) = [e for e in result.events if "attack" in e.kinds or "killed" in e.kinds]
+    assert attack.place is not None
+    assert attack.place.country_code == "FR"
+
+
+def test_realnews_city_named_for_a_world_city_in_a_story_about_its_own_country(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "Hundreds of people held a vigil in London on Saturday for the victims of the mosque shooting.\n"
+        "Speakers thanked Canada for its welcome and asked Canada to do more against hate.\n"
+        "Police in Canada said the vigil was peaceful."
+    )
+    result = _read(text, gazetteer, nlp)
+    assert set(_places(result, "London")) == {("London", "CA")}
+
+
+def test_realnews_world_city_stays_when_its_country_is_present(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "Protesters from Canada marched in London on Saturday, and Canada's envoy met them near Westminster.\n"
+        "Canada has asked Britain to extradite the suspect."
+    )
+    result = _read(text, gazetteer, nlp)
+    assert set(_places(result, "London")) == {("London", "GB")}
+
+
+# --- time: the reporting clause's day is not the event's; a neighbourhood of a named town -----------------
+
+
+def test_realnews_said_monday_dates_the_report_not_the_attack(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "Three people were killed and five wounded in a grenade attack on a market in Kandahar, "
+        "the provincial governor said Sunday.\n"
+        "The attack took place on Friday evening, when the market was full."
+    )
+    result = _read(text, gazetteer, nlp)  # published Sunday 2021-03-14
+    (attack,) = [e for e in result.events if "attack" in e.kinds]
+    assert attack.date is not None
+    assert attack.date.date == dt.date(2021, 3, 12)
+
+
+def test_realnews_neighbourhood_of_a_town_is_placed_at_the_town(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = "A man was shot dead around 11 p.m. Friday in the Crown Heights neighborhood of Brooklyn, police said."
+    result = _read(text, gazetteer, nlp)
+    (killed,) = [e for e in result.events if "killed" in e.kinds]
+    assert killed.place is not None
+    assert killed.place.name == "Brooklyn"
+    assert killed.date is not None
+    assert killed.date.date == dt.date(2021, 3, 12)
+
+
+# --- counts: a named person and "N others" ----------------------------------------------------------------
+
+
+def test_realnews_one_person_in_custody_is_one_arrest(gazetteer: Gazetteer, nlp: Any) -> None:
+    result = _read(
+        "A 28-year-old man is in custody after pointing a replica handgun at a Halifax police officer.", gazetteer, nlp
+    )
+    (arrests,) = [e for e in result.events if "arrests" in e.kinds]
+    assert arrests.arrested is not None
+    assert arrests.arrested.best == 1
+
+
+def test_realnews_a_number_of_the_line_above_counts_no_one(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "Global News Halifax Published Friday, March 12, 2021 4:05PM AST\n\n"
+        "A 30-year-old man is in custody after threatening a Halifax bus driver with a knife."
+    )
+    result = _read(text, gazetteer, nlp)
+    (arrests,) = [e for e in result.events if "arrests" in e.kinds]
+    assert arrests.arrested is not None
+    assert arrests.arrested.best == 1
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Ana Ruiz, a shop owner, was arrested along with four others on Tuesday during raids in Toronto.",
+        "Ana Ruiz and four others were detained in Toronto on Tuesday.",
+        "Police arrested Ana Ruiz and four other people in Toronto on Tuesday.",
+    ],
+)
+def test_realnews_a_named_person_and_n_others(gazetteer: Gazetteer, nlp: Any, sentence: str) -> None:
+    result = _read(sentence, gazetteer, nlp)
+    (arrests,) = [e for e in result.events if "arrests" in e.kinds]
+    assert arrests.arrested is not None
+    assert arrests.arrested.best == 5
+    assert "four" in arrests.arrested.text
+
+
+# --- where people were taken is not where it happened; people "captured" are arrests -----------------------
+
+
+def test_realnews_jail_people_were_taken_to_is_not_the_scene(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "Two escaped prisoners were captured in Knoxville on Friday, the Blount County Sheriff's Office said.\n"
+        "Both were arrested near a gas station and have been taken to the Anderson County jail."
+    )
+    result = _read(text, gazetteer, nlp)
+    (arrests,) = [e for e in result.events if "arrests" in e.kinds]
+    assert arrests.place is not None
+    assert arrests.place.name == "Knoxville"
+
+
+def test_realnews_captured_town_is_no_arrest(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = "Rebels captured the town of Kidal on Sunday after two days of fighting."
+    result = _read(text, gazetteer, nlp)
+    assert not [e for e in result.events if "arrests" in e.kinds]
+
+
+def test_realnews_this_week_is_never_after_publication() -> None:
+    from geomap.attributes import find_date
+
+    wednesday = dt.date(2017, 5, 17)
+    this_week = find_date("The two leaders met this week.", wednesday)
+    assert this_week is not None
+    assert dt.date(2017, 5, 14) <= this_week.date <= wednesday
+    sunday = dt.date(2021, 3, 14)
+    last_week = find_date("The two leaders met last week.", sunday)
+    assert last_week is not None
+    assert dt.date(2021, 3, 7) <= last_week.date <= dt.date(2021, 3, 13)  # the Sunday-to-Saturday before
+
+
+# --- a peaceful protest stays one: its slogans and the violence it protests against are no events ---------
+
+
+def test_realnews_protest_slogans_and_causes_add_no_violence(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "About 150 people held a rally in Halifax on Saturday in solidarity with the people of the besieged city.\n"
+        'The crowd gathered outside the library, chanting "stop the killing" and "free them all."\n'
+        "One speaker said there were credible reports of civilians being shot by soldiers."
+    )
+    result = _read(text, gazetteer, nlp)
+    assert result.events
+    for event in result.events:
+        assert "protest" in event.kinds
+        assert not set(event.kinds) & {"killed", "attack", "injured", "clashes", "riots"}
+
+
+def test_realnews_protest_fired_on_keeps_its_dead(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = "Police opened fire on a rally in Halifax on Saturday, killing two protesters."
+    result = _read(text, gazetteer, nlp)
+    killed = [e for e in result.events if e.killed is not None]
+    assert killed
+    assert "killed" in killed[0].kinds
+    assert killed[0].killed.best == 2
+
+
+# --- plots and demands are no incidents ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A man who admitted to having plotted to kill a judge and then bomb a courthouse in Dayton was sentenced "
+        "on Friday to 15 years.",
+        "The president pushed on Friday for a quick withdrawal of troops from Iraq.",
+    ],
+)
+def test_realnews_plots_and_demands_are_planned(gazetteer: Gazetteer, nlp: Any, text: str) -> None:
+    result = _read(text, gazetteer, nlp)
+    assert result.events
+    assert all(e.planned for e in result.events)
+
+
+# --- one toll told twice: vaguely, then as a number ----------------------------------------------------------
+
+
+def test_realnews_hundreds_then_over_200_is_one_riot(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "Police banned further rallies in Lima on Sunday after hundreds of people were injured in clashes "
+        "with riot police overnight Saturday.\n"
+        "More than 200 protesters and officers were injured in Saturday's protest, which turned violent."
+    )
+    result = _read(text, gazetteer, nlp)
+    hurt = [e for e in result.events if e.injured is not None]
+    assert len(hurt) == 1
+    assert hurt[0].injured.best == 200
+    assert "protest" not in hurt[0].kinds
+
+
+# --- hometowns and nationalities are no scenes --------------------------------------------------------------
+
+
+def test_realnews_hometown_and_its_state_are_no_scene(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "A roadside bomb killed a soldier near Kirkuk on Friday.\n"
+        "A US serviceman, Staff Sgt. Mark Olsen of Boise, Idaho, died with him and three others were wounded."
+    )
+    result = _read(text, gazetteer, nlp)
+    assert result.events
+    assert _countries(result) == {"IQ"}
+
+
+def test_realnews_town_of_x_stays_a_place_beside_a_namesake_person(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "Gunmen killed three policemen in attacks in and near the central town of Jerash on Sunday.\n"
+        "Residents said a man called Jerash Haddad had been seen near the station."
+    )
+    result = _read(text, gazetteer, nlp)
+    assert [r for r in result.parsed.resolutions if r.mention.start_char == text.index("Jerash")]
+    assert _countries(result) == {"JO"}
+
+
+def test_realnews_school_named_after_its_locality_in_a_named_county(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "Teacher arrested after a gun was found in a classroom, reports say.\n\n"
+        "The teacher, 41, was arrested on Friday at Kendale Lakes Elementary School in southwest Miami-Dade, "
+        "according to South Florida news reports."
+    )
+    result = _read(text, gazetteer, nlp)
+    (arrests,) = [e for e in result.events if "arrests" in e.kinds]
+    assert arrests.place is not None
+    assert arrests.place.name == "Kendale Lakes"
+
+
+def test_realnews_arrest_place_over_the_search_that_governs_it(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "After searching for the suspect at several locations in Winnipeg, police learned that RCMP in Ontario "
+        "had detained the suspect when his vehicle went off the road near the town of Kenora."
+    )
+    result = _read(text, gazetteer, nlp)
+    (arrests,) = [e for e in result.events if "arrests" in e.kinds]
+    assert arrests.place is not None
+    assert arrests.place.name == "Kenora"
+
+
+# --- background told over several sentences; a month dates no day -------------------------------------------
+
+
+def test_realnews_history_told_on_over_sentences_stays_history(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "A Denver man has been charged with murder in the stabbing death of a cook last month, police said.\n"
+        "He is accused of stabbing Ray Doyle, 41, on February 20 around 1 a.m. in an alley behind a bar in Denver. "
+        "Police say he followed Doyle into the alley and stabbed him twice.\n"
+        "Doyle walked out of the alley and fell at the corner of two streets, police said. "
+        "He was pronounced dead at a hospital.\n"
+        "The suspect was arrested on Friday in Aurora."
+    )
+    result = _read(text, gazetteer, nlp)
+    violent = [e for e in result.events if e.family == "violence"]
+    assert violent
+    assert all(e.background for e in violent)  # the February stabbing, its victim's death included
+    assert any(e.date is not None and e.date.date == dt.date(2021, 2, 20) for e in violent)
+    (arrests,) = [e for e in result.events if "arrests" in e.kinds]
+    assert arrests.current
+
+
+def test_realnews_a_need_for_aid_is_no_aid(gazetteer: Gazetteer, nlp: Any) -> None:
+    needed = _read(
+        "Thousands of families in Kassala are in dire need of humanitarian assistance, the agency said on Monday.",
+        gazetteer,
+        nlp,
+    )
+    assert not [e for e in needed.events if "aid" in e.kinds]
+    delivered = _read("The UN delivered humanitarian aid to Kassala on Monday.", gazetteer, nlp)
+    assert [e for e in delivered.events if "aid" in e.kinds]
+
+
+def test_realnews_expelled_people_are_displaced(gazetteer: Gazetteer, nlp: Any) -> None:
+    result = _read(
+        "Some 2,000 Haitians were deported from the Dominican Republic on Friday, officials said.", gazetteer, nlp
+    )
+    (moved,) = [e for e in result.events if "displacement" in e.kinds]
+    assert moved.displaced is not None
+    assert moved.displaced.best == 2000
+
+
+def test_realnews_the_one_who_was_killed_counts_one(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = "This is the first picture of the soldier who was killed by a buried bomb in Kandahar on Friday."
+    result = _read(text, gazetteer, nlp)
+    (killed,) = [e for e in result.events if "killed" in e.kinds]
+    assert killed.killed is not None
+    assert killed.killed.best == 1
+
+
+def test_realnews_attack_on_a_journey_lies_between_its_ends(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "Gunmen killed four aid workers on Saturday when they ambushed their convoy on the road from "
+        "Kandahar to Lashkar Gah, officials said."
+    )
+    result = _read(text, gazetteer, nlp)
+    (attack,) = [e for e in result.events if "killed" in e.kinds]
+    assert attack.place is not None
+    assert attack.place.name.startswith("between")
+    assert 31.0 < attack.place.lat < 32.0
+    assert 64.0 < attack.place.lon < 65.5  # between Kandahar (65.7 E) and Lashkar Gah (64.4 E)
+
+
+def test_realnews_a_court_step_bounds_the_undated_incident(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "A Moncton man is facing an assault charge after a cyclist was beaten outside a bar.\n"
+        "Officers found the cyclist with head injuries and took him to hospital.\n"
+        "Police said the two men did not know each other.\n"
+        "The suspect, 24, made his first appearance in provincial court on Thursday."
+    )
+    result = _read(text, gazetteer, nlp)  # published Sunday 2021-03-14
+    (beaten,) = [e for e in result.events if e.family == "violence"]
+    assert beaten.date is not None
+    assert beaten.date.date <= dt.date(2021, 3, 11)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Two men broke into the farmhouse near Tulsa on Friday and set the whole house ablaze.",
+        "Rioters set fire to a police station in Tulsa on Friday.",
+    ],
+)
+def test_realnews_arson_wordings(gazetteer: Gazetteer, nlp: Any, sentence: str) -> None:
+    result = _read(sentence, gazetteer, nlp)
+    assert [e for e in result.events if "arson" in e.kinds]
+
+
+def test_realnews_focus_on_a_region_narrows_to_its_one_town(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "Two deputies were shot and wounded on Friday during a traffic stop, Oregon authorities said.\n"
+        "The deputies, from the town of Bend, Oregon, had pulled over a pickup on the highway.\n"
+        "The suspect was later held in the county jail in Salem, Oregon."
+    )
+    result = _read(text, gazetteer, nlp)
+    (shot,) = [e for e in result.events if "injured" in e.kinds]
+    assert shot.place is not None
+    assert shot.place.name == "Bend"
+
+
+def test_realnews_country_level_event_takes_its_countrys_town_not_a_town_abroad(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "Karim Haddad, a blogger jailed in Tunisia for insulting the president, died in hospital on Saturday.\n"
+        "Haddad had lived in Paris for ten years before he was arrested near his family's home in Sfax."
+    )
+    result = _read(text, gazetteer, nlp)
+    (died,) = [e for e in result.events if "killed" in e.kinds]
+    assert died.place is not None
+    assert died.place.name == "Sfax"
+
+
+def test_realnews_based_in_is_no_scene(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "Shelling hit eastern Aleppo on Wednesday, residents said.\n"
+        "An activist based in Turkey said some families set fire to their homes before leaving."
+    )
+    result = _read(text, gazetteer, nlp)
+    assert "TR" not in _countries(result)
+
+
+@pytest.mark.parametrize(
+    ("wording", "value"),
+    [("a quarter of a million", 250_000), ("half a million", 500_000), ("a million", 1_000_000)],
+)
+def test_realnews_fractions_of_a_million_are_numbers(wording: str, value: int) -> None:
+    from geomap.attributes import iter_counts
+
+    (count,) = iter_counts(f"Officials said {wording} people had fled.")
+    assert count.best == value
+    assert count.text == wording

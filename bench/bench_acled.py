@@ -1,9 +1,11 @@
 """
 Benchmark ``geomap eval events``: ACLED rows per second, with the spaCy pipeline and in --fast mode.
 
-Run: ``.venv/bin/python bench/bench_acled.py [ACLED.csv] [--fast] [--profile]`` (default
+Run: ``.venv/bin/python bench/bench_acled.py [ACLED.csv] [--fast] [--profile [--dump]]`` (default
 ../shared/eval/acled/dev.csv, read in place). Model loading is timed apart; rows/s counts the
 extraction loop only, over CPU time of this process (the machine may be shared) and over wall time.
+The rows are read as ``geomap eval events`` reads them (no NER, no linker: ``geomap.pipeline.ACLED_*``).
+``--dump`` also writes the profile to /tmp/acled.prof (``python -m pstats``).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 
 from geomap.gazetteer import load_gazetteer
 from geomap.nlp import load_pipeline
-from geomap.pipeline import acled_documents, process_documents, read_acled_csv
+from geomap.pipeline import ACLED_LINK_PLACES, ACLED_SKIP_PIPES, acled_documents, process_documents, read_acled_csv
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "eval" / "acled" / "dev.csv"
 
@@ -36,7 +38,10 @@ def main() -> None:
     wall, cpu = time.perf_counter(), time.process_time()
     if profiler is not None:
         profiler.enable()
-    events = sum(len(r.events) for r in process_documents(docs, gazetteer, nlp=nlp))
+    events = sum(
+        len(r.events)
+        for r in process_documents(docs, gazetteer, nlp=nlp, skip_pipes=ACLED_SKIP_PIPES, link_places=ACLED_LINK_PLACES)
+    )
     if profiler is not None:
         profiler.disable()
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
@@ -44,6 +49,8 @@ def main() -> None:
     print(f"{len(docs)} rows, {events} events ({mode}): {len(docs) / cpu:.0f} rows/s CPU, {len(docs) / wall:.0f} wall")
     if profiler is not None:
         pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+        if "--dump" in sys.argv:
+            profiler.dump_stats("/tmp/acled.prof")
 
 
 if __name__ == "__main__":

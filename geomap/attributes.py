@@ -516,8 +516,59 @@ class DateInfo:
     """Offset of the expression in the document."""
 
 
+_MONTH_NUMBER = {
+    name: number
+    for number, name in enumerate(
+        (
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ),
+        start=1,
+    )
+}
+_DAY_MONTH_YEAR = re.compile(r"(?P<day>\d{1,2})\s+(?P<month>[A-Za-z]+)(?:\s+(?P<year>\d{4}))?")
+_MONTH_DAY_YEAR = re.compile(r"(?P<month>[A-Za-z]+)\s+(?P<day>\d{1,2})(?:,?\s+(?P<year>\d{4}))?")
+_MONTH_YEAR = re.compile(r"(?P<month>[A-Za-z]+)(?:\s+(?P<year>\d{4}))?")
+
+
+def _plain_date(expr: str, base: dt.date) -> dt.date | None:
+    """
+    Read "5 January 2022", "January 5, 2022", "5 January", "December 2021" or "February" without dateparser.
+
+    The same dates as :func:`_dateparser` gives (a missing year: the latest such date not after ``base``;
+    a missing day: the 1st), in a fraction of its time. None for any other wording.
+    """
+    text = expr.strip()
+    match = _DAY_MONTH_YEAR.fullmatch(text) or _MONTH_DAY_YEAR.fullmatch(text) or _MONTH_YEAR.fullmatch(text)
+    month = _MONTH_NUMBER.get(match.group("month").lower()) if match else None
+    if match is None or month is None:
+        return None
+    day = int(match.groupdict().get("day") or 1)
+    year = match.group("year")
+    try:
+        if year:
+            return dt.date(int(year), month, day)
+        date = dt.date(base.year, month, day)
+        return date if date <= base else dt.date(base.year - 1, month, day)
+    except ValueError:
+        return None  # "31 June", "29 February" of a common year: left to dateparser
+
+
 @lru_cache(maxsize=4096)
 def _dateparser(expr: str, base: dt.date) -> dt.date | None:
+    plain = _plain_date(expr, base)
+    if plain is not None:
+        return plain
     import dateparser
 
     settings = {

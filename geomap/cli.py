@@ -817,12 +817,15 @@ def eval_events(
     from geomap.evaluation import format_events, score_events
     from geomap.events import event_to_json
     from geomap.gazetteer import load_gazetteer
-    from geomap.pipeline import acled_documents, process_documents, read_acled_csv
+    from geomap.pipeline import ACLED_LINK_PLACES, ACLED_SKIP_PIPES, acled_documents, process_documents, read_acled_csv
 
     rows = read_acled_csv(acled)
     gazetteer = load_gazetteer()
     docs = acled_documents(rows, str(acled), country_hint=country_hint)
-    results = process_documents(docs, gazetteer, workers=workers, nlp=_pipeline_nlp(ner, ner_model))
+    nlp = _pipeline_nlp(ner, ner_model)
+    results = process_documents(
+        docs, gazetteer, workers=workers, nlp=nlp, skip_pipes=ACLED_SKIP_PIPES, link_places=ACLED_LINK_PLACES
+    )
     events = [event_to_json(e) for r in _progress(results, "rows") for e in r.events]
     if save:
         with _output(save) as handle:

@@ -28,11 +28,15 @@ from __future__ import annotations
 
 import json
 import math
+import operator
 import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import repeat
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from geomap.errors import GazetteerError, InputError
 
@@ -225,7 +229,8 @@ class EventLocationModel:
         float
             The logistic probability.
         """
-        z = self.intercept + sum(self.weights.get(name, 0.0) * value for name, value in features.items())
+        # the same sum as over (weight * value) pairs, in the same order, iterated in C
+        z = self.intercept + sum(map(operator.mul, map(self.weights.get, features, repeat(0.0)), features.values()))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
     def decide(self, scores: Sequence[float], groups: Sequence[int] | None = None) -> list[int]:
@@ -751,7 +756,8 @@ def _relative_features(doc: Any, feats: list[dict[str, float]], cands: Sequence[
 
 def _kind_features(doc: Any, feats: list[dict[str, float]], cands: Sequence[CandidateSpan], kind_of: KindOf) -> None:
     """Add what the gazetteer says each candidate is, and whether a finer or coarser place is named beside it."""
-    kinds = [kind_of(doc.text[c.start_char : c.end_char]) for c in cands]
+    text = doc.text  # spaCy joins the tokens anew on each access
+    kinds = [kind_of(text[c.start_char : c.end_char]) for c in cands]
     for f, cand, (kind, prior) in zip(feats, cands, kinds, strict=True):
         f[f"gz={kind}"] = 1.0
         f["gz_prior"] = prior
@@ -777,17 +783,21 @@ def _tensor_features(doc: Any, feats: list[dict[str, float]], cands: Sequence[Ca
     if tensor is None or len(tensor.shape) != 2 or tensor.shape[0] != len(doc) or tensor.shape[1] == 0:
         return
     trig_vec = tensor[trig] * TENSOR_SCALE
+    names = _tensor_names(tensor.shape[1])
     for f, cand in zip(feats, cands, strict=True):
         head = _head_of(doc, cand.start, cand.end).i
         cand_vec = tensor[head] * TENSOR_SCALE
         lo, hi = sorted((head, trig))
         mid_vec = tensor[lo : hi + 1].mean(axis=0) * TENSOR_SCALE
         prod_vec = tensor[head] * tensor[trig] * TENSOR_SCALE
-        for n in range(tensor.shape[1]):
-            f[f"cv{n}"] = float(cand_vec[n])
-            f[f"tv{n}"] = float(trig_vec[n])
-            f[f"pv{n}"] = float(prod_vec[n])
-            f[f"mv{n}"] = float(mid_vec[n])
+        # cv0, tv0, pv0, mv0, cv1, ...: the order the features were always written in
+        values = np.stack([cand_vec, trig_vec, prod_vec, mid_vec], axis=1).ravel().tolist()
+        f.update(zip(names, values, strict=True))
+
+
+@lru_cache(maxsize=4)
+def _tensor_names(width: int) -> tuple[str, ...]:
+    return tuple(f"{kind}{n}" for n in range(width) for kind in ("cv", "tv", "pv", "mv"))
 
 
 def candidate_features(

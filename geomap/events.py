@@ -18,9 +18,11 @@ the read-only gazetteer, like every other stage.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import datetime as dt
 import re
 from collections import Counter
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -56,7 +58,7 @@ from geomap.reading import (
 from geomap.resolve import geo_precision, where_precision
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
 
     from shapely.geometry.base import BaseGeometry
 
@@ -604,7 +606,18 @@ def _role_actor(sdoc: Any, res: Resolution, context_end: int) -> bool:
         return res.mention.start_char >= context_end - 80 or res.mention.end_char == context_end
     if sdoc is None:
         return False
-    return bool(actor_role(sdoc, res.mention.start_char, res.mention.end_char))
+    role = actor_role(sdoc, res.mention.start_char, res.mention.end_char)
+    if role in {"subject", "speaker"} and _PLACE_CHAIN_BEFORE.search(
+        sdoc.text[max(0, res.mention.start_char - 60) : res.mention.start_char]
+    ):
+        return False  # "in X town, Y to demand ...": a misparse of a place chain, the name is no subject
+    return bool(role)
+
+
+_PLACE_CHAIN_BEFORE = re.compile(
+    r"\b(?:[Ii]n|[Aa]t|[Nn]ear|[Oo]utside|[Ii]nside|[Aa]round)\s+(?:the\s+)?(?:[A-Z][^,;:.()\[\]]{0,40},\s*)?$"
+)
+"""Before a name: a locative preposition, or one and a capitalised place with a comma ("in X district, ")."""
 
 
 _WEAK_FAMILIES = frozenset({"other", "aid", "meeting"})
@@ -897,7 +910,12 @@ def _pick_place(
             if _in_scene(sdoc, r, triggers)
             and not in_quote_apart(text, r.mention.start_char, r.mention.end_char, sentence, anchors)
         ]
-        linked_ids = {id(r) for r in (_linked(sdoc, triggers, inside) or [])} if inside and LINKER else set()
+        # the linker only reorders the clause's places: with one (or none) there is nothing to choose
+        linked_ids = (
+            {id(r) for r in (_linked(sdoc, triggers, inside) or [])}
+            if len(inside) > 1 and LINKER and _LINKING.get()
+            else set()
+        )
     # "taken to the X County jail", "flown to X hospital": where people were taken, not where it happened
     inside = [r for r in inside if not _taken_to_facility(text, r)]
     if not inside:
@@ -1030,6 +1048,32 @@ def _on_the_way(
 
 LINKER = True
 """Let the fitted event→place linker (:mod:`geomap.event_location`) choose among the clause's places."""
+
+_LINKING: ContextVar[bool] = ContextVar("linking", default=True)
+
+
+@contextlib.contextmanager
+def places_linked(on: bool) -> Iterator[None]:
+    """
+    Let the fitted linker take part in choosing events' places (``on``) or not, within the block.
+
+    ACLED coder notes read better without it (:data:`geomap.pipeline.ACLED_LINK_PLACES`).
+
+    Parameters
+    ----------
+    on
+        Whether the linker is consulted.
+
+    Yields
+    ------
+    None
+        Nothing; the previous setting returns when the block ends.
+    """
+    token = _LINKING.set(on)
+    try:
+        yield
+    finally:
+        _LINKING.reset(token)
 
 
 def _linked(sdoc: Any, triggers: list[Any], inside: list[Resolution]) -> list[Resolution] | None:
@@ -1476,12 +1520,18 @@ def _ranked_place(doc: Document, event: Event, resolutions: Sequence[Resolution]
     ]
     if current is not None and current.place is not None and all(c is not current for c in found):
         found = sorted([*found, current], key=lambda r: r.mention.start_char)
+    hint = gazetteer.country_code(doc.country) if doc.country else ""
+    only = _as_seat(text, found[0]) if len(found) == 1 and current is None else None
+    if only is not None and only.place is not None and (not hint or only.place.country_code == hint):
+        # the parse put the sentence's one place in another clause: still the best guess for the main event
+        return replace(
+            event, place=only.place, place_mention=found[0], location_note="in its sentence (its only place)"
+        )
     if len(found) < 2:
         return event
     at = next((i for i, c in enumerate(found) if c is current), None)
     cands = [_as_seat(text, r) for r in found]  # a district named after its town is that town
     counts = Counter(r.place.place_id for r in resolutions if r.place is not None)
-    hint = gazetteer.country_code(doc.country) if doc.country else ""
     rows = place_ranker.candidate_matrix(text, (event.evidence_start, event.evidence_end), cands, at, hint, counts)
     if place_ranker.COLLECT is not None:
         place_ranker.COLLECT.append(

@@ -6,7 +6,8 @@ Run (needs scikit-learn, the ``fit`` extra)::
     python scripts/fit_place_ranker.py ../shared/eval/acled/train.csv --cv 5          # cross-validated figures
     python scripts/fit_place_ranker.py ../shared/eval/acled/train.csv --out data/place_ranker.json
 
-Every row's note is read by the pipeline (spaCy unless ``--fast``), with the row's country as the
+Every row's note is read by the pipeline (spaCy without its entity recogniser,
+:data:`geomap.pipeline.ACLED_SKIP_PIPES`, unless ``--fast``), with the row's country as the
 hint (``--no-hint`` reads without it; ``--both`` reads both ways and learns from both). For the main
 event, each resolved place of its sentence becomes a candidate described by
 :data:`geomap.place_ranker.FEATURES`; a candidate is a positive when it lies within 25 km of ACLED's
@@ -35,7 +36,7 @@ from geomap.events import event_to_json
 from geomap.gazetteer import load_gazetteer
 from geomap.geo import haversine_km
 from geomap.nlp import load_pipeline
-from geomap.pipeline import acled_documents, process_documents, read_acled_csv
+from geomap.pipeline import ACLED_LINK_PLACES, ACLED_SKIP_PIPES, acled_documents, process_documents, read_acled_csv
 
 NEAR_KM = 25.0
 FAR_KM = 161.0
@@ -50,7 +51,11 @@ def collect(path: Path, *, hint: bool, fast: bool) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     try:
         docs = acled_documents(rows, str(path), country_hint=hint)
-        for row, result in zip(rows, process_documents(docs, gazetteer, nlp=nlp), strict=True):
+        for row, result in zip(
+            rows,
+            process_documents(docs, gazetteer, nlp=nlp, skip_pipes=ACLED_SKIP_PIPES, link_places=ACLED_LINK_PLACES),
+            strict=True,
+        ):
             events = [event_to_json(e) for e in result.events]
             scored = next((e for e in events if e["primary"]), events[0] if events else None)
             found = [c for c in place_ranker.COLLECT if c["doc_id"] == row["event_id_cnty"]]

@@ -269,3 +269,59 @@ def test_events_district_named_after_its_town(gazetteer: Gazetteer, text: str, p
     events = process_document(Document(doc_id="a", text=text, published=SATURDAY), gazetteer).events
     assert events[0].place is not None
     assert events[0].place.name == place
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        # the parser reads the town after "in X town," as the subject of "to demand": a place chain still
+        ("On 3 May 2021, shopkeepers staged a sit-in in Zorbak town, Istanbul to demand lower rents.", "TR"),
+        # the sentence's one place sits in a conjoined clause: still the main event's place
+        (
+            "On 3 May 2021, two reporters were detained by the militia and a printing shop shut in Herat province. "
+            "The reporters were held for refusing an order.",
+            "AF",
+        ),
+    ],
+)
+def test_events_main_event_keeps_the_place_a_misparse_would_drop(gazetteer: Gazetteer, text: str, country: str) -> None:
+    from geomap.nlp import load_pipeline
+    from geomap.pipeline import ACLED_SKIP_PIPES, process_documents
+
+    doc = Document(doc_id="m", text=text, published=SATURDAY)
+    [result] = process_documents([doc], gazetteer, nlp=load_pipeline(), skip_pipes=ACLED_SKIP_PIPES)
+    (primary,) = [e for e in result.events if e.primary]
+    assert primary.place is not None
+    assert not primary.place.is_country
+    assert primary.place.country_code == country
+
+
+@pytest.mark.parametrize(
+    ("expr", "base"),
+    [
+        ("14 August 2019", dt.date(2019, 8, 20)),
+        ("August 14, 2019", dt.date(2019, 8, 20)),
+        ("14 August", dt.date(2019, 8, 20)),
+        ("21 August", dt.date(2019, 8, 20)),  # later in the year than the report: last year's
+        ("November 2018", dt.date(2019, 8, 20)),
+        ("September", dt.date(2019, 8, 20)),
+        ("August", dt.date(2019, 8, 20)),
+        ("29 February", dt.date(2021, 3, 2)),  # no such day this year: dateparser decides
+    ],
+)
+def test_plain_dates_read_as_dateparser_reads_them(expr: str, base: dt.date) -> None:
+    import dateparser
+
+    from geomap.attributes import _dateparser, _plain_date
+
+    settings = {
+        "RELATIVE_BASE": dt.datetime(base.year, base.month, base.day, 12),
+        "PREFER_DATES_FROM": "past",
+        "PREFER_DAY_OF_MONTH": "first",
+        "RETURN_AS_TIMEZONE_AWARE": False,
+    }
+    expected = dateparser.parse(expr, languages=["en"], settings=settings)
+    assert _dateparser(expr, base) == (expected.date() if expected else None)
+    plain = _plain_date(expr, base)
+    assert plain is None or plain == expected.date()
+    assert (plain is None) == (expr == "29 February")

@@ -204,6 +204,11 @@ _SUBPLACE = re.compile(
     re.I,
 )
 _ADMIN_UNIT = re.compile(r"^\s+(?:district|sub-?district|township)\b", re.I)
+_UNIT_NAMED = re.compile(
+    r"^(?:['’]s)?[\s-]+(?:district|sub-?district|township|county|municipality|province|state|region|governorate|"
+    r"oblast|raion|department|prefecture|division|zone|woreda|commune|LGA|tehsil|area|countryside|rural)\b",
+    re.I,
+)
 _LOCATIVE_NEAR = re.compile(r"\b(?:in|near|outside|inside|across|throughout|around)\s+(?:the\s+)?$", re.I)
 # A place name that names a street, school or office is not where the event is.
 _COUNTRYWIDE = re.compile(r"\b(?:across|throughout|all over|nationwide|countrywide|around the country)\b", re.I)
@@ -1494,10 +1499,27 @@ def _hinted_country(doc: Document, event: Event, gazetteer: Gazetteer) -> Event:
 
 
 def _as_seat(text: str, res: Resolution) -> Resolution:
-    """Return "X district" as its town X when the unit is named after its seat, as ACLED codes it."""
-    if res.seat is None or res.place is None or res.place.feature == "A.ADM1" or not _is_seat_of_unit(text, res):
+    """
+    Return "X district", or a bare "X" read as the unit around town X, as that town, as ACLED codes it.
+
+    "Protests in Palermo" mean the city, not its province; "in Palermo province" stays the province.
+    """
+    if res.seat is None or res.place is None:
+        return res
+    if _is_seat_of_unit(text, res) and res.place.feature != "A.ADM1":
+        return replace(res, place=res.seat)
+    if _UNIT_NAMED.match(text[res.mention.end_char : res.mention.end_char + 25]):
         return res
     return replace(res, place=res.seat)
+
+
+def _seat_of(text: str, event: Event) -> Event:
+    """Put an event placed at "X" read as the unit around town X at that town (:func:`_as_seat`)."""
+    res = event.place_mention
+    if res is None or res.place is None or event.place is None or event.place.place_id != res.place.place_id:
+        return event
+    seat = _as_seat(text, res)
+    return event if seat is res else replace(event, place=seat.place)
 
 
 def _ranked_place(doc: Document, event: Event, resolutions: Sequence[Resolution], gazetteer: Gazetteer) -> Event:
@@ -1528,7 +1550,7 @@ def _ranked_place(doc: Document, event: Event, resolutions: Sequence[Resolution]
             event, place=only.place, place_mention=found[0], location_note="in its sentence (its only place)"
         )
     if len(found) < 2:
-        return event
+        return _seat_of(text, event)
     at = next((i for i, c in enumerate(found) if c is current), None)
     cands = [_as_seat(text, r) for r in found]  # a district named after its town is that town
     counts = Counter(r.place.place_id for r in resolutions if r.place is not None)
@@ -1541,7 +1563,7 @@ def _ranked_place(doc: Document, event: Event, resolutions: Sequence[Resolution]
     assert model is not None
     pick = place_ranker.choose(model, rows)
     if pick == at:
-        return event
+        return _seat_of(text, event)
     best = cands[pick]
     return replace(event, place=best.place, place_mention=found[pick], location_note="in its sentence (fitted ranker)")
 

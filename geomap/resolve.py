@@ -313,11 +313,26 @@ def _drop_alias_countries(cands: list[Candidate], key: str) -> list[Candidate]:
     ]
 
 
+_SEAT_KM = 60.0
+"""How far from an area's centre a same-named town may lie to count as its seat when their codes differ."""
+
+
 def _seat(cand: Candidate, cands: Sequence[Candidate]) -> Place | None:
     """Return the most populous same-named town inside a chosen admin-1 or admin-2 unit ("Aravan district")."""
-    if cand.place.feature not in {"A.ADM1", "A.ADM2"}:
+    area = cand.place
+    if area.feature not in {"A.ADM1", "A.ADM2"}:
         return None
-    towns = [c.place for c in cands if c.place.feature_class == "P" and c.place.admin1_code == cand.place.admin1_code]
+    # An area coded apart from its towns (a province under a region's code) holds the same-named town near it.
+    towns = [
+        c.place
+        for c in cands
+        if c.place.feature_class == "P"
+        and c.place.country_code == area.country_code
+        and (
+            c.place.admin1_code == area.admin1_code
+            or haversine_km(c.place.lat, c.place.lon, area.lat, area.lon) <= _SEAT_KM
+        )
+    ]
     return max(towns, key=lambda p: p.population) if towns else None
 
 
@@ -347,6 +362,8 @@ class _Group:
     outside_container: set[tuple[str, Role]] = field(default_factory=set)
     """Keys of named containers ("X, a district of Y") none of whose area readings holds a reading of this name."""
     holds: set[str] = field(default_factory=set)
+    within_admin1: set[str] = field(default_factory=set)
+    """Admin-1 codes of containers named by their own name ("X, Chihuahua") that hold a reading of this name."""
     """Place ids of this name's area readings that hold a reading of a name the text puts inside it."""
     town_word: bool = False
     directional: bool = False
@@ -469,6 +486,11 @@ def resolve_mentions(
                 inside = [c for c in group.cands if _known_abroad(c.place) and _own_name(c, group.key)]
             if len(inside) < len(group.cands):
                 group.cands = inside
+    for group in groups.values():
+        # "X, Y" with Y a region holding a reading of X: a namesake elsewhere is not meant ("Paris, Texas").
+        within = [c for c in group.cands if c.place.admin1_code in group.within_admin1 and not c.place.is_country]
+        if within and len(within) < len(group.cands):
+            group.cands = within
 
     # Country context: how often each country is named (as a country or by its people), and where.
     counts: Counter[str] = Counter()
@@ -893,6 +915,8 @@ def _add_containment_hints(
             joint = [a for a in areas if any(_is_inside(c.place, a.place) for c in group.cands)]
             for area in joint:
                 container.holds.add(area.place.place_id)
+                if area.place.feature == "A.ADM1" and _own_name(area, container.key):
+                    group.within_admin1.add(area.place.admin1_code)
             if areas and not joint and (k, j) in explicit:
                 group.outside_container.add((second.key, roles[j]))
             for cand in joint or container.cands[:5]:

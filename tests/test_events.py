@@ -271,6 +271,22 @@ def test_events_district_named_after_its_town(gazetteer: Gazetteer, text: str, p
     assert events[0].place.name == place
 
 
+def test_events_bare_name_of_a_province_is_its_town(gazetteer: Gazetteer) -> None:
+    # "in Caceres" is the town the province is named after; "in Caceres province" stays the province
+    town = [
+        c.place for c in gazetteer.lookup("Caceres") if c.place.feature_class == "P" and c.place.country_code == "ES"
+    ]
+    assert town
+    for text, at_town in (
+        ("On 4 May 2021, nurses protested in Caceres to demand more staff.", True),
+        ("On 4 May 2021, nurses protested across Caceres province to demand more staff.", False),
+    ):
+        doc = Document(doc_id="a", text=text, published=SATURDAY, country="Spain")
+        event = process_document(doc, gazetteer).events[0]
+        assert event.place is not None
+        assert (event.place.place_id == town[0].place_id) is at_town
+
+
 @pytest.mark.parametrize(
     ("text", "country"),
     [

@@ -224,3 +224,24 @@ def test_resolve_comma_list_of_states_is_not_containment(gazetteer: Gazetteer) -
     place = _place(gazetteer, "Cases were confirmed in Texas, Ohio, Oregon, Nevada, Utah and Kansas.", "Oregon")
     assert place.feature == "A.ADM1"
     assert place.admin1_code != "US.OH"
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "state"),
+    [
+        # a town name shared across Mexico: the state after the comma picks the reading inside it
+        (
+            "On 2 June 2021, in Cuauhtemoc, Chihuahua, farmers blocked a road to demand water.",
+            "Cuauhtemoc",
+            "Chihuahua",
+        ),
+        # the state's name is also a bigger town's elsewhere: the state still holds the reading
+        ("On 2 June 2021, in Tezoyuca, Morelos, residents burned a patrol car.", "Tezoyuca", "Morelos"),
+    ],
+)
+def test_resolve_state_after_a_comma_keeps_the_reading_inside_it(
+    gazetteer: Gazetteer, text: str, name: str, state: str
+) -> None:
+    place = _place(gazetteer, text, name, country="MX")
+    codes = {c.place.admin1_code for c in gazetteer.lookup(state) if c.place.feature == "A.ADM1"}
+    assert place.admin1_code in codes

@@ -182,7 +182,8 @@ _KIND_ORDER = (
 _NATIONAL = frozenset({"troop_request", "aid", "meeting", "referendum"})
 # Lower-case nouns after a place name that make it an actor, not a location: "the U.S. base".
 _ACTOR_NOUNS = re.compile(
-    r"^['’]?s?\s+(?:and\s+[A-Z][\w.]*\s+)?(?:[a-z-]+\s+){0,2}(?:base|bases|embassy|embassies|government|officials?|forces|troops|"
+    r"^['’]?s?\s+(?:and\s+[A-Z][\w.]*\s+)?(?!(?:against|to|for|by|with|over|about|after|before|near|at|in|on)\s)"
+    r"(?:[a-z-]+\s+){0,2}(?:base|bases|embassy|embassies|government|officials?|forces|troops|"
     r"army|military|president|ministry|minister|authorities|leaders?|envoy|diplomats?|spokes\w+|"
     r"counterpart|security|police|(?i:sheriff['’s]*)|prosecutors?|intelligence|navy|interior|foreign|"
     r"news|media|newspapers?|television|radio|press)(?!\w)"
@@ -1513,6 +1514,21 @@ def _as_seat(text: str, res: Resolution) -> Resolution:
     return replace(res, place=res.seat)
 
 
+_CODED_BEFORE = re.compile(r"\b(?i:coded\s+(?:as|to|at|in))\s+(?:[a-z]+[\s,]+){0,4}$")
+_CODED_NOT_PLACE = re.compile(r"^(?:\s+event\b|-)", re.I)
+
+
+def _coded_as(text: str, res: Resolution) -> bool:
+    """Tell whether a coder's note says its event is coded at this place ("coded as X", not "coded to the X event")."""
+    return (
+        res.place is not None
+        and not res.place.is_country
+        and res.role != "demonym"
+        and bool(_CODED_BEFORE.search(text[max(0, res.mention.start_char - 50) : res.mention.start_char]))
+        and not _CODED_NOT_PLACE.match(text[res.mention.end_char : res.mention.end_char + 10])
+    )
+
+
 def _seat_of(text: str, event: Event) -> Event:
     """Put an event placed at "X" read as the unit around town X at that town (:func:`_as_seat`)."""
     res = event.place_mention
@@ -1526,10 +1542,18 @@ def _ranked_place(doc: Document, event: Event, resolutions: Sequence[Resolution]
     """Let the fitted ranker (:mod:`geomap.place_ranker`) choose the main event's place among its sentence's."""
     from geomap import place_ranker
 
-    model = place_ranker.load_place_ranker()
-    if (model is None and place_ranker.COLLECT is None) or event.geometry_kind not in {"point", ""}:
+    if event.geometry_kind not in {"point", ""}:
         return event
     text = doc.text
+    coded = next((r for r in resolutions if _coded_as(text, r)), None)
+    if coded is not None and coded.place is not None:
+        # the coder's own word on where the event is coded ("[coded as X with GP2]"), wherever the note says it
+        return replace(
+            event, place=_as_seat(text, coded).place, place_mention=coded, location_note="coded as (the note says)"
+        )
+    model = place_ranker.load_place_ranker()
+    if model is None and place_ranker.COLLECT is None:
+        return _seat_of(text, event)
     current = event.place_mention if event.place is not None else None
     found = [
         r

@@ -65,6 +65,7 @@ FEATURES = (
     "glued_word",
     "facility_after",
     "km_to_nearest_other",
+    "from_before",
 )
 """Feature names, in the order of the model's weights."""
 
@@ -77,6 +78,7 @@ _MID_UNIT = re.compile(
     re.I,
 )
 _LARGE_UNIT = re.compile(r"^[\s-]+(?:province|state|region|governorate|oblast|division|countryside)\b", re.I)
+_FROM = re.compile(r"\bfrom\s+(?:the\s+)?$", re.I)
 _CODED_AS = re.compile(r"\bcoded\s+(?:as|to|at)\s+$", re.I)
 _FACILITY_AFTER = re.compile(
     r"^\s+(?:road|street|avenue|highway|university|school|college|hospital|market|square|bridge|stadium|"
@@ -265,6 +267,7 @@ def candidate_matrix(
                 float(bool(_GLUED.match(after))),
                 float(bool(_FACILITY_AFTER.match(after))),
                 _log_km_to_nearest(res, candidates),
+                float(bool(_FROM.search(before))),
             ]
         )
     return rows

@@ -271,6 +271,23 @@ def test_events_district_named_after_its_town(gazetteer: Gazetteer, text: str, p
     assert events[0].place.name == place
 
 
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        # the coder's note names where the event is coded: that place, over the sentence's others
+        ("On 4 May 2021, a mine wounded two herders near Nad Ali [coded as Lashkar Gah], Helmand.", "Lashkar Gah"),
+        # "coded to the X event" points at another event, not at this one's place
+        ("On 4 May 2021, a mine wounded two herders in Kandahar (fatalities coded to the Kabul event).", "Kandahar"),
+    ],
+)
+def test_events_coded_as_names_the_place(gazetteer: Gazetteer, text: str, place: str) -> None:
+    doc = Document(doc_id="a", text=text, published=SATURDAY, country="Afghanistan")
+    event = process_document(doc, gazetteer).events[0]
+    towns = {c.place.place_id for c in gazetteer.lookup(place) if c.place.feature_class == "P"}
+    assert event.place is not None
+    assert event.place.place_id in towns
+
+
 def test_events_bare_name_of_a_province_is_its_town(gazetteer: Gazetteer) -> None:
     # "in Caceres" is the town the province is named after; "in Caceres province" stays the province
     town = [

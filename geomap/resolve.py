@@ -454,6 +454,9 @@ def resolve_mentions(
         group = groups.get((mention.key, role))
         if group is None:
             found, directional = ([], False) if role == "demonym" else _lookup(gazetteer, mention.text)
+            if country and len(found) > TOP_K:
+                # a name common worldwide ("Buenos Aires"): the hinted country's readings, however small, stay in
+                found = sorted(found, key=lambda c: c.place.country_code != country)
             every = [c for c in found if not c.is_code_only(mention.text)][:TOP_K]
             every = _spelled_short_forms(every, mention.text)
             cands = _drop_alias_countries(every, mention.key)

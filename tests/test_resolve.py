@@ -245,3 +245,12 @@ def test_resolve_state_after_a_comma_keeps_the_reading_inside_it(
     place = _place(gazetteer, text, name, country="MX")
     codes = {c.place.admin1_code for c in gazetteer.lookup(state) if c.place.feature == "A.ADM1"}
     assert place.admin1_code in codes
+
+
+def test_resolve_hinted_country_keeps_its_small_readings_of_a_common_name(gazetteer: Gazetteer) -> None:
+    # a name with many readings worldwide: the hinted country's smallest one is still a candidate
+    text = "On 2 June 2021, residents marched in Buenos Aires (Ancash) against a new antenna."
+    place = _place(gazetteer, text, "Buenos Aires", country="PE")
+    codes = {c.place.admin1_code for c in gazetteer.lookup("Ancash") if c.place.feature == "A.ADM1"}
+    assert place.country_code == "PE"
+    assert place.admin1_code in codes

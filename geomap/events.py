@@ -205,6 +205,8 @@ _SUBPLACE = re.compile(
     re.I,
 )
 _ADMIN_UNIT = re.compile(r"^\s+(?:district|sub-?district|township)\b", re.I)
+_BARE_SEAT_KM = 60.0
+"""How near its unit's centre the town a bare unit name stands for must lie (a province's capital, not a state's)."""
 _UNIT_NAMED = re.compile(
     r"^(?:['’]s)?[\s-]+(?:district|sub-?district|township|county|municipality|province|state|region|governorate|"
     r"oblast|raion|department|prefecture|division|zone|woreda|commune|LGA|tehsil|area|countryside|rural)\b",
@@ -1511,6 +1513,8 @@ def _as_seat(text: str, res: Resolution) -> Resolution:
         return replace(res, place=res.seat)
     if _UNIT_NAMED.match(text[res.mention.end_char : res.mention.end_char + 25]):
         return res
+    if haversine_km(res.seat.lat, res.seat.lon, res.place.lat, res.place.lon) > _BARE_SEAT_KM:
+        return res  # a state's far-off namesake town ("Rio Grande" in "Rio Grande do Sul") is not what it means
     return replace(res, place=res.seat)
 
 

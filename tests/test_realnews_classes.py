@@ -450,3 +450,25 @@ def test_realnews_fractions_of_a_million_are_numbers(wording: str, value: int) -
     (count,) = iter_counts(f"Officials said {wording} people had fled.")
     assert count.best == value
     assert count.text == wording
+
+
+# --- a North American phone number: a bare city name is the namesake in the US or Canada -----------------
+
+
+def test_realnews_north_american_phone_number_keeps_namesake_at_home(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "A man was stabbed to death outside a bar in London early Saturday, police said.\n"
+        "Officers arrested a woman at the scene. Anyone with information is asked to call 519-555-0142."
+    )
+    result = _read(text, gazetteer, nlp)
+    assert {c for _, c in _places(result, "London")} == {"CA"}
+    assert _countries(result) == {"CA"}
+
+
+def test_realnews_phone_number_does_not_move_a_story_abroad(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "A bomb killed four people at a market in London on Saturday, British police said.\n"
+        "Relatives in the city can call the embassy hotline at 202-555-0187."
+    )
+    result = _read(text, gazetteer, nlp)
+    assert {c for _, c in _places(result, "London")} == {"GB"}

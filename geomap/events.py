@@ -1848,7 +1848,7 @@ def _merge(events: list[Event]) -> list[Event]:
             old,
             kinds=_told_on(old.kinds, event.kinds, event),
             killed=_higher(old.killed, event.killed),
-            injured=_higher(old.injured, event.injured),
+            injured=_wounds_of_the_dead(_higher(old.injured, event.injured), old.killed or event.killed),
             displaced=_higher(old.displaced, event.displaced),
             arrested=_higher(old.arrested, event.arrested),
             date=old.date or event.date,
@@ -1940,6 +1940,22 @@ def _sharper(near: Count | None, wide: Count | None) -> Count | None:
     if wide is not None and near.qualifier == "vague" and wide.qualifier != "vague" and _agree(near, wide):
         return wide
     return near
+
+
+_ONE_ALREADY_TOLD = re.compile(r"^(?:the|this|that)\s+(?:[a-z-]+\s+)?[a-z]+$|^(?:he|she|him|her)$", re.I)
+"""A person told again without a number: "the victim", "the young man", "he"."""
+
+
+def _wounds_of_the_dead(injured: Count | None, killed: Count | None) -> Count | None:
+    """
+    Drop one wounded person read from a definite reference when the event already counts a death.
+
+    "A stabbing killed a man ... police found the victim with stab wounds": the wounded victim is the dead man,
+    told again, not one more casualty.
+    """
+    if injured is None or killed is None or injured.best != 1 or not killed.best:
+        return injured
+    return None if _ONE_ALREADY_TOLD.match(injured.text.strip()) else injured
 
 
 def _higher(a: Count | None, b: Count | None) -> Count | None:

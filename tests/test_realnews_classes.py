@@ -472,3 +472,19 @@ def test_realnews_phone_number_does_not_move_a_story_abroad(gazetteer: Gazetteer
     )
     result = _read(text, gazetteer, nlp)
     assert {c for _, c in _places(result, "London")} == {"GB"}
+
+
+# --- the dead told again: "the victim" found wounded is no further casualty ------------------------------
+
+
+def test_realnews_victim_found_wounded_is_the_dead_man(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "A birthday party turned deadly early Saturday with a stabbing that killed a 31-year-old man, "
+        "Leeds police say.\n"
+        "Officers were called to a hall on Mill Street. On arrival, police found the victim with stab wounds."
+    )
+    result = _read(text, gazetteer, nlp)
+    (shooting,) = [e for e in result.events if e.killed is not None]
+    assert shooting.killed is not None
+    assert shooting.killed.best == 1
+    assert shooting.injured is None

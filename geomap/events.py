@@ -48,6 +48,7 @@ from geomap.reading import (
     is_reporting_verb,
     is_toll,
     is_trigger,
+    ordered_in_court,
     same_scene,
     span_root,
     token_at,
@@ -1591,6 +1592,8 @@ def _build_event(
     if date is not None and doc.published is not None and date.date > doc.published + dt.timedelta(days=1):
         planned = True
     background = not planned and date is not None and _before_window(date, doc)
+    if main_trigger is not None and family == "arrests" and ordered_in_court(main_trigger):
+        return None  # custody a court ordered after a hearing is a step of a trial, not an arrest
     if main_trigger is not None and not planned and family != "arrests" and told_in_court(main_trigger):
         background = True  # the crime a court hears or a charge names happened before the news
     days_before: int | None = None

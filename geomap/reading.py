@@ -46,6 +46,7 @@ __all__ = [
     "is_search",
     "is_toll",
     "is_trigger",
+    "ordered_in_court",
     "same_scene",
     "span_root",
     "token_at",
@@ -1197,6 +1198,37 @@ def told_as_earlier(trig: Any) -> tuple[bool, int | None]:
 
 _COURT_NOUNS = frozenset({"court", "jury", "trial", "tribunal", "judge", "prosecutor", "prosecution", "inquest"})
 _JUDICIAL_VERBS = frozenset({"convict", "sentence", "charge", "plead", "jail", "acquit", "indict", "try", "testify"})
+
+
+_BENCH_NOUNS = frozenset({"court", "magistrate", "judge", "tribunal", "bench"})
+
+
+def ordered_in_court(trig: Any) -> bool:
+    """
+    Tell whether a detention follows a court appearance: a court's order (remand, committal), not an arrest.
+
+    "detained under the Act after appearing at the Crown Court", "remanded in custody after she appeared before
+    magistrates".
+
+    Parameters
+    ----------
+    trig
+        The arrest trigger (a verb, or the noun of "in custody").
+
+    Returns
+    -------
+    bool
+        True when the trigger's verb has an "appear" clause whose place is a court, magistrates or a judge.
+    """
+    verb = trig.head.head if trig.pos_ == "NOUN" and trig.dep_ == "pobj" else trig
+    for child in verb.children:
+        steps = [child, *(g for g in child.children if g.dep_ == "pcomp")]
+        for step in steps:
+            if step.lemma_.lower() not in {"appear", "appearance"}:
+                continue
+            if any(t.lemma_.lower() in _BENCH_NOUNS and t.pos_ in {"NOUN", "PROPN"} for t in step.subtree):
+                return True
+    return False
 
 
 def told_in_court(trig: Any) -> bool:

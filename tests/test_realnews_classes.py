@@ -488,3 +488,25 @@ def test_realnews_victim_found_wounded_is_the_dead_man(gazetteer: Gazetteer, nlp
     assert shooting.killed is not None
     assert shooting.killed.best == 1
     assert shooting.injured is None
+
+
+# --- custody a court orders after a hearing is a step of a trial, not an arrest ------------------------------
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "A fourth man, 24, was detained under the Mental Health Act after appearing at Leeds Crown Court.",
+        "A woman was remanded in custody after she appeared before magistrates in Leeds on Monday.",
+    ],
+)
+def test_realnews_custody_after_a_court_appearance_is_no_arrest(sentence: str, gazetteer: Gazetteer, nlp: Any) -> None:
+    text = "Three men were jailed on Friday over a knife fight in Leeds in 2019.\n" + sentence
+    result = _read(text, gazetteer, nlp)
+    assert [e for e in result.events if "arrests" in e.kinds] == []
+
+
+def test_realnews_arrest_after_a_raid_is_still_an_arrest(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = "Police arrested two men after a raid on a flat in Leeds on Saturday, officers said."
+    result = _read(text, gazetteer, nlp)
+    assert [e for e in result.events if "arrests" in e.kinds] != []

@@ -510,3 +510,19 @@ def test_realnews_arrest_after_a_raid_is_still_an_arrest(gazetteer: Gazetteer, n
     text = "Police arrested two men after a raid on a flat in Leeds on Saturday, officers said."
     result = _read(text, gazetteer, nlp)
     assert [e for e in result.events if "arrests" in e.kinds] != []
+
+
+# --- a town the gazetteer lists only with its Arabic article ("Al X" told as "X") ---------------------------
+
+
+def test_realnews_town_named_without_its_arabic_article(gazetteer: Gazetteer, nlp: Any) -> None:
+    assert [c.place.country_code for c in gazetteer.lookup("Qaim")][:1] == ["IQ"]
+    text = "Militants shelled Qaim and two villages near the border on Saturday, killing four soldiers, officials said."
+    result = _read(text, gazetteer, nlp)
+    assert _places(result, "Qaim")[:1] == [("Al Qā’im", "IQ")]
+    assert _countries(result) == {"IQ"}
+
+
+def test_realnews_article_rule_leaves_unknown_words_and_hamlets(gazetteer: Gazetteer) -> None:
+    assert gazetteer.lookup("Zubayrqx") == []
+    assert all(c.place.population >= 10_000 for c in gazetteer.lookup("Hawl"))

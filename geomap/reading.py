@@ -1015,8 +1015,8 @@ def victims_of(trig: Any) -> tuple[int, Any] | None:
         noun = next((c for c in verb.children if c.dep_ == "nsubj"), None)  # headline style: "Man arrested"
     if noun is None and passive and verb.dep_ == "acl":
         noun = verb.head  # "a man arrested on Monday"
-    if noun is not None and noun.lower_ in {"who", "that"} and verb.dep_ == "relcl":
-        noun = verb.head  # "the soldier who was killed by a bomb"
+    if noun is not None and noun.lower_ in {"who", "that"} and verb.dep_ in {"relcl", "ccomp"}:
+        noun = verb.head  # "the soldier who was killed by a bomb" (the parser may hang "who is" as a ccomp)
     if noun is None:
         return None
     # "his mother, father and sister": conjuncts (the parser may hang a list's middle on an apposition)
@@ -1033,10 +1033,15 @@ def victims_of(trig: Any) -> tuple[int, Any] | None:
         if person.pos_ == "PRON":
             if person.lower_ not in {"he", "she", "him", "her"}:
                 return None
-        elif not (person.ent_type_ == "PERSON" or _PERSON_NOUN.match(person.lower_)):
+        elif not (person.ent_type_ == "PERSON" or _PERSON_NOUN.match(person.lower_) or _is_age_noun(person)):
             return None
         total += 1
     return total, noun
+
+
+def _is_age_noun(tok: Any) -> bool:
+    """Tell whether a token is an age told as a person: "the 12 year old", "a 30-year-old"."""
+    return tok.lower_ == "old" and any(c.lemma_.lower() == "year" and c.dep_ == "npadvmod" for c in tok.children)
 
 
 def _same_line(a: Any, b: Any) -> bool:

@@ -526,3 +526,16 @@ def test_realnews_town_named_without_its_arabic_article(gazetteer: Gazetteer, nl
 def test_realnews_article_rule_leaves_unknown_words_and_hamlets(gazetteer: Gazetteer) -> None:
     assert gazetteer.lookup("Zubayrqx") == []
     assert all(c.place.population >= 10_000 for c in gazetteer.lookup("Hawl"))
+
+
+# --- an age told as a person ("the 15 year old") is one person held -----------------------------------------
+
+
+def test_realnews_age_told_as_a_person_counts_one_arrest(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "A teenager planted a pipe bomb outside a church in Hanover on Friday, police said.\n"
+        "The 15 year old - who is now in custody - had built the device at home."
+    )
+    result = _read(text, gazetteer, nlp)
+    held = [e for e in result.events if "arrests" in e.kinds]
+    assert [e.arrested.best if e.arrested else None for e in held] == [1]

@@ -1818,6 +1818,17 @@ def _merge(events: list[Event]) -> list[Event]:
     """Merge events of one family and place whose dates agree (or are unknown); keep the highest counts."""
     merged: list[Event] = []
     for event in events:
+        held = next((i for i, old in enumerate(merged) if _hurt_when_held(old, event)), None)
+        if held is not None:
+            # "A man is in custody after ... The man was treated for dog bite injuries": the one held was hurt
+            old = merged[held]
+            merged[held] = replace(
+                old,
+                kinds=tuple(dict.fromkeys((*old.kinds, "injured"))),
+                injured=event.injured,
+                extra_evidence=(*old.extra_evidence, (event.evidence_start, event.evidence_end)),
+            )
+            continue
         at = next((i for i, old in enumerate(merged) if _same_event(old, event)), None)
         if at is None:
             at = next((i for i, old in enumerate(merged) if _nested_same(old, event)), None)
@@ -1959,6 +1970,26 @@ def _wounds_of_the_dead(injured: Count | None, killed: Count | None) -> Count | 
     if injured is None or killed is None or injured.best != 1 or not killed.best:
         return injured
     return None if _ONE_ALREADY_TOLD.match(injured.text.strip()) else injured
+
+
+def _hurt_when_held(old: Event, new: Event) -> bool:
+    """
+    Tell whether a later sentence's one wounded person, told again by "the man" or "he", is the one person held.
+
+    Only an injury alone (no attack, no death) at the arrest's place and day is read so.
+    """
+    hurt = new.injured
+    if hurt is None or hurt.best != 1 or set(new.kinds) != {"injured"} or new.killed is not None:
+        return False
+    if not _ONE_ALREADY_TOLD.match(hurt.text.strip()):
+        return False
+    if old.family != "arrests" or old.arrested is None or old.arrested.best != 1 or old.injured is not None:
+        return False
+    if not (old.current and new.current) or old.place is None or new.place is None:
+        return False
+    if old.place.place_id != new.place.place_id:
+        return False
+    return old.date is None or new.date is None or abs((old.date.date - new.date.date).days) <= 1
 
 
 def _higher(a: Count | None, b: Count | None) -> Count | None:

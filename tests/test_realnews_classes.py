@@ -539,3 +539,20 @@ def test_realnews_age_told_as_a_person_counts_one_arrest(gazetteer: Gazetteer, n
     result = _read(text, gazetteer, nlp)
     held = [e for e in result.events if "arrests" in e.kinds]
     assert [e.arrested.best if e.arrested else None for e in held] == [1]
+
+
+# --- the one person held, told again as hurt, is one event ---------------------------------------------------
+
+
+def test_realnews_suspect_hurt_when_held_is_the_arrest(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "A 34-year-old man is in custody after threatening a cashier with a knife at a Regina gas station.\n"
+        "The man was treated in hospital for minor injuries."
+    )
+    result = _read(text, gazetteer, nlp)
+    assert len(result.events) == 1
+    (event,) = result.events
+    assert event.arrested is not None
+    assert event.arrested.best == 1
+    assert event.injured is not None
+    assert event.injured.best == 1

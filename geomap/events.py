@@ -1501,6 +1501,18 @@ def _as_seat(text: str, res: Resolution) -> Resolution:
     return replace(res, place=res.seat)
 
 
+_HOME_BEFORE = re.compile(r"\b(?:an?|the)\s+$", re.I)
+_HOME_AFTER = re.compile(
+    r"^\s+(?:man|woman|boy|girl|teen|teenager|youth|resident|native|couple|family|mother|father)\b"
+)
+
+
+def _home_of_person(text: str, res: Resolution) -> bool:
+    """Tell whether a place describes where a person is from ("a Metcalfe County man"): a home, not a scene."""
+    start, end = res.mention.start_char, res.mention.end_char
+    return bool(_HOME_BEFORE.search(text[max(0, start - 6) : start]) and _HOME_AFTER.match(text[end : end + 20]))
+
+
 def _ranked_place(doc: Document, event: Event, resolutions: Sequence[Resolution], gazetteer: Gazetteer) -> Event:
     """Let the fitted ranker (:mod:`geomap.place_ranker`) choose the main event's place among its sentence's."""
     from geomap import place_ranker
@@ -1519,6 +1531,8 @@ def _ranked_place(doc: Document, event: Event, resolutions: Sequence[Resolution]
         and not _is_actor_use(text, r)
         and not _taken_to_facility(text, r)
     ]
+    scenes = [r for r in found if not _home_of_person(text, r)]
+    found = scenes if scenes else found
     if current is not None and current.place is not None and all(c is not current for c in found):
         found = sorted([*found, current], key=lambda r: r.mention.start_char)
     hint = gazetteer.country_code(doc.country) if doc.country else ""

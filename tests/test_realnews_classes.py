@@ -556,3 +556,17 @@ def test_realnews_suspect_hurt_when_held_is_the_arrest(gazetteer: Gazetteer, nlp
     assert event.arrested.best == 1
     assert event.injured is not None
     assert event.injured.best == 1
+
+
+# --- "a Pike County man": where a person is from is no scene -------------------------------------------------
+
+
+def test_realnews_home_of_a_person_is_not_the_shooting_scene(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "PIKEVILLE, Ky. (WXYZ) -  A Pike County man is arrested after a Floyd County shooting.\n"
+        "Police say John Smith, 30, of Pikeville, had a single gunshot wound to the leg."
+    )
+    result = _read(text, gazetteer, nlp)
+    (shooting,) = [e for e in result.events if "attack" in e.kinds]
+    assert shooting.place is not None
+    assert shooting.place.name == "Floyd County"

@@ -20,6 +20,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import datetime as dt
+import itertools
 import re
 from collections import Counter
 from contextvars import ContextVar
@@ -110,7 +111,8 @@ KIND_PATTERNS: dict[str, re.Pattern[str]] = {
         "state_of_emergency": r"\b(?:state of emergency|emergency rule|martial law|emergency decree)\b",
         "deadly_force": r"\b(?:deadly force|lethal force|shoot[- ]to[- ]kill|shoot on sight)\b",
         "displacement": r"\b(?:fle(?:e|es|eing|d)|refugees?|displaced|displacement|evacuat\w*|exodus|"
-        r"sought refuge|crossed into|expell?ed|deported|forcibly returned|uprooted)\b",
+        r"sought refuge|crossed into|expell?ed|deported|forcibly returned|uprooted|"
+        r"(?:driven|forced|chased)\s+(?:out\s+)?(?:from|of)\s+(?:their|his|her)\s+homes?)\b",
         "troop_request": r"\b(?:(?:ask(?:ed|s|ing)?|request(?:ed|s|ing)?|appeal(?:ed|s)?|call(?:ed)? on)\b[^.]{0,60}"
         r"\btroops|peacekeep\w*|send troops)\b",
         "aid": r"\b(?:humanitarian (?:aid|assistance|supplies)|aid (?:convoys?|shipments?|flights?)|relief "
@@ -842,6 +844,37 @@ def _count(sdoc: Any, chunk: str, offset: int, kind: str, triggers: dict[str, li
     return best[1] if best else None
 
 
+_CLAUSE_JOINT = re.compile(r"[,;] | and ")
+
+
+def _parts(chunk: str, sentence: tuple[int, int], family: str) -> list[tuple[int, int]]:
+    """
+    Split a sentence that tells two displacements, each with its own figure, where its clauses join.
+
+    "a quarter of a million have been driven from their homes and another 6,000 have fled to Uganda": two
+    movements (one inside the country, one across a border), two events.
+    """
+    if family != "displacement":
+        return [sentence]
+    from geomap.attributes import iter_counts
+
+    cues = list(KIND_PATTERNS["displacement"].finditer(chunk))
+    cuts = []
+    for first, second in itertools.pairwise(cues):
+        between = chunk[first.end() : second.start()]
+        joints = list(_CLAUSE_JOINT.finditer(between))
+        if not joints:
+            continue
+        cut = first.end() + joints[-1].start() + 1
+        start = cuts[-1] if cuts else 0
+        if any(c.best for c in iter_counts(chunk[start:cut])) and any(c.best for c in iter_counts(chunk[cut:])):
+            cuts.append(cut)
+    if not cuts:
+        return [sentence]
+    bounds = [0, *cuts, len(chunk)]
+    return [(sentence[0] + a, sentence[0] + b) for a, b in itertools.pairwise(bounds)]
+
+
 def _kinds_in(sentence: str) -> list[str]:
     return [kind for kind in _KIND_ORDER if KIND_PATTERNS[kind].search(sentence)]
 
@@ -1312,15 +1345,13 @@ def extract_events(
             families.pop("other", None)  # "other" cues only make an event when nothing else is told
         if "killed" in kinds and not (set(kinds) & {"riots", "clashes", "attack", "protest"}):
             families.setdefault("violence", [])
-        for family in _FAMILY_ORDER:
-            if family not in families:
-                continue
-            fam_kinds = families[family]
+        work = [(f, families[f], part) for f in _FAMILY_ORDER if f in families for part in _parts(chunk, sentence, f)]
+        for family, fam_kinds, part in work:
             event = _build_event(
                 doc,
                 family,
                 fam_kinds,
-                sentence,
+                part,
                 resolutions,
                 parsed,
                 focus,
@@ -1350,6 +1381,7 @@ def extract_events(
             previous = next((e for e in reversed(raw) if e.family == family and e.current), None)
             if (
                 previous is not None
+                and previous.evidence_start < s_start  # the other part of a split sentence is another event
                 and event.refers_back
                 and event.current
                 and (

@@ -570,3 +570,23 @@ def test_realnews_home_of_a_person_is_not_the_shooting_scene(gazetteer: Gazettee
     (shooting,) = [e for e in result.events if "attack" in e.kinds]
     assert shooting.place is not None
     assert shooting.place.name == "Floyd County"
+
+
+# --- "driven from their homes"; two displacements with their own figures in one sentence ---------------------
+
+
+def test_realnews_driven_from_homes_is_displacement(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = "About 4,000 villagers in Ituri have been driven from their homes by fighting this week, aid agencies said."
+    result = _read(text, gazetteer, nlp)
+    moved = [e for e in result.events if "displacement" in e.kinds]
+    assert [e.displaced.best if e.displaced else None for e in moved] == [4000]
+
+
+def test_realnews_two_displacement_figures_in_one_sentence_are_two_events(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "Dozens were killed in clashes in Ituri last week, about 40,000 people have been forced from their homes "
+        "and another 3,000 people have fled to neighbouring Uganda, the UN said."
+    )
+    result = _read(text, gazetteer, nlp)
+    moved = sorted(e.displaced.best for e in result.events if "displacement" in e.kinds and e.displaced)
+    assert moved == [3000, 40000]

@@ -859,7 +859,7 @@ def _parts(chunk: str, sentence: tuple[int, int], family: str) -> list[tuple[int
     from geomap.attributes import iter_counts
 
     cues = list(KIND_PATTERNS["displacement"].finditer(chunk))
-    cuts = []
+    cuts: list[int] = []
     for first, second in itertools.pairwise(cues):
         between = chunk[first.end() : second.start()]
         joints = list(_CLAUSE_JOINT.finditer(between))

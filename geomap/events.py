@@ -847,32 +847,43 @@ def _count(sdoc: Any, chunk: str, offset: int, kind: str, triggers: dict[str, li
 _CLAUSE_JOINT = re.compile(r"[,;] | and ")
 
 
-def _parts(chunk: str, sentence: tuple[int, int], family: str) -> list[tuple[int, int]]:
+def _parts(chunk: str, sentence: tuple[int, int], family: str, sdoc: Any) -> list[tuple[int, int]]:
     """
     Split a sentence that tells two displacements, each with its own figure, where its clauses join.
 
     "a quarter of a million have been driven from their homes and another 6,000 have fled to Uganda": two
-    movements (one inside the country, one across a border), two events.
+    movements (one inside the country, one across a border), two events. Each part's figure must be tied by
+    the parse to that part's own cue.
     """
-    if family != "displacement":
+    if family != "displacement" or sdoc is None:
         return [sentence]
     from geomap.attributes import iter_counts
+
+    offset = sentence[0]
+
+    def counted(a: int, b: int, cue: re.Match[str]) -> bool:
+        tok = token_at(sdoc, offset + cue.start())
+        if tok is None:
+            return False
+        return any(
+            c.best and attached_to(sdoc, offset + a + c.start_char, offset + a + c.end_char, [tok])
+            for c in iter_counts(chunk[a:b])
+        )
 
     cues = list(KIND_PATTERNS["displacement"].finditer(chunk))
     cuts: list[int] = []
     for first, second in itertools.pairwise(cues):
-        between = chunk[first.end() : second.start()]
-        joints = list(_CLAUSE_JOINT.finditer(between))
+        joints = list(_CLAUSE_JOINT.finditer(chunk[first.end() : second.start()]))
         if not joints:
             continue
         cut = first.end() + joints[-1].start() + 1
         start = cuts[-1] if cuts else 0
-        if any(c.best for c in iter_counts(chunk[start:cut])) and any(c.best for c in iter_counts(chunk[cut:])):
+        if counted(start, cut, first) and counted(cut, len(chunk), second):
             cuts.append(cut)
     if not cuts:
         return [sentence]
     bounds = [0, *cuts, len(chunk)]
-    return [(sentence[0] + a, sentence[0] + b) for a, b in itertools.pairwise(bounds)]
+    return [(offset + a, offset + b) for a, b in itertools.pairwise(bounds)]
 
 
 def _kinds_in(sentence: str) -> list[str]:
@@ -1345,7 +1356,9 @@ def extract_events(
             families.pop("other", None)  # "other" cues only make an event when nothing else is told
         if "killed" in kinds and not (set(kinds) & {"riots", "clashes", "attack", "protest"}):
             families.setdefault("violence", [])
-        work = [(f, families[f], part) for f in _FAMILY_ORDER if f in families for part in _parts(chunk, sentence, f)]
+        work = [
+            (f, families[f], part) for f in _FAMILY_ORDER if f in families for part in _parts(chunk, sentence, f, sdoc)
+        ]
         for family, fam_kinds, part in work:
             event = _build_event(
                 doc,

@@ -590,3 +590,9 @@ def test_realnews_two_displacement_figures_in_one_sentence_are_two_events(gazett
     result = _read(text, gazetteer, nlp)
     moved = sorted(e.displaced.best for e in result.events if "displacement" in e.kinds and e.displaced)
     assert moved == [3000, 40000]
+
+
+def test_realnews_one_displacement_with_a_date_is_not_split(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = "Displacement: On 3 May 2021, 40 families were evacuated from Bunia, officials said."
+    result = _read(text, gazetteer, nlp)
+    assert len([e for e in result.events if "displacement" in e.kinds]) == 1

@@ -266,6 +266,14 @@ def _area_bonus(cand: Candidate, cands: Sequence[Candidate], key: str) -> float:
         return _COUNTRY_BONUS if own or not rival else 0.0
     if place.feature in {"L.CONT", "L.RGN", "P.PPLC"}:
         return _AREA_BONUS
+    if (
+        place.feature == "A.ADM1"
+        and normalize_name(place.name) != key
+        and any(
+            c is not cand and c.place.feature_class in {"A", "L"} and normalize_name(c.place.name) == key for c in cands
+        )
+    ):
+        return 0.0  # an admin-1 region known also by another area's own name (England for a county): that area
     # A town of the same name inside it, or a city of the same name in its country (Spain's Natural Earth regions
     # are provinces whose codes GeoNames towns do not carry), is what a bare name means: "protested in Barcelona".
     # Small same-named towns elsewhere in the country (Wyoming, Michigan) leave the state its bonus.

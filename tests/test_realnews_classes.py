@@ -596,3 +596,15 @@ def test_realnews_one_displacement_with_a_date_is_not_split(gazetteer: Gazetteer
     text = "Displacement: On 3 May 2021, 40 families were evacuated from Bunia, officials said."
     result = _read(text, gazetteer, nlp)
     assert len([e for e in result.events if "displacement" in e.kinds]) == 1
+
+
+# --- a country's part named by its own name is that area, not a county listed under it as an alias --------
+
+
+def test_realnews_england_is_not_a_county(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "The journalist, who lived in England for a decade, died in a prison hospital in Algiers on Sunday, "
+        "his lawyer said."
+    )
+    result = _read(text, gazetteer, nlp)
+    assert _places(result, "England")[:1] == [("England", "GB")]

@@ -20,6 +20,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import datetime as dt
+import itertools
 import re
 from collections import Counter
 from contextvars import ContextVar
@@ -48,6 +49,7 @@ from geomap.reading import (
     is_reporting_verb,
     is_toll,
     is_trigger,
+    ordered_in_court,
     same_scene,
     span_root,
     token_at,
@@ -109,7 +111,8 @@ KIND_PATTERNS: dict[str, re.Pattern[str]] = {
         "state_of_emergency": r"\b(?:state of emergency|emergency rule|martial law|emergency decree)\b",
         "deadly_force": r"\b(?:deadly force|lethal force|shoot[- ]to[- ]kill|shoot on sight)\b",
         "displacement": r"\b(?:fle(?:e|es|eing|d)|refugees?|displaced|displacement|evacuat\w*|exodus|"
-        r"sought refuge|crossed into|expell?ed|deported|forcibly returned|uprooted)\b",
+        r"sought refuge|crossed into|expell?ed|deported|forcibly returned|uprooted|"
+        r"(?:driven|forced|chased)\s+(?:out\s+)?(?:from|of)\s+(?:their|his|her)\s+homes?)\b",
         "troop_request": r"\b(?:(?:ask(?:ed|s|ing)?|request(?:ed|s|ing)?|appeal(?:ed|s)?|call(?:ed)? on)\b[^.]{0,60}"
         r"\btroops|peacekeep\w*|send troops)\b",
         "aid": r"\b(?:humanitarian (?:aid|assistance|supplies)|aid (?:convoys?|shipments?|flights?)|relief "
@@ -849,6 +852,48 @@ def _count(sdoc: Any, chunk: str, offset: int, kind: str, triggers: dict[str, li
     return best[1] if best else None
 
 
+_CLAUSE_JOINT = re.compile(r"[,;] | and ")
+
+
+def _parts(chunk: str, sentence: tuple[int, int], family: str, sdoc: Any) -> list[tuple[int, int]]:
+    """
+    Split a sentence that tells two displacements, each with its own figure, where its clauses join.
+
+    "a quarter of a million have been driven from their homes and another 6,000 have fled to Uganda": two
+    movements (one inside the country, one across a border), two events. Each part's figure must be tied by
+    the parse to that part's own cue.
+    """
+    if family != "displacement" or sdoc is None:
+        return [sentence]
+    from geomap.attributes import iter_counts
+
+    offset = sentence[0]
+
+    def counted(a: int, b: int, cue: re.Match[str]) -> bool:
+        tok = token_at(sdoc, offset + cue.start())
+        if tok is None:
+            return False
+        return any(
+            c.best and attached_to(sdoc, offset + a + c.start_char, offset + a + c.end_char, [tok])
+            for c in iter_counts(chunk[a:b])
+        )
+
+    cues = list(KIND_PATTERNS["displacement"].finditer(chunk))
+    cuts: list[int] = []
+    for first, second in itertools.pairwise(cues):
+        joints = list(_CLAUSE_JOINT.finditer(chunk[first.end() : second.start()]))
+        if not joints:
+            continue
+        cut = first.end() + joints[-1].start() + 1
+        start = cuts[-1] if cuts else 0
+        if counted(start, cut, first) and counted(cut, len(chunk), second):
+            cuts.append(cut)
+    if not cuts:
+        return [sentence]
+    bounds = [0, *cuts, len(chunk)]
+    return [(offset + a, offset + b) for a, b in itertools.pairwise(bounds)]
+
+
 def _kinds_in(sentence: str) -> list[str]:
     return [kind for kind in _KIND_ORDER if KIND_PATTERNS[kind].search(sentence)]
 
@@ -1319,15 +1364,15 @@ def extract_events(
             families.pop("other", None)  # "other" cues only make an event when nothing else is told
         if "killed" in kinds and not (set(kinds) & {"riots", "clashes", "attack", "protest"}):
             families.setdefault("violence", [])
-        for family in _FAMILY_ORDER:
-            if family not in families:
-                continue
-            fam_kinds = families[family]
+        work = [
+            (f, families[f], part) for f in _FAMILY_ORDER if f in families for part in _parts(chunk, sentence, f, sdoc)
+        ]
+        for family, fam_kinds, part in work:
             event = _build_event(
                 doc,
                 family,
                 fam_kinds,
-                sentence,
+                part,
                 resolutions,
                 parsed,
                 focus,
@@ -1357,6 +1402,7 @@ def extract_events(
             previous = next((e for e in reversed(raw) if e.family == family and e.current), None)
             if (
                 previous is not None
+                and previous.evidence_start < s_start  # the other part of a split sentence is another event
                 and event.refers_back
                 and event.current
                 and (
@@ -1542,6 +1588,18 @@ def _seat_of(text: str, event: Event) -> Event:
     return event if seat is res else replace(event, place=seat.place)
 
 
+_HOME_BEFORE = re.compile(r"\b(?:an?|the)\s+$", re.I)
+_HOME_AFTER = re.compile(
+    r"^\s+(?:man|woman|boy|girl|teen|teenager|youth|resident|native|couple|family|mother|father)\b"
+)
+
+
+def _home_of_person(text: str, res: Resolution) -> bool:
+    """Tell whether a place describes where a person is from ("a Metcalfe County man"): a home, not a scene."""
+    start, end = res.mention.start_char, res.mention.end_char
+    return bool(_HOME_BEFORE.search(text[max(0, start - 6) : start]) and _HOME_AFTER.match(text[end : end + 20]))
+
+
 def _ranked_place(doc: Document, event: Event, resolutions: Sequence[Resolution], gazetteer: Gazetteer) -> Event:
     """Let the fitted ranker (:mod:`geomap.place_ranker`) choose the main event's place among its sentence's."""
     from geomap import place_ranker
@@ -1568,6 +1626,8 @@ def _ranked_place(doc: Document, event: Event, resolutions: Sequence[Resolution]
         and not _is_actor_use(text, r)
         and not _taken_to_facility(text, r)
     ]
+    scenes = [r for r in found if not _home_of_person(text, r)]
+    found = scenes if scenes else found
     if current is not None and current.place is not None and all(c is not current for c in found):
         found = sorted([*found, current], key=lambda r: r.mention.start_char)
     hint = gazetteer.country_code(doc.country) if doc.country else ""
@@ -1641,6 +1701,8 @@ def _build_event(
     if date is not None and doc.published is not None and date.date > doc.published + dt.timedelta(days=1):
         planned = True
     background = not planned and date is not None and _before_window(date, doc)
+    if main_trigger is not None and family == "arrests" and ordered_in_court(main_trigger):
+        return None  # custody a court ordered after a hearing is a step of a trial, not an arrest
     if main_trigger is not None and not planned and family != "arrests" and told_in_court(main_trigger):
         background = True  # the crime a court hears or a charge names happened before the news
     days_before: int | None = None
@@ -1865,6 +1927,17 @@ def _merge(events: list[Event]) -> list[Event]:
     """Merge events of one family and place whose dates agree (or are unknown); keep the highest counts."""
     merged: list[Event] = []
     for event in events:
+        held = next((i for i, old in enumerate(merged) if _hurt_when_held(old, event)), None)
+        if held is not None:
+            # "A man is in custody after ... The man was treated for dog bite injuries": the one held was hurt
+            old = merged[held]
+            merged[held] = replace(
+                old,
+                kinds=tuple(dict.fromkeys((*old.kinds, "injured"))),
+                injured=event.injured,
+                extra_evidence=(*old.extra_evidence, (event.evidence_start, event.evidence_end)),
+            )
+            continue
         at = next((i for i, old in enumerate(merged) if _same_event(old, event)), None)
         if at is None:
             at = next((i for i, old in enumerate(merged) if _nested_same(old, event)), None)
@@ -1898,7 +1971,7 @@ def _merge(events: list[Event]) -> list[Event]:
             old,
             kinds=_told_on(old.kinds, event.kinds, event),
             killed=_higher(old.killed, event.killed),
-            injured=_higher(old.injured, event.injured),
+            injured=_wounds_of_the_dead(_higher(old.injured, event.injured), old.killed or event.killed),
             displaced=_higher(old.displaced, event.displaced),
             arrested=_higher(old.arrested, event.arrested),
             date=old.date or event.date,
@@ -1990,6 +2063,42 @@ def _sharper(near: Count | None, wide: Count | None) -> Count | None:
     if wide is not None and near.qualifier == "vague" and wide.qualifier != "vague" and _agree(near, wide):
         return wide
     return near
+
+
+_ONE_ALREADY_TOLD = re.compile(r"^(?:the|this|that)\s+(?:[a-z-]+\s+)?[a-z]+$|^(?:he|she|him|her)$", re.I)
+"""A person told again without a number: "the victim", "the young man", "he"."""
+
+
+def _wounds_of_the_dead(injured: Count | None, killed: Count | None) -> Count | None:
+    """
+    Drop one wounded person read from a definite reference when the event already counts a death.
+
+    "A stabbing killed a man ... police found the victim with stab wounds": the wounded victim is the dead man,
+    told again, not one more casualty.
+    """
+    if injured is None or killed is None or injured.best != 1 or not killed.best:
+        return injured
+    return None if _ONE_ALREADY_TOLD.match(injured.text.strip()) else injured
+
+
+def _hurt_when_held(old: Event, new: Event) -> bool:
+    """
+    Tell whether a later sentence's one wounded person, told again by "the man" or "he", is the one person held.
+
+    Only an injury alone (no attack, no death) at the arrest's place and day is read so.
+    """
+    hurt = new.injured
+    if hurt is None or hurt.best != 1 or set(new.kinds) != {"injured"} or new.killed is not None:
+        return False
+    if not _ONE_ALREADY_TOLD.match(hurt.text.strip()):
+        return False
+    if old.family != "arrests" or old.arrested is None or old.arrested.best != 1 or old.injured is not None:
+        return False
+    if not (old.current and new.current) or old.place is None or new.place is None:
+        return False
+    if old.place.place_id != new.place.place_id:
+        return False
+    return old.date is None or new.date is None or abs((old.date.date - new.date.date).days) <= 1
 
 
 def _higher(a: Count | None, b: Count | None) -> Count | None:

@@ -64,6 +64,10 @@ MAX_NAME_CHARS = 200
 """Longer queries cannot be a place name and match nothing."""
 
 _MEMO_SIZE = 100_000
+_ARTICLE_MIN_KEY = 4
+"""Shortest name (normalised key) looked up again with the Arabic article "al" in front."""
+_ARTICLE_TOWN = 10_000
+"""A name found only with the article added must be a town at least this large."""
 _DATA_ENV = "GEOMAP_DATA"
 _CACHE_ENV = "GEOMAP_CACHE"
 _SCHEMA_VERSION = "3"
@@ -456,7 +460,7 @@ class Gazetteer:
                 out[key] = list(cands)
         return out
 
-    def _candidates_for_keys(self, keys: Sequence[str]) -> dict[str, list[Candidate]]:
+    def _candidates_for_keys(self, keys: Sequence[str], *, _with_article: bool = False) -> dict[str, list[Candidate]]:
         out: dict[str, list[Candidate]] = {}
         for start in range(0, len(keys), 500):
             chunk = keys[start : start + 500]
@@ -487,6 +491,19 @@ class Gazetteer:
                     place=place, matched_name=names[0], prior=min(1.0, prior_of(place) + bonus), spellings=tuple(names)
                 )
                 out.setdefault(key, []).append(cand)
+        bare = [k for k in keys if k not in out and len(k) >= _ARTICLE_MIN_KEY and k.isalpha() and k[:2] != "al"]
+        if bare and not _with_article:
+            # "Qamishli" for "Al Qamishli": English often drops the Arabic article the gazetteer keeps; only a
+            # town of some size is taken so (a village spelled alike is likelier a namesake than the meaning)
+            found = self._candidates_for_keys([f"al{k}" for k in bare], _with_article=True)
+            for k in bare:
+                towns = [
+                    c
+                    for c in found.get(f"al{k}", ())
+                    if c.place.feature_class == "P" and c.place.population >= _ARTICLE_TOWN
+                ]
+                if towns:
+                    out[k] = towns
         for cands in out.values():
             cands.sort(key=lambda c: (-c.prior, -c.place.population, c.place.place_id))
         return out

@@ -339,13 +339,18 @@ def _is_parenthesised_item(text: str, mention: Mention) -> bool:
 
 
 def _is_own_name(cands: Sequence[Candidate], surface: str, key: str) -> bool:
-    """Tell whether a name is a country's name, or the main name of one of its best readings, spelled so."""
+    """
+    Tell whether a name is a country's name, or the main name of one of its best readings, spelled so.
+
+    The main name less its Arabic article counts as spelled so ("Qamishli" for "Al Qamishli").
+    """
     from geomap.names import normalize_name
 
     # "U.N." is not the town "Un": a dotted abbreviation must be the place's own spelling.
     dotted = "." in surface
     return any(
-        c.place.is_country or (normalize_name(c.place.name) == key and (not dotted or surface in c.spellings))
+        c.place.is_country
+        or (normalize_name(c.place.name) in {key, f"al{key}"} and (not dotted or surface in c.spellings))
         for c in cands[:3]
     )
 

@@ -46,6 +46,7 @@ __all__ = [
     "is_search",
     "is_toll",
     "is_trigger",
+    "ordered_in_court",
     "same_scene",
     "span_root",
     "token_at",
@@ -1014,8 +1015,8 @@ def victims_of(trig: Any) -> tuple[int, Any] | None:
         noun = next((c for c in verb.children if c.dep_ == "nsubj"), None)  # headline style: "Man arrested"
     if noun is None and passive and verb.dep_ == "acl":
         noun = verb.head  # "a man arrested on Monday"
-    if noun is not None and noun.lower_ in {"who", "that"} and verb.dep_ == "relcl":
-        noun = verb.head  # "the soldier who was killed by a bomb"
+    if noun is not None and noun.lower_ in {"who", "that"} and verb.dep_ in {"relcl", "ccomp"}:
+        noun = verb.head  # "the soldier who was killed by a bomb" (the parser may hang "who is" as a ccomp)
     if noun is None:
         return None
     # "his mother, father and sister": conjuncts (the parser may hang a list's middle on an apposition)
@@ -1032,10 +1033,15 @@ def victims_of(trig: Any) -> tuple[int, Any] | None:
         if person.pos_ == "PRON":
             if person.lower_ not in {"he", "she", "him", "her"}:
                 return None
-        elif not (person.ent_type_ == "PERSON" or _PERSON_NOUN.match(person.lower_)):
+        elif not (person.ent_type_ == "PERSON" or _PERSON_NOUN.match(person.lower_) or _is_age_noun(person)):
             return None
         total += 1
     return total, noun
+
+
+def _is_age_noun(tok: Any) -> bool:
+    """Tell whether a token is an age told as a person: "the 12 year old", "a 30-year-old"."""
+    return tok.lower_ == "old" and any(c.lemma_.lower() == "year" and c.dep_ == "npadvmod" for c in tok.children)
 
 
 def _same_line(a: Any, b: Any) -> bool:
@@ -1197,6 +1203,37 @@ def told_as_earlier(trig: Any) -> tuple[bool, int | None]:
 
 _COURT_NOUNS = frozenset({"court", "jury", "trial", "tribunal", "judge", "prosecutor", "prosecution", "inquest"})
 _JUDICIAL_VERBS = frozenset({"convict", "sentence", "charge", "plead", "jail", "acquit", "indict", "try", "testify"})
+
+
+_BENCH_NOUNS = frozenset({"court", "magistrate", "judge", "tribunal", "bench"})
+
+
+def ordered_in_court(trig: Any) -> bool:
+    """
+    Tell whether a detention follows a court appearance: a court's order (remand, committal), not an arrest.
+
+    "detained under the Act after appearing at the Crown Court", "remanded in custody after she appeared before
+    magistrates".
+
+    Parameters
+    ----------
+    trig
+        The arrest trigger (a verb, or the noun of "in custody").
+
+    Returns
+    -------
+    bool
+        True when the trigger's verb has an "appear" clause whose place is a court, magistrates or a judge.
+    """
+    verb = trig.head.head if trig.pos_ == "NOUN" and trig.dep_ == "pobj" else trig
+    for child in verb.children:
+        steps = [child, *(g for g in child.children if g.dep_ == "pcomp")]
+        for step in steps:
+            if step.lemma_.lower() not in {"appear", "appearance"}:
+                continue
+            if any(t.lemma_.lower() in _BENCH_NOUNS and t.pos_ in {"NOUN", "PROPN"} for t in step.subtree):
+                return True
+    return False
 
 
 def told_in_court(trig: Any) -> bool:

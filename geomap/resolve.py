@@ -104,6 +104,9 @@ _NOUN_OF = re.compile(r"\s+(?:[a-z-]+\s+)?" + _PLACE_NOUN + r"\s+of\s+")
 _AREA_NOUN_OF = re.compile(
     r"\b(?:district|municipality|county|province|region|state|governorate|prefecture|oblast)\s+of\s+$", re.I
 )
+_NANP_PHONE = re.compile(r"(?<![\d-])(?:1[-. ])?(?:\([2-9]\d\d\)\s?|[2-9]\d\d[-.])[2-9]\d\d[-.]\d{4}(?![\d-])")
+"""A North American phone number ("519-661-5670", "(416) 555-0199", "1-800-222-8477"): a US or Canadian story."""
+_NANP_COUNTRIES = ("US", "CA")
 _TOWN_BEFORE = re.compile(r"\b(?:town|city|village|hamlet|suburb)\s+(?:of\s+)?$", re.I)
 _SENTENCE_BREAK = re.compile(r"[.!?][\"”’)\]]*\s+(?=[\"“(\[]?[A-Z0-9])|\n+")
 _DATELINE_AFTER = re.compile(r"^(?:,\s*[A-Za-z.][A-Za-z. ]{0,30})?\s*(?:\([A-Za-z .]{1,30}\)\s*)?[-—–:]")
@@ -263,6 +266,14 @@ def _area_bonus(cand: Candidate, cands: Sequence[Candidate], key: str) -> float:
         return _COUNTRY_BONUS if own or not rival else 0.0
     if place.feature in {"L.CONT", "L.RGN", "P.PPLC"}:
         return _AREA_BONUS
+    if (
+        place.feature == "A.ADM1"
+        and normalize_name(place.name) != key
+        and any(
+            c is not cand and c.place.feature_class in {"A", "L"} and normalize_name(c.place.name) == key for c in cands
+        )
+    ):
+        return 0.0  # an admin-1 region known also by another area's own name (England for a county): that area
     # A town of the same name inside it, or a city of the same name in its country (Spain's Natural Earth regions
     # are provinces whose codes GeoNames towns do not carry), is what a bare name means: "protested in Barcelona".
     # Small same-named towns elsewhere in the country (Wyoming, Michigan) leave the state its bonus.
@@ -518,6 +529,15 @@ def resolve_mentions(
             counts[code] += len(group.indices)
             for sid in group.sentences:
                 sentence_countries.setdefault(sid, []).append((gkey, code))
+    if not country and not region and not set(counts) - set(_NANP_COUNTRIES) and _NANP_PHONE.search(text):
+        # A tip line or office number of the North American plan in a story that names no country beyond it:
+        # the story is local to the US or Canada, and a bare "London" is the namesake there, not the world city.
+        for group in groups.values():
+            if group.role == "demonym" or group.hint_countries or group.hint_admin1_countries:
+                continue
+            inside = [c for c in group.cands if c.place.country_code in _NANP_COUNTRIES]
+            if inside and len(inside) < len(group.cands) and not group.cands[0].place.is_country:
+                group.cands = inside
     story = _Story(
         counts=counts,
         by_group_country=by_group_country,

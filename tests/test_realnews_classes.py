@@ -450,3 +450,161 @@ def test_realnews_fractions_of_a_million_are_numbers(wording: str, value: int) -
     (count,) = iter_counts(f"Officials said {wording} people had fled.")
     assert count.best == value
     assert count.text == wording
+
+
+# --- a North American phone number: a bare city name is the namesake in the US or Canada -----------------
+
+
+def test_realnews_north_american_phone_number_keeps_namesake_at_home(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "A man was stabbed to death outside a bar in London early Saturday, police said.\n"
+        "Officers arrested a woman at the scene. Anyone with information is asked to call 519-555-0142."
+    )
+    result = _read(text, gazetteer, nlp)
+    assert {c for _, c in _places(result, "London")} == {"CA"}
+    assert _countries(result) == {"CA"}
+
+
+def test_realnews_phone_number_does_not_move_a_story_abroad(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "A bomb killed four people at a market in London on Saturday, British police said.\n"
+        "Relatives in the city can call the embassy hotline at 202-555-0187."
+    )
+    result = _read(text, gazetteer, nlp)
+    assert {c for _, c in _places(result, "London")} == {"GB"}
+
+
+# --- the dead told again: "the victim" found wounded is no further casualty ------------------------------
+
+
+def test_realnews_victim_found_wounded_is_the_dead_man(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "A birthday party turned deadly early Saturday with a stabbing that killed a 31-year-old man, "
+        "Leeds police say.\n"
+        "Officers were called to a hall on Mill Street. On arrival, police found the victim with stab wounds."
+    )
+    result = _read(text, gazetteer, nlp)
+    (shooting,) = [e for e in result.events if e.killed is not None]
+    assert shooting.killed is not None
+    assert shooting.killed.best == 1
+    assert shooting.injured is None
+
+
+# --- custody a court orders after a hearing is a step of a trial, not an arrest ------------------------------
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "A fourth man, 24, was detained under the Mental Health Act after appearing at Leeds Crown Court.",
+        "A woman was remanded in custody after she appeared before magistrates in Leeds on Monday.",
+    ],
+)
+def test_realnews_custody_after_a_court_appearance_is_no_arrest(sentence: str, gazetteer: Gazetteer, nlp: Any) -> None:
+    text = "Three men were jailed on Friday over a knife fight in Leeds in 2019.\n" + sentence
+    result = _read(text, gazetteer, nlp)
+    assert [e for e in result.events if "arrests" in e.kinds] == []
+
+
+def test_realnews_arrest_after_a_raid_is_still_an_arrest(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = "Police arrested two men after a raid on a flat in Leeds on Saturday, officers said."
+    result = _read(text, gazetteer, nlp)
+    assert [e for e in result.events if "arrests" in e.kinds] != []
+
+
+# --- a town the gazetteer lists only with its Arabic article ("Al X" told as "X") ---------------------------
+
+
+def test_realnews_town_named_without_its_arabic_article(gazetteer: Gazetteer, nlp: Any) -> None:
+    assert [c.place.country_code for c in gazetteer.lookup("Qaim")][:1] == ["IQ"]
+    text = "Militants shelled Qaim and two villages near the border on Saturday, killing four soldiers, officials said."
+    result = _read(text, gazetteer, nlp)
+    assert _places(result, "Qaim")[:1] == [("Al Qā’im", "IQ")]
+    assert _countries(result) == {"IQ"}
+
+
+def test_realnews_article_rule_leaves_unknown_words_and_hamlets(gazetteer: Gazetteer) -> None:
+    assert gazetteer.lookup("Zubayrqx") == []
+    assert all(c.place.population >= 10_000 for c in gazetteer.lookup("Hawl"))
+
+
+# --- an age told as a person ("the 15 year old") is one person held -----------------------------------------
+
+
+def test_realnews_age_told_as_a_person_counts_one_arrest(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "A teenager planted a pipe bomb outside a church in Hanover on Friday, police said.\n"
+        "The 15 year old - who is now in custody - had built the device at home."
+    )
+    result = _read(text, gazetteer, nlp)
+    held = [e for e in result.events if "arrests" in e.kinds]
+    assert [e.arrested.best if e.arrested else None for e in held] == [1]
+
+
+# --- the one person held, told again as hurt, is one event ---------------------------------------------------
+
+
+def test_realnews_suspect_hurt_when_held_is_the_arrest(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "A 34-year-old man is in custody after threatening a cashier with a knife at a Regina gas station.\n"
+        "The man was treated in hospital for minor injuries."
+    )
+    result = _read(text, gazetteer, nlp)
+    assert len(result.events) == 1
+    (event,) = result.events
+    assert event.arrested is not None
+    assert event.arrested.best == 1
+    assert event.injured is not None
+    assert event.injured.best == 1
+
+
+# --- "a Pike County man": where a person is from is no scene -------------------------------------------------
+
+
+def test_realnews_home_of_a_person_is_not_the_shooting_scene(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "PIKEVILLE, Ky. (WXYZ) -  A Pike County man is arrested after a Floyd County shooting.\n"
+        "Police say John Smith, 30, of Pikeville, had a single gunshot wound to the leg."
+    )
+    result = _read(text, gazetteer, nlp)
+    (shooting,) = [e for e in result.events if "attack" in e.kinds]
+    assert shooting.place is not None
+    assert shooting.place.name == "Floyd County"
+
+
+# --- "driven from their homes"; two displacements with their own figures in one sentence ---------------------
+
+
+def test_realnews_driven_from_homes_is_displacement(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = "About 4,000 villagers in Ituri have been driven from their homes by fighting this week, aid agencies said."
+    result = _read(text, gazetteer, nlp)
+    moved = [e for e in result.events if "displacement" in e.kinds]
+    assert [e.displaced.best if e.displaced else None for e in moved] == [4000]
+
+
+def test_realnews_two_displacement_figures_in_one_sentence_are_two_events(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "Dozens were killed in clashes in Ituri last week, about 40,000 people have been forced from their homes "
+        "and another 3,000 people have fled to neighbouring Uganda, the UN said."
+    )
+    result = _read(text, gazetteer, nlp)
+    moved = sorted(e.displaced.best for e in result.events if "displacement" in e.kinds and e.displaced)
+    assert moved == [3000, 40000]
+
+
+def test_realnews_one_displacement_with_a_date_is_not_split(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = "Displacement: On 3 May 2021, 40 families were evacuated from Bunia, officials said."
+    result = _read(text, gazetteer, nlp)
+    assert len([e for e in result.events if "displacement" in e.kinds]) == 1
+
+
+# --- a country's part named by its own name is that area, not a county listed under it as an alias --------
+
+
+def test_realnews_england_is_not_a_county(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "The journalist, who lived in England for a decade, died in a prison hospital in Algiers on Sunday, "
+        "his lawyer said."
+    )
+    result = _read(text, gazetteer, nlp)
+    assert _places(result, "England")[:1] == [("England", "GB")]

@@ -1604,8 +1604,10 @@ def _ranked_place(doc: Document, event: Event, resolutions: Sequence[Resolution]
     """Let the fitted ranker (:mod:`geomap.place_ranker`) choose the main event's place among its sentence's."""
     from geomap import place_ranker
 
-    if event.geometry_kind not in {"point", ""}:
-        return event
+    if event.geometry_kind not in {"point", ""} or (
+        event.place is not None and event.place.place_id.startswith("between:")
+    ):
+        return event  # an area, a line, or a journey's midpoint (:func:`_on_the_way`): not one of the sentence's names
     text = doc.text
     coded = next((r for r in resolutions if _coded_as(text, r)), None)
     if coded is not None and coded.place is not None:

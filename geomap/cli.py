@@ -205,25 +205,29 @@ def _stdin_file(stack: contextlib.ExitStack) -> Path:
 
 def _documents(
     paths: Sequence[Path],
-    published: dt.date | None,
-    country: str,
+    date: str | None,
     skipped: _Skipped,
+    gazetteer: Gazetteer,
     *,
-    region: str = "",
-    feed: Gazetteer | None = None,
-    keyless: bool = False,
+    country: str | None = None,
+    region: str | None = None,
+    feed_focus: bool | None = None,
+    ner: bool = True,
 ) -> Iterator[Document]:
     """
-    Read the inputs' documents with the hints given; with ``feed`` (the gazetteer), learn each feed's focus.
+    Read the inputs' documents with the hints given (``--date``, ``--country``, ``--region``).
 
-    ``keyless``: reports that name no outlet form one feed too (``--feed-focus`` given).
+    The feed focus is learned as :func:`_feed_on` says; reports that name no outlet form one
+    feed only when ``--feed-focus`` was given.
     """
-    if feed is not None:
-        from geomap.focus import with_feed_focus
-
-        yield from with_feed_focus(_read_all(paths, published, country, region, skipped), feed, keyless=keyless)
+    published = _parse_date_arg(date)
+    docs = _read_all(paths, published, country or "", _check_region(region, gazetteer), skipped)
+    if not _feed_on(feed_focus, ner):
+        yield from docs
         return
-    yield from _read_all(paths, published, country, region, skipped)
+    from geomap.focus import with_feed_focus
+
+    yield from with_feed_focus(docs, gazetteer, keyless=bool(feed_focus))
 
 
 def _read_all(
@@ -446,13 +450,7 @@ def geoparse(
         skipped = _Skipped(on_error)
         gazetteer = load_gazetteer()
         docs = _documents(
-            paths,
-            _parse_date_arg(date),
-            country or "",
-            skipped,
-            region=_check_region(region, gazetteer),
-            feed=gazetteer if _feed_on(feed_focus, ner) else None,
-            keyless=bool(feed_focus),
+            paths, date, skipped, gazetteer, country=country, region=region, feed_focus=feed_focus, ner=ner
         )
         parsed_docs = _progress(
             geoparse_documents(docs, gazetteer, gold_spans=gold_spans, nlp=_nlp(ner, ner_model)), "geoparsing"
@@ -526,13 +524,7 @@ def extract(
         skipped = _Skipped(on_error)
         gazetteer = load_gazetteer()
         docs = _documents(
-            paths,
-            _parse_date_arg(date),
-            country or "",
-            skipped,
-            region=_check_region(region, gazetteer),
-            feed=gazetteer if _feed_on(feed_focus, ner) else None,
-            keyless=bool(feed_focus),
+            paths, date, skipped, gazetteer, country=country, region=region, feed_focus=feed_focus, ner=ner
         )
         results = _progress(
             process_documents(
@@ -662,13 +654,7 @@ def map_(
 
             gazetteer = load_gazetteer()
             docs = _documents(
-                texts,
-                _parse_date_arg(date),
-                country or "",
-                skipped,
-                region=_check_region(region, gazetteer),
-                feed=gazetteer if _feed_on(feed_focus, ner) else None,
-                keyless=bool(feed_focus),
+                texts, date, skipped, gazetteer, country=country, region=region, feed_focus=feed_focus, ner=ner
             )
             results = _process(docs, engine, scheduler, workers, _pipeline_nlp(ner, ner_model), skipped.callback)
             if not results:
@@ -750,13 +736,7 @@ def add(
 
             gazetteer = load_gazetteer()
             docs = _documents(
-                texts,
-                _parse_date_arg(date),
-                country or "",
-                skipped,
-                region=_check_region(region, gazetteer),
-                feed=gazetteer if _feed_on(feed_focus, ner) else None,
-                keyless=bool(feed_focus),
+                texts, date, skipped, gazetteer, country=country, region=region, feed_focus=feed_focus, ner=ner
             )
             summary = add_results(
                 store, _process(docs, engine, scheduler, workers, _pipeline_nlp(ner, ner_model), skipped.callback)

@@ -516,26 +516,7 @@ class DateInfo:
     """Offset of the expression in the document."""
 
 
-_MONTH_NUMBER = {
-    name: number
-    for number, name in enumerate(
-        (
-            "january",
-            "february",
-            "march",
-            "april",
-            "may",
-            "june",
-            "july",
-            "august",
-            "september",
-            "october",
-            "november",
-            "december",
-        ),
-        start=1,
-    )
-}
+_MONTH_NUMBER = {name: number for number, name in enumerate(_MONTHS, start=1)}
 _DAY_MONTH_YEAR = re.compile(r"(?P<day>\d{1,2})\s+(?P<month>[A-Za-z]+)(?:\s+(?P<year>\d{4}))?")
 _MONTH_DAY_YEAR = re.compile(r"(?P<month>[A-Za-z]+)\s+(?P<day>\d{1,2})(?:,?\s+(?P<year>\d{4}))?")
 _MONTH_YEAR = re.compile(r"(?P<month>[A-Za-z]+)(?:\s+(?P<year>\d{4}))?")

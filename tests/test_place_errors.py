@@ -133,3 +133,14 @@ def test_a_hint_keeps_regions_of_several_countries(gazetteer: Gazetteer, nlp: An
     assert placed
     assert placed[0].place is not None
     assert placed[0].place.feature == "L.RGN"
+
+
+def test_a_short_form_the_text_defines_for_an_organisation_is_no_place(gazetteer: Gazetteer, nlp: Any) -> None:
+    # "MoD" folds to a US town's alternate name; the text defines it as a ministry's short name.
+    text = (
+        "The Ministry of Defence (MoD) named the soldier who died in Syria. "
+        "An MoD spokesman said troops from the United States (US) were also hurt."
+    )
+    resolutions = _read(gazetteer, nlp, text)
+    assert not _placed(resolutions, "MoD")
+    assert _placed(resolutions, "US")

@@ -642,7 +642,8 @@ def _resolve(match: re.Match[str], sentence: str, published: dt.date | None) -> 
             return None
         day = next(i for i, name in enumerate(_WEEKDAYS) if name in lower)
         if future:
-            delta = (day - published.weekday()) % 7 or 7
+            # "will continue Thursday" in Thursday's paper is that day; "next Thursday" is a week on
+            delta = (day - published.weekday()) % 7 or (7 if lower.startswith("next") else 0)
             return published + dt.timedelta(days=delta), 1
         back = (published.weekday() - day) % 7
         if lower.startswith("last"):

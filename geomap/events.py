@@ -46,6 +46,7 @@ from geomap.reading import (
     is_definite_mention,
     is_needed,
     is_planned,
+    participle_subject,
     is_reporting_verb,
     is_toll,
     is_trigger,
@@ -736,7 +737,8 @@ def _trigger_date(
     A date right after another cue belongs to that cue: in "the unrest spread to X, the scene of
     clashes last month", "last month" dates the clashes, not the unrest.
     """
-    chain = [t.i for t in clause_chain(trigger)]
+    anchor = participle_subject(trigger)
+    chain = [t.i for t in clause_chain(anchor if anchor is not None else trigger)]
     cues = cues or set()
     best: tuple[int, DateInfo] | None = None
     for info in find_dates(chunk, doc.published, offset=offset):
@@ -745,17 +747,49 @@ def _trigger_date(
             continue
         # "on Friday": the date's own word, not the preposition, is what the parse attaches.
         words = [t for t in tok.doc[tok.i : tok.i + 4] if t.idx < info.start_char + len(info.text)]
-        if words[0].i - 1 in cues:
+        if words[0].i - 1 in cues and not _same_event_clause(sdoc[words[0].i - 1], sdoc[chain[0]], cues):
             continue  # "clashes last month": the date right after another cue is that cue's
+        if _dates_a_noun(words, info, trigger, cues):
+            continue  # "a suspect in an early February theft has been apprehended": the theft's date
         heads = {clause_chain(t)[0].i for t in words}
         rank: int | None = min((chain.index(h) for h in heads if h in chain), default=None)
         if rank and is_reporting_verb(sdoc[chain[rank]]) and any(_governor(t) == chain[rank] for t in words):
             continue  # "two were killed, the agency said Monday": when it was told, not when it happened
         if rank is None and any(sdoc[h].dep_ == "conj" and sdoc[h].head.i == chain[0] for h in heads):
             rank = 9  # coordinated clauses share their time: "killed 12 and wounded 30 on Monday"
+        if rank is None and any(_same_event_clause(sdoc[h], sdoc[chain[0]], cues) for h in heads):
+            rank = 8  # "is dead after being stabbed on Friday": the stabbing is the death's own event
         if rank is not None and (best is None or rank < best[0]):
             best = (rank, info)
     return best[1] if best else None
+
+
+def _dates_a_noun(words: list[Any], info: DateInfo, trigger: Any, cues: set[int]) -> bool:
+    """
+    Tell whether a date stands before a noun that is not the event ("rare Friday sessions").
+
+    A date before a noun dates that noun. It dates the event only when the noun is the event's cue, or
+    another cue told as the event's own adjunct ("arrested in a Friday raid"); a noun inside an argument
+    ("a suspect in an early February theft") keeps its date to itself.
+    """
+    end = info.start_char + len(info.text)
+    noun = words[-1].head
+    while noun.idx < end and noun.head.i != noun.i and noun.i != trigger.i:
+        noun = noun.head  # out of the date's own words ("early February")
+    if noun.pos_ not in {"NOUN", "PROPN"} or noun.idx < end or noun.i == trigger.i:
+        return False
+    if noun.i not in cues or noun.dep_ != "pobj":
+        return True
+    return noun.head.head.pos_ in {"NOUN", "PROPN"}
+
+
+def _same_event_clause(head: Any, clause: Any, cues: set[int]) -> bool:
+    """Tell whether a subjectless cue clause under the event's clause tells the same event ("after being stabbed")."""
+    if head.i not in cues or head.i == clause.i:
+        return False
+    if any(c.dep_ in {"nsubj", "nsubjpass"} for c in head.children):
+        return False
+    return head.dep_ in {"pcomp", "advcl"} and clause_chain(head.head)[0].i == clause.i
 
 
 def _governor(tok: Any) -> int:
@@ -1343,8 +1377,15 @@ def extract_events(
         chunk = text[s_start:s_end]
         kinds = _kinds_in(chunk)
         date = _clause_date(chunk, kinds, doc, s_start)
-        if date is not None and doc_date is None and number < 3 and _in_window(date, doc) and date.time_precision <= 2:
-            doc_date = date
+        if (
+            date is not None
+            and doc_date is None
+            and number < 3
+            and _in_window(date, doc)
+            and date.time_precision <= 2
+            and not _after_publication(date, doc)
+        ):
+            doc_date = date  # a day after the news ("will convene Friday") dates no undated incident
         if (
             date is not None
             and date.time_precision == 1

@@ -43,6 +43,7 @@ __all__ = [
     "is_acronym_of_name",
     "is_definite_mention",
     "is_planned",
+    "participle_subject",
     "is_search",
     "is_toll",
     "is_trigger",
@@ -1127,13 +1128,24 @@ def is_planned(trig: Any) -> bool:
         ]
         if before and before[-1].i != trig.i and is_planned(before[-1]):
             return True
-    # "... to execute X and then attack Y": a conjunct shares the plan of its first verb
+    noun = participle_subject(trig)
+    if noun is not None:
+        return is_planned(noun)  # "as protesting teachers continue to fill ...": the time of "continue"
+    # "... to execute X and then attack Y": a conjunct shares the plan of its first verb; one with a
+    # subject of its own ("lawmakers will convene as teachers continue") is a clause of its own
     first = trig
-    while first.dep_ == "conj" and first.head.i != first.i:
+    while first.dep_ == "conj" and first.head.i != first.i and not _has_subject(first):
         first = first.head
+    chain = clause_chain(trig)
+    if _continues(trig, chain[0]):
+        return False  # "the protests will continue", "will continue to march": already going on
+    # a clause with a tense of its own ("is dead after being stabbed", "who was injured") tells a fact even
+    # under a plan or a try of the clause above ("are trying to comprehend ...: X is dead")
+    own = _own_tense(chain[0])
+    heads = [chain[0]] if own else chain[:2]
     # "accused of plotting a terror attack", "a plan to bomb": a plan word between the cue and its clause
     up = trig
-    for _ in range(4):
+    for _ in range(0 if own and chain[0].i == trig.i else 4):
         if up.head.i == up.i:
             break
         up = up.head
@@ -1144,7 +1156,7 @@ def is_planned(trig: Any) -> bool:
         if up.pos_ in {"VERB", "AUX"} and _finite(up):
             break
     irrealis = {"will", "shall", "'ll", "wo", "would", "could", "might", "may", "should"}
-    for head in [*clause_chain(trig)[:2], first]:
+    for head in [*heads, first]:
         if any(c.dep_ == "aux" and c.lower_ in irrealis for c in head.children):
             return True
         if head.lemma_.lower() in _PLAN_VERBS and head.i != trig.i:
@@ -1162,6 +1174,60 @@ def is_planned(trig: Any) -> bool:
             if parent.lemma_.lower() in _PLAN_VERBS or parent.lemma_.lower() in {"be", "set", "due"}:
                 return True
     return any(c.dep_ == "amod" and c.lower_ in {"planned", "upcoming", "proposed", "scheduled"} for c in trig.children)
+
+
+_CONTINUE_VERBS = frozenset({"continue", "persist"})
+
+
+def _has_subject(verb: Any) -> bool:
+    return any(c.dep_ in {"nsubj", "nsubjpass", "expl", "csubj"} for c in verb.children)
+
+
+def _own_tense(verb: Any) -> bool:
+    """Tell whether a clause head carries a present or past tense of its own ("is", "was injured", "fled")."""
+    if verb.pos_ not in {"VERB", "AUX"}:
+        return False
+    auxes = [c for c in verb.children if c.dep_ in {"aux", "auxpass"}]
+    if any(c.tag_ == "MD" or c.lower_ == "to" for c in auxes):
+        return False
+    return verb.tag_ in {"VBD", "VBZ", "VBP"} or any(c.tag_ in {"VBD", "VBZ", "VBP"} for c in auxes)
+
+
+def _continues(trig: Any, head: Any) -> bool:
+    """Tell whether a cue is what "continues" ("the protests will continue", "will continue to march")."""
+    if trig.dep_ in {"nsubj", "nsubjpass"} and trig.head.lemma_.lower() in _CONTINUE_VERBS:
+        return True
+    return trig.dep_ == "xcomp" and trig.head.lemma_.lower() in _CONTINUE_VERBS and head.i == trig.head.i
+
+
+def participle_subject(trig: Any) -> Any:
+    """
+    Return the noun a bare participle cue describes ("protesting teachers continue"), else None.
+
+    The parser may hang a participle before a noun on a preposition ("as protesting teachers continue to
+    fill ..."); the participle has no words of its own and the noun after it is the subject or object of
+    a verb, whose clause tells the event's time.
+
+    Parameters
+    ----------
+    trig
+        The trigger token.
+
+    Returns
+    -------
+    spacy.tokens.Token or None
+        The described noun.
+    """
+    if trig.tag_ != "VBG" or trig.dep_ == "amod" or list(trig.children) or trig.i + 1 >= len(trig.doc):
+        return None
+    noun = trig.doc[trig.i + 1]
+    while noun.dep_ in {"compound", "amod"} and noun.head.i > noun.i:
+        noun = noun.head
+    if noun.pos_ not in {"NOUN", "PROPN"} or noun.dep_ not in {"nsubj", "nsubjpass", "dobj"}:
+        return None
+    if noun.tag_ not in {"NNS", "NNPS"}:
+        return None  # "protesting teachers", "striking workers": people told by what they do
+    return noun
 
 
 def told_as_earlier(trig: Any) -> tuple[bool, int | None]:
@@ -1236,6 +1302,11 @@ def ordered_in_court(trig: Any) -> bool:
     return False
 
 
+def _attempt(verb: Any) -> bool:
+    """Tell whether "try" is an attempt ("are trying to comprehend"), not a trial ("was tried for murder")."""
+    return verb.lemma_.lower() == "try" and any(c.dep_ == "xcomp" for c in verb.children)
+
+
 def told_in_court(trig: Any) -> bool:
     """
     Tell whether a trigger tells a crime as heard in court or as the ground of a charge, i.e. earlier.
@@ -1254,7 +1325,7 @@ def told_in_court(trig: Any) -> bool:
     """
     for head in clause_chain(trig):
         lemma = head.lemma_.lower() if head.i != trig.i else ""
-        if lemma in _JUDICIAL_VERBS:
+        if lemma in _JUDICIAL_VERBS and not _attempt(head):
             return True
         if lemma in {"hear", "tell", "say", "allege", "claim"} and any(
             c.dep_ in {"nsubj", "nsubjpass"} and c.lemma_.lower() in _COURT_NOUNS for c in head.children
@@ -1270,7 +1341,7 @@ def told_in_court(trig: Any) -> bool:
         if up.head.i == up.i:
             break
         up = up.head
-        if up.lemma_.lower() in _JUDICIAL_VERBS and up.pos_ == "VERB":
+        if up.lemma_.lower() in _JUDICIAL_VERBS and up.pos_ == "VERB" and not _attempt(up):
             return True
     return False
 

@@ -768,9 +768,9 @@ def _dates_a_noun(words: list[Any], info: DateInfo, trigger: Any, cues: set[int]
     """
     Tell whether a date stands before a noun that is not the event ("rare Friday sessions").
 
-    A date before a noun dates that noun. It dates the event only when the noun is the event's cue, or
-    another cue told as the event's own adjunct ("arrested in a Friday raid"); a noun inside an argument
-    ("a suspect in an early February theft") keeps its date to itself.
+    A date before a noun dates that noun: the event's only when the noun is a cue ("a Friday raid", "Dec. 10
+    bombings that killed 44") or the trigger hangs under it; "a suspect in an early February theft" or
+    "rare Friday sessions" keep their dates to themselves.
     """
     end = info.start_char + len(info.text)
     noun = words[-1].head
@@ -778,9 +778,9 @@ def _dates_a_noun(words: list[Any], info: DateInfo, trigger: Any, cues: set[int]
         noun = noun.head  # out of the date's own words ("early February")
     if noun.pos_ not in {"NOUN", "PROPN"} or noun.idx < end or noun.i == trigger.i:
         return False
-    if noun.i not in cues or noun.dep_ != "pobj":
-        return True
-    return noun.head.head.pos_ in {"NOUN", "PROPN"}
+    if any(t.i == noun.i for t in trigger.ancestors):
+        return False  # "Dec. 10 bombings that killed 44": the cue tells of the dated noun
+    return noun.i not in cues
 
 
 def _same_event_clause(head: Any, clause: Any, cues: set[int]) -> bool:

@@ -1177,6 +1177,7 @@ def is_planned(trig: Any) -> bool:
 
 
 _CONTINUE_VERBS = frozenset({"continue", "persist"})
+_CONDITION_MARKS = frozenset({"if", "unless", "until", "till", "once", "whether", "before", "when"})
 
 
 def _has_subject(verb: Any) -> bool:
@@ -1190,7 +1191,12 @@ def _own_tense(verb: Any) -> bool:
     auxes = [c for c in verb.children if c.dep_ in {"aux", "auxpass"}]
     if any(c.tag_ == "MD" or c.lower_ == "to" for c in auxes):
         return False
-    return verb.tag_ in {"VBD", "VBZ", "VBP"} or any(c.tag_ in {"VBD", "VBZ", "VBP"} for c in auxes)
+    if any(c.dep_ == "mark" and c.lower_ in _CONDITION_MARKS for c in verb.children):
+        return False  # "should limit cooperation until the guard was withdrawn": a condition, not a fact
+    if verb.tag_ == "VBD" or any(c.tag_ in {"VBD", "VBZ", "VBP"} for c in auxes):
+        return True  # "fled", "was injured", "has been detained", "are fleeing"
+    # a present of its own only as "be" ("is dead"); "which causes the group to attack" may tell a story
+    return verb.tag_ in {"VBZ", "VBP"} and verb.lemma_.lower() == "be"
 
 
 def _continues(trig: Any, head: Any) -> bool:
@@ -1218,9 +1224,9 @@ def participle_subject(trig: Any) -> Any:
     spacy.tokens.Token or None
         The described noun.
     """
-    if trig.tag_ != "VBG" or trig.dep_ == "amod" or list(trig.children) or trig.i + 1 >= len(trig.doc):
+    if trig.tag_ != "VBG" or list(trig.children) or trig.i + 1 >= len(trig.doc):
         return None
-    noun = trig.doc[trig.i + 1]
+    noun = trig.head if trig.dep_ == "amod" else trig.doc[trig.i + 1]
     while noun.dep_ in {"compound", "amod"} and noun.head.i > noun.i:
         noun = noun.head
     if noun.pos_ not in {"NOUN", "PROPN"} or noun.dep_ not in {"nsubj", "nsubjpass", "dobj"}:

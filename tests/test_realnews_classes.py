@@ -608,3 +608,58 @@ def test_realnews_england_is_not_a_county(gazetteer: Gazetteer, nlp: Any) -> Non
     )
     result = _read(text, gazetteer, nlp)
     assert _places(result, "England")[:1] == [("England", "GB")]
+
+
+# --- time follows the event's own clause: plans and tries of other clauses, continuing events, weekdays --
+
+
+def test_realnews_a_fact_told_under_a_try_of_another_clause_is_current(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "Relatives are still trying to comprehend the news: a 40-year-old man is dead after being stabbed "
+        "in Hamilton on Friday, Ontario police said."
+    )
+    result = _read(text, gazetteer, nlp)  # published Sunday 2021-03-14
+    (killed,) = [e for e in result.events if "killed" in e.kinds]
+    assert killed.current
+    assert killed.date is not None
+    assert killed.date.date == dt.date(2021, 3, 12)
+
+
+def test_realnews_an_ongoing_protest_beside_a_planned_meeting_is_current(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "Colorado lawmakers will convene rare Monday sessions as protesting nurses continue to fill "
+        "the hall of the hospital in Denver."
+    )
+    result = _read(text, gazetteer, nlp)
+    (protest,) = [e for e in result.events if "protest" in e.kinds]
+    assert protest.current
+    assert protest.date is not None
+    assert protest.date.date <= DAY  # the lawmakers' Monday dates the sessions, not the protest
+
+
+def test_realnews_a_protest_that_will_continue_today_is_current(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = "The protests by nurses in Denver will continue for a third straight day Sunday, their union said."
+    result = _read(text, gazetteer, nlp)  # published Sunday 2021-03-14
+    (strike,) = [e for e in result.events if "protest" in e.kinds]
+    assert strike.current
+    assert strike.date is not None
+    assert strike.date.date == DAY
+
+
+def test_realnews_weekday_of_the_publication_day_in_the_future_tense() -> None:
+    from geomap.attributes import find_dates
+
+    (same,) = find_dates("The talks will resume Sunday.", DAY)
+    assert same.date == DAY
+    (week,) = find_dates("The talks will resume next Sunday.", DAY)
+    assert week.date == dt.date(2021, 3, 21)
+
+
+def test_realnews_the_date_of_a_crime_named_in_the_object_does_not_date_the_arrest(
+    gazetteer: Gazetteer, nlp: Any
+) -> None:
+    text = "A suspect in an early February burglary in Denver has been arrested, Colorado police said."
+    result = _read(text, gazetteer, nlp)
+    (arrest,) = [e for e in result.events if "arrests" in e.kinds]
+    assert arrest.current
+    assert arrest.date is None or arrest.date.date.month == 3

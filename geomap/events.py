@@ -1532,7 +1532,7 @@ def extract_events(
                     extra_evidence=(*old.extra_evidence, (event.evidence_start, event.evidence_end)),
                 )
     raw = kept
-    events = _merge(raw)
+    events = _merge_home_copies(text, _merge(raw))
     fallback = doc_date
     if fallback is None and latest_bound is not None:
         fallback = DateInfo(date=latest_bound.date, time_precision=2, text="", start_char=-1)
@@ -1629,16 +1629,88 @@ def _seat_of(text: str, event: Event) -> Event:
     return event if seat is res else replace(event, place=seat.place)
 
 
-_HOME_BEFORE = re.compile(r"\b(?:an?|the)\s+$", re.I)
+_HOME_BEFORE = re.compile(r"\b(?:an?|the)\s+(?:[\w-]+-year-old\s+)?$", re.I)
 _HOME_AFTER = re.compile(
-    r"^\s+(?:man|woman|boy|girl|teen|teenager|youth|resident|native|couple|family|mother|father)\b"
+    r"^(?:,\s+[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?,)?\s+(?:man|woman|boy|girl|teen|teenager|youth|resident|native|couple|family|mother|father)\b"
 )
 
 
 def _home_of_person(text: str, res: Resolution) -> bool:
     """Tell whether a place describes where a person is from ("a Metcalfe County man"): a home, not a scene."""
     start, end = res.mention.start_char, res.mention.end_char
-    return bool(_HOME_BEFORE.search(text[max(0, start - 6) : start]) and _HOME_AFTER.match(text[end : end + 20]))
+    before = text[max(0, start - 30) : start]
+    return bool(_HOME_BEFORE.search(before) and _HOME_AFTER.match(text[end : end + 40]))
+
+
+def _placed_at_home(text: str, event: Event) -> bool:
+    """Tell whether an event stands only at a person's home town ("a 25-year-old Paris, Missouri, man")."""
+    res = event.place_mention
+    return event.place is not None and res is not None and (_home_of_person(text, res) or res.role == "origin")
+
+
+def _merge_home_copies(text: str, events: list[Event]) -> list[Event]:
+    """
+    Merge an event placed at a person's home town into the same event told at its scene.
+
+    "A 25-year-old Paris, Missouri, man was arrested Friday" and "Kody Berrey was arrested on May 5 in
+    Monroe County": one arrest, of one family, day and compatible counts, in one country; the scene stands
+    for it and both sentences are its evidence.
+
+    Parameters
+    ----------
+    text
+        The document's text.
+    events
+        The document's events after :func:`_merge`.
+
+    Returns
+    -------
+    list of Event
+        The events, each home copy folded into its scene's event.
+    """
+    out = list(events)
+    for home in [e for e in events if e.current and _placed_at_home(text, e)]:
+        scene = next(
+            (
+                e
+                for e in out
+                if e is not home
+                and e.current
+                and e.family == home.family
+                and e.place is not None
+                and home.place is not None
+                and e.place.country_code == home.place.country_code
+                and not _placed_at_home(text, e)
+                and "flow" not in {e.geometry_kind, home.geometry_kind}
+                and (e.date is None or home.date is None or abs((e.date.date - home.date.date).days) <= 1)
+                and all(
+                    a is None or b is None or _agree(a, b)
+                    for a, b in (
+                        (e.killed, home.killed),
+                        (e.injured, home.injured),
+                        (e.arrested, home.arrested),
+                        (e.displaced, home.displaced),
+                    )
+                )
+            ),
+            None,
+        )
+        if scene is None or home not in out:
+            continue
+        at = out.index(scene)
+        out[at] = replace(
+            scene,
+            kinds=tuple(dict.fromkeys((*scene.kinds, *home.kinds))),
+            killed=scene.killed or home.killed,
+            injured=scene.injured or home.injured,
+            arrested=scene.arrested or home.arrested,
+            displaced=scene.displaced or home.displaced,
+            date=scene.date or home.date,
+            extra_evidence=(*scene.extra_evidence, (home.evidence_start, home.evidence_end), *home.extra_evidence),
+            primary=scene.primary or home.primary,
+        )
+        out.remove(home)
+    return out
 
 
 def _ranked_place(doc: Document, event: Event, resolutions: Sequence[Resolution], gazetteer: Gazetteer) -> Event:

@@ -663,3 +663,18 @@ def test_realnews_the_date_of_a_crime_named_in_the_object_does_not_date_the_arre
     (arrest,) = [e for e in result.events if "arrests" in e.kinds]
     assert arrest.current
     assert arrest.date is None or arrest.date.date.month == 3
+
+
+# --- one arrest told twice: the copy placed at the suspect's home town goes into the scene's -------------
+
+
+def test_realnews_an_arrest_told_at_the_home_town_and_at_the_scene_is_one(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "A 34-year-old Boulder, Colorado, man was arrested Friday on assault charges, state police said.\n"
+        "John Smith was arrested just before midnight on Friday in Jefferson County on charges of assault."
+    )
+    result = _read(text, gazetteer, nlp)
+    (arrest,) = [e for e in result.events if "arrests" in e.kinds]
+    assert arrest.place is not None
+    assert arrest.place.name != "Boulder"
+    assert arrest.extra_evidence

@@ -1645,7 +1645,7 @@ def _home_of_person(text: str, res: Resolution) -> bool:
 def _placed_at_home(text: str, event: Event) -> bool:
     """Tell whether an event stands only at a person's home town ("a 25-year-old Paris, Missouri, man")."""
     res = event.place_mention
-    return event.place is not None and res is not None and (_home_of_person(text, res) or res.role == "origin")
+    return event.place is not None and res is not None and _home_of_person(text, res)
 
 
 def _merge_home_copies(text: str, events: list[Event]) -> list[Event]:

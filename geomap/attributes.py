@@ -12,6 +12,7 @@ when no date is known.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -488,6 +489,7 @@ DATE_RE = re.compile(
     rf"|(?P<year>(?i:in|since|during|by|until|early|late|mid-?)\s+(?:early\s+|late\s+)?(?:1[89]|20)\d\d)"
     rf"|(?P<ago>last year|(?:a|one|two|three|four|five|six|seven|eight|nine|ten|\d+) years? ago))\b",
 )
+_YEAR_AFTER = re.compile(r",?\s+(last|this|next)\s+year\b", re.I)
 _FUTURE = re.compile(r"\b(?:will|shall|to be held|scheduled|is to|are to|plans? to|would)\b", re.I)
 HOLIDAYS = {
     "new year day": (1, 1),
@@ -624,12 +626,29 @@ def find_dates(sentence: str, published: dt.date | None, *, offset: int = 0) -> 
     ['In April 2009', 'on Friday']
     """
     out = []
+    skip_to = -1
     for match in DATE_RE.finditer(sentence):
+        if match.start() < skip_to:
+            continue  # the "last year" of "25 February last year", already read with its day
         expr = match.group()
         info = _resolve(match, sentence, published)
-        if info is not None:
-            date, precision = info
-            out.append(DateInfo(date=date, time_precision=precision, text=expr, start_char=offset + match.start()))
+        if info is None:
+            continue
+        date, precision = info
+        year = _YEAR_AFTER.match(sentence, match.end())
+        if (
+            year is not None
+            and published is not None
+            and (match.group("absday") or match.group("month"))
+            and not re.search(r"\d{4}", expr)
+        ):
+            # "on 25 February last year": the day of the year the words name
+            shift = {"last": -1, "this": 0, "next": 1}[year.group(1).lower()]
+            with contextlib.suppress(ValueError):
+                date = date.replace(year=published.year + shift)
+            expr = sentence[match.start() : year.end()]
+            skip_to = year.end()
+        out.append(DateInfo(date=date, time_precision=precision, text=expr, start_char=offset + match.start()))
     return out
 
 

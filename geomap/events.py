@@ -589,6 +589,10 @@ WINDOW_DAYS = 8
 """Days before publication that still count as the report's own time; older events are background."""
 
 
+_VERDICT = re.compile(
+    r"\b(?:convicted|sentenced|found guilty|pleaded guilty|pled guilty|acquitted|jailed|imprisoned)\b", re.I
+)
+"""A verdict: the crime it ends happened before the news."""
 _COURT_STEP = re.compile(
     r"\b(?:appear(?:ed|ance)\s+in\s+(?:\w+\s+){0,2}court|first appearance|arraign\w*|bail hearing)\b", re.I
 )
@@ -1368,6 +1372,7 @@ def extract_events(
     focus, country = _story_focus(text, in_headline + resolutions)
     doc_date: DateInfo | None = None
     latest_bound: DateInfo | None = None
+    history: DateInfo | None = None
     raw: list[Event] = []
     sentences = split_sentences(text)
     for number, sentence in enumerate(sentences):
@@ -1396,6 +1401,17 @@ def extract_events(
             # a court step of the report's own time: the undated incident it follows happened by then
             # ("a woman was stabbed ..." then "he made his first appearance in court on Monday")
             latest_bound = date if latest_bound is None or date.date < latest_bound.date else latest_bound
+        if number < 3 and not raw and history is None and _VERDICT.search(chunk):
+            # "Seven men were convicted over the brawl that took place on 25 February last year": the news
+            # is a verdict; the crime it ends is history
+            history = next(
+                (
+                    d
+                    for d in find_dates(chunk, doc.published, offset=s_start)
+                    if d.time_precision <= 2 and _before_window(d, doc)
+                ),
+                None,
+            )
         if not kinds:
             continue
         families: dict[str, list[str]] = {}
@@ -1551,6 +1567,15 @@ def extract_events(
                 ),
             )
             if e.date is None and e.days_before is not None
+            else e
+            for e in events
+        ]
+    if history is not None:
+        # undated violence told after a verdict on a dated crime retells that crime ("they try to flee in
+        # their car, which causes the group to attack the vehicle")
+        events = [
+            replace(e, date=history, background=True)
+            if e.date is None and e.current and e.family not in {"arrests", "other"}
             else e
             for e in events
         ]

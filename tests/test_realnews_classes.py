@@ -615,14 +615,21 @@ def test_realnews_england_is_not_a_county(gazetteer: Gazetteer, nlp: Any) -> Non
 
 def test_realnews_a_fact_told_under_a_try_of_another_clause_is_current(gazetteer: Gazetteer, nlp: Any) -> None:
     text = (
-        "Relatives are still trying to comprehend the news: a 40-year-old man is dead after being stabbed "
-        "in Hamilton on Friday, Ontario police said."
+        "Now, his friends and other relatives are trying to comprehend a terrible turn of events: "
+        "40-year-old Tom Smith is dead after being stabbed in Hamilton on Friday."
     )
     result = _read(text, gazetteer, nlp)  # published Sunday 2021-03-14
     (killed,) = [e for e in result.events if "killed" in e.kinds]
     assert killed.current
     assert killed.date is not None
     assert killed.date.date == dt.date(2021, 3, 12)
+
+
+def test_realnews_a_relative_clause_under_a_try_is_a_fact(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = "Neighbours tried to help, including his wife, who was injured as well in the attack in Hamilton."
+    result = _read(text, gazetteer, nlp)
+    (hurt,) = [e for e in result.events if "injured" in e.kinds]
+    assert hurt.current
 
 
 def test_realnews_an_ongoing_protest_beside_a_planned_meeting_is_current(gazetteer: Gazetteer, nlp: Any) -> None:
@@ -678,3 +685,21 @@ def test_realnews_an_arrest_told_at_the_home_town_and_at_the_scene_is_one(gazett
     assert arrest.place is not None
     assert arrest.place.name != "Boulder"
     assert arrest.extra_evidence
+
+
+def test_realnews_a_day_of_last_year_is_read_with_its_year() -> None:
+    from geomap.attributes import find_dates
+
+    (day,) = find_dates("The brawl took place on 12 May last year.", DAY)
+    assert day.date == dt.date(2020, 5, 12)
+
+
+def test_realnews_undated_violence_retold_after_a_verdict_is_history(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "Four men were jailed on Friday over a fight that took place outside a pub in Leeds on 3 June last year.\n"
+        "As the men leave the pub, a second group chases them and attacks them with bottles."
+    )
+    result = _read(text, gazetteer, nlp)
+    violence = [e for e in result.events if e.family == "violence"]
+    assert violence
+    assert not any(e.current for e in violence)

@@ -83,3 +83,12 @@ def test_the_cue_in_its_event_sense_still_makes_the_event(gazetteer: Gazetteer, 
 )
 def test_datelines_without_the_usual_separator(text: str, end: int) -> None:
     assert dateline_end(text) == end
+
+
+def test_a_weekday_before_its_date_names_that_date(gazetteer: Gazetteer, nlp: Any) -> None:
+    # Published on a Friday in July: "on Friday, February 3" is February 3, history, not today.
+    text = "A man stabbed a neighbour in Winnipeg at 3 p.m. on Friday, February 3, police said."
+    doc = Document(doc_id="t", text=text, published=dt.date(2022, 7, 22))
+    events = process_document(doc, gazetteer, nlp).events
+    assert events
+    assert {e.date.date for e in events if e.date is not None} == {dt.date(2022, 2, 3)}

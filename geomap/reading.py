@@ -945,6 +945,17 @@ _NOT_FOES = frozenset(
     }
 )  # fmt: skip
 """What one battles or fights that is no armed opponent ("firefighters battled the blaze")."""
+_NATURAL_CAUSES = frozenset(
+    {
+        "disease", "illness", "virus", "outbreak", "epidemic", "pandemic", "infection", "cholera", "malaria",
+        "meningitis", "measles", "ebola", "flu", "influenza", "covid", "typhoid", "dengue", "tuberculosis", "aids",
+        "hunger", "starvation", "malnutrition", "famine", "drought", "flood", "flooding", "storm", "cyclone",
+        "hurricane", "typhoon", "earthquake", "quake", "landslide", "mudslide", "avalanche", "tsunami", "heat",
+        "heatwave", "cold", "lightning", "accident", "crash", "collision", "overdose", "poisoning", "liquor",
+        "alcohol", "drowning", "complication", "cancer",
+    }
+)  # fmt: skip
+"""Causes of death and injury that are no violence ("died of meningitis", "floods killed 20")."""
 _CESSATION = frozenset(
     {"lull", "halt", "pause", "end", "break", "respite", "cessation", "decline", "drop", "reduction"}
 )
@@ -996,9 +1007,18 @@ def _sense_holds(tok: Any, kind: str) -> bool:
         people += [p for c in tok.children if c.dep_ == "prep" for p in c.children if p.dep_ == "pobj"]
         if tok.dep_ in {"acl", "amod", "relcl"}:
             people.append(tok.head)
-        # "23 of the other's diplomats": the people a number counts
-        people += [p for c in people if c.like_num for o in c.children if o.dep_ == "prep" for p in o.children]
+        # "23 of the other's diplomats", "hundreds of diplomats": the people a number counts
+        people += [p for c in people for o in c.children if o.lower_ == "of" for p in o.children]
         if any(p.lemma_.lower() in _OFFICIALS for p in people):
+            return False
+    if kind in {"killed", "injured"}:
+        causes = [c for c in tok.children if c.dep_ in {"nsubj", "agent", "prep"}]
+        causes += [p for c in causes for p in c.children if c.dep_ in {"agent", "prep"} and p.dep_ == "pobj"]
+        # "as waterborne diseases have proliferated": the cause told by a clause of the cue
+        causes += [n for c in tok.children if c.dep_ == "advcl" for n in c.children if n.dep_ == "nsubj"]
+        if tok.dep_ == "conj":  # "the disease had symptoms of X but the patients died quickly"
+            causes += [n for n in tok.head.children if n.dep_ in {"nsubj", "nsubjpass"}]
+        if any(c.lemma_.lower() in _NATURAL_CAUSES for c in causes):
             return False
     if kind == "clashes" and lemma in {"battle", "fight"}:
         foes = [c for c in tok.children if c.dep_ == "dobj"]

@@ -44,11 +44,7 @@ def classify(row: dict[str, str], event: dict[str, Any] | None, gazetteer: Any) 
         return "hit", km
     gold = row["location"].split(" - ")[0].strip()
     note = row["notes"]
-    held = [
-        c
-        for c in gazetteer.lookup(gold, limit=50)
-        if haversine_km(lat, lon, c.place.lat, c.place.lon) <= NEAR_KM
-    ]
+    held = [c for c in gazetteer.lookup(gold, limit=50) if haversine_km(lat, lon, c.place.lat, c.place.lon) <= NEAR_KM]
     mention = (event.get("place_mention") or {}).get("text") or ""
     named = _fold(gold) in _fold(note)
     prec = row.get("geo_precision", "1")
@@ -82,8 +78,7 @@ def main() -> None:
     for line in args.events.read_text(encoding="utf-8").splitlines():
         ev = json.loads(line)
         if ev["doc_id"] not in events or ev.get("primary"):
-            if ev.get("primary") or ev["doc_id"] not in events:
-                events[ev["doc_id"]] = ev
+            events[ev["doc_id"]] = ev
     gazetteer = load_gazetteer()
     counts: Counter[str] = Counter()
     shown = 0
@@ -94,7 +89,8 @@ def main() -> None:
         if args.show and args.show in cls and shown < args.n:
             shown += 1
             chosen = (event or {}).get("location_name"), ((event or {}).get("place_mention") or {}).get("text")
-            print(f"--- {cls} | gold {row['location']} ({row['admin1']}) gp{row['geo_precision']} | got {chosen} {km:.0f} km")
+            gold = f"{row['location']} ({row['admin1']}) gp{row['geo_precision']}"
+            print(f"--- {cls} | gold {gold} | got {chosen} {km:.0f} km")
             print(row["notes"][:400])
     for cls, n in counts.most_common():
         print(f"{n:5d}  {cls}")

@@ -66,8 +66,6 @@ FEATURES = (
     "facility_after",
     "km_to_nearest_other",
     "from_before",
-    "outside_its_container",
-    "holds_none_of_its_chain",
 )
 """Feature names, in the order of the model's weights."""
 
@@ -183,25 +181,6 @@ def _log_km_to_nearest(res: Resolution, candidates: Sequence[Resolution]) -> flo
     return math.log1p(min(haversine_km(point[0], point[1], lat, lon) for lat, lon in others)) / 10.0
 
 
-_CHAIN_GAP = re.compile(r"[\s\w-]{0,25}?(?:,|\(|\[)\s*(?:the\s+)?")
-
-
-def _outside_container(res: Resolution, container: Resolution | None, text: str) -> bool:
-    """Tell whether a place is followed by its container ("X, Y", "X (Y") whose area does not hold it."""
-    if container is None or res.place is None or container.place is None or res.place.is_country:
-        return False
-    outer = container.place
-    if not (outer.is_country or outer.feature in {"A.ADM1", "A.ADM2"}):
-        return False
-    if not _CHAIN_GAP.fullmatch(text[res.mention.end_char : container.mention.start_char]):
-        return False
-    if outer.is_country:
-        return res.place.country_code != outer.country_code
-    return res.place.country_code != outer.country_code or (
-        bool(outer.admin1_code) and res.place.admin1_code != outer.admin1_code
-    )
-
-
 def _within_parentheses(sentence: str, offset: int) -> bool:
     before = sentence[:offset]
     return before.count("(") > before.count(")") or before.count("[") > before.count("]")
@@ -257,8 +236,6 @@ def candidate_matrix(
             re.fullmatch(r"[\s\w-]{0,25}?,\s*(?:the\s+)?", text[previous.mention.end_char : res.mention.start_char])
         )
         others = [c.place for j, c in enumerate(candidates) if j != i and c.place is not None]
-        outside = _outside_container(res, following, text)
-        holds_none = previous is not None and _outside_container(previous, res, text)
         rows.append(
             [
                 1.0 if i == current else 0.0,
@@ -291,8 +268,6 @@ def candidate_matrix(
                 float(bool(_FACILITY_AFTER.match(after))),
                 _log_km_to_nearest(res, candidates),
                 float(bool(_FROM.search(before))),
-                float(outside),
-                float(holds_none),
             ]
         )
     return rows

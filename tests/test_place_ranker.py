@@ -96,13 +96,3 @@ def test_events_main_event_without_a_place_takes_the_hinted_country(gazetteer: G
     assert main.place.country_code == "KG"
     assert main.place.is_country
     assert all(e.place is None for e in bare.events)
-
-
-def test_place_ranker_marks_a_place_outside_the_region_named_after_it(gazetteer: Gazetteer) -> None:
-    # a town the gazetteer holds only in another state: the state after the comma does not hold it
-    feats = _features(gazetteer, "On 4 May, gunmen shot a bus driver in Mexicali, Yucatan, and fled.", "MX")
-    assert feats["Mexicali"]["outside_its_container"] == 1
-    assert feats["Yucatan"]["holds_none_of_its_chain"] == 1
-    inside = _features(gazetteer, "On 4 May, gunmen shot a bus driver in Mexicali, Baja California, and fled.", "MX")
-    assert inside["Mexicali"]["outside_its_container"] == 0
-    assert inside["Baja California"]["holds_none_of_its_chain"] == 0

@@ -494,6 +494,7 @@ def resolve_mentions(
                 for c in group.cands
                 if c.place.country_code == country
                 or (c.place.is_country and (_own_name(c, group.key) or c.place.population >= _WORLD_CITY))
+                or _macro_region(c.place)  # a region of several countries is not "abroad"
             ]
             if not inside:
                 # Nothing of that name in the country: only a place known abroad by its own name ("and in Moscow")
@@ -503,6 +504,15 @@ def resolve_mentions(
             if len(inside) < len(group.cands):
                 group.cands = inside
     for group in groups.values():
+        # A continent's or region's own name ("the Middle East", "Siberia") means the region unless the text puts
+        # the name in a container ("Levant, Maine"): its small namesakes are not meant, as a country's name is
+        # the country.
+        if not (group.hint_countries or group.hint_admin1 or group.within_admin1) and any(
+            c.place.feature in {"L.CONT", "L.RGN"} and normalize_name(c.place.name) == group.key for c in group.cands
+        ):
+            group.cands = [
+                c for c in group.cands if c.place.feature_class != "P" or c.place.population >= _CITY_POPULATION
+            ]
         # "X, Y" with Y a region holding a reading of X: a namesake elsewhere is not meant ("Paris, Texas").
         within = [c for c in group.cands if c.place.admin1_code in group.within_admin1 and not c.place.is_country]
         if within and len(within) < len(group.cands):
@@ -705,6 +715,11 @@ def _unlisted_container(
         if cand is not None and (cand.place.is_country or cand.place.feature in {"A.ADM1", "A.ADM2"}):
             return cand.place
     return None
+
+
+def _macro_region(place: Place) -> bool:
+    """Tell whether a place is a continent or a region of several countries ("the Sahel", "the Middle East")."""
+    return place.feature in {"L.CONT", "L.RGN"} and not place.country_code
 
 
 def _own_name(cand: Candidate, key: str) -> bool:

@@ -1779,6 +1779,24 @@ def _ranked_place(doc: Document, event: Event, resolutions: Sequence[Resolution]
     if current is not None and current.place is not None and all(c is not current for c in found):
         found = sorted([*found, current], key=lambda r: r.mention.start_char)
     hint = gazetteer.country_code(doc.country) if doc.country else ""
+    if hint:
+        # A story the hint puts in one country happens there: a town abroad stays a candidate only when the
+        # text names its country ("in Kano and in Niamey, Niger"), a foreign country (an actor's) never does.
+        named = {
+            r.place.country_code
+            for r in resolutions
+            if r.place is not None and r.place.is_country and r.role != "demonym"
+        }
+        home = [
+            r
+            for r in found
+            if r.place is not None
+            and (r.place.country_code == hint or (not r.place.is_country and r.place.country_code in named))
+        ]
+        if home and len(home) < len(found):
+            if current is not None and all(c is not current for c in home):
+                current = None  # the rules' pick lies abroad
+            found = home
     only = _as_seat(text, found[0]) if len(found) == 1 and current is None else None
     if only is not None and only.place is not None and (not hint or only.place.country_code == hint):
         # the parse put the sentence's one place in another clause: still the best guess for the main event
@@ -1793,7 +1811,13 @@ def _ranked_place(doc: Document, event: Event, resolutions: Sequence[Resolution]
     rows = place_ranker.candidate_matrix(text, (event.evidence_start, event.evidence_end), cands, at, hint, counts)
     if place_ranker.COLLECT is not None:
         place_ranker.COLLECT.append(
-            {"doc_id": doc.doc_id, "rows": rows, "points": [c.point for c in cands], "current": at}
+            {
+                "doc_id": doc.doc_id,
+                "rows": rows,
+                "points": [c.point for c in cands],
+                "current": at,
+                "names": [c.mention.text for c in cands],
+            }
         )
         return event
     assert model is not None

@@ -482,6 +482,8 @@ def resolve_mentions(
         before = text[max(0, mention.start_char - 16) : mention.start_char]
         if _TOWN_BEFORE.search(before) or _FEATURE_WORD.match(text[mention.end_char : mention.end_char + 30]):
             group.town_word = True
+    if not country and not region:
+        country = _admin1_country(mentions, text, groups, roles)
     if country:
         _hinted_admin1_containers(mentions, text, groups, roles, country)
     _add_containment_hints(mentions, text, groups, roles, demonyms)
@@ -919,6 +921,46 @@ def _is_area_group(groups: dict[tuple[str, Role], _Group], mention: Mention, rol
 
 _CLOSING_CONTAINER = re.compile(r"^\s*[)\]]")
 _OPENING_CONTAINER = re.compile(r"(?:[(\[]|[(\[][^()\[\]]{1,60},)\s*$")
+
+
+_ADMIN1_WORD_AFTER = re.compile(r"^\s+(?:state|province|region|governorate|oblast)\b", re.I)
+_UNIT_COMMA_BEFORE = re.compile(
+    r"\b(?:district|LGA|township|sub-?county|municipality|commune|department|county|tehsil|woreda)\b"
+    r"(?:\s*[\[(][^\[\]()]{0,60}[\])])?\s*,\s*$",
+    re.I,
+)
+
+
+def _admin1_country(
+    mentions: Sequence[Mention],
+    text: str,
+    groups: dict[tuple[str, Role], _Group],
+    roles: Sequence[Role],
+) -> str:
+    """
+    Return the country a text puts its places in by naming admin-1 regions only one country has ("" if none).
+
+    A name read as an admin-1 region by its context ("Bui, Nord-Ouest)", "Kaduna State", "X district,
+    Ghazni") whose admin-1 readings all lie in one country, and which names no country, says where the
+    story is as plainly as a country hint: the text's other places are read as if the source had
+    given that country. Two such names in different countries say nothing.
+    """
+    found: set[str] = set()
+    for mention, role in zip(mentions, roles, strict=True):
+        group = groups.get((mention.key, role))
+        if group is None or role == "demonym":
+            continue
+        before = text[max(0, mention.start_char - 96) : mention.start_char]
+        after = text[mention.end_char : mention.end_char + 16]
+        closing = bool(_OPENING_CONTAINER.search(before[-64:]) and _CLOSING_CONTAINER.match(after))
+        if not (closing or _ADMIN1_WORD_AFTER.match(after) or _UNIT_COMMA_BEFORE.search(before)):
+            continue
+        if any(c.place.is_country for c in group.every):
+            continue  # "(Niger)": the country or a region of that name
+        codes = {c.place.country_code for c in group.every if c.place.feature == "A.ADM1" and c.place.country_code}
+        if len(codes) == 1:
+            found |= codes
+    return next(iter(found)) if len(found) == 1 else ""
 
 
 def _hinted_admin1_containers(

@@ -924,6 +924,7 @@ _OPENING_CONTAINER = re.compile(r"(?:[(\[]|[(\[][^()\[\]]{1,60},)\s*$")
 
 
 _ADMIN1_WORD_AFTER = re.compile(r"^\s+(?:state|province|region|governorate|oblast)\b", re.I)
+_ADMIN2_WORD_AFTER = re.compile(r"^\s+(?:district|LGA|county|municipality|township)\b", re.I)
 _UNIT_COMMA_BEFORE = re.compile(
     r"\b(?:district|LGA|township|sub-?county|municipality|commune|department|county|tehsil|woreda)\b"
     r"(?:\s*[\[(][^\[\]()]{0,60}[\])])?\s*,\s*$",
@@ -953,11 +954,17 @@ def _admin1_country(
         before = text[max(0, mention.start_char - 96) : mention.start_char]
         after = text[mention.end_char : mention.end_char + 16]
         closing = bool(_OPENING_CONTAINER.search(before[-64:]) and _CLOSING_CONTAINER.match(after))
-        if not (closing or _ADMIN1_WORD_AFTER.match(after) or _UNIT_COMMA_BEFORE.search(before)):
+        if not (
+            closing
+            or _ADMIN1_WORD_AFTER.match(after)
+            or _ADMIN2_WORD_AFTER.match(after)
+            or _UNIT_COMMA_BEFORE.search(before)
+        ):
             continue
         if any(c.place.is_country for c in group.every):
             continue  # "(Niger)": the country or a region of that name
-        codes = {c.place.country_code for c in group.every if c.place.feature == "A.ADM1" and c.place.country_code}
+        kinds = {"A.ADM1", "A.ADM2"} if _ADMIN2_WORD_AFTER.match(after) else {"A.ADM1"}
+        codes = {c.place.country_code for c in group.every if c.place.feature in kinds and c.place.country_code}
         if len(codes) == 1:
             found |= codes
     return next(iter(found)) if len(found) == 1 else ""
@@ -1022,7 +1029,12 @@ def _add_containment_hints(
                 continue
             container = groups[(second.key, roles[j])]
             if container is group:
-                continue  # "Rabat (Rabat)": a town in its same-named region says nothing about which one
+                # "Rabat (Rabat)": a town in its same-named region; no namesake outside such a region is meant.
+                own = {c.place.admin1_code for c in group.every if c.place.feature == "A.ADM1" and c.place.admin1_code}
+                group.within_admin1 |= {
+                    c.place.admin1_code for c in group.cands if c.place.feature_class == "P" and c.place.admin1_code in own
+                }
+                continue
             used.add((second.key, roles[j]))
             # The container's readings that hold a reading of the name ("Parkland, Florida": the US state, however
             # far down its namesakes it ranks), else its leading readings.

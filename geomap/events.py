@@ -1779,6 +1779,8 @@ def _ranked_place(doc: Document, event: Event, resolutions: Sequence[Resolution]
     if current is not None and current.place is not None and all(c is not current for c in found):
         found = sorted([*found, current], key=lambda r: r.mention.start_char)
     hint = gazetteer.country_code(doc.country) if doc.country else ""
+    # without a hint, the country the text's own admin-1 regions name stands for it
+    hint = hint or next((r.text_country for r in resolutions if r.text_country), "")
     if hint:
         # A story the hint puts in one country happens there: a town abroad stays a candidate only when the
         # text names its country ("in Kano and in Niamey, Niger"), a foreign country (an actor's) never does.

@@ -27,6 +27,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from dataclasses import replace as dc_replace
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -144,6 +145,9 @@ class Resolution:
     seat: Place | None = None
     """For a region, the town of the same name inside it that stands for it as a point
     (ACLED codes a region to its capital); None otherwise."""
+    text_country: str = ""
+    """The country the text's own admin-1 names put it in, read as a country hint (ISO alpha-2; "" when
+    the source gave a hint or the text names no such region)."""
 
     @property
     def point(self) -> tuple[float, float] | None:
@@ -482,8 +486,9 @@ def resolve_mentions(
         before = text[max(0, mention.start_char - 16) : mention.start_char]
         if _TOWN_BEFORE.search(before) or _FEATURE_WORD.match(text[mention.end_char : mention.end_char + 30]):
             group.town_word = True
+    inferred = ""
     if not country and not region:
-        country = _admin1_country(mentions, text, groups, roles)
+        country = inferred = _admin1_country(mentions, text, groups, roles)
     if country:
         _hinted_admin1_containers(mentions, text, groups, roles, country)
     _add_containment_hints(mentions, text, groups, roles, demonyms)
@@ -659,6 +664,8 @@ def resolve_mentions(
             reason,
         )
         results.append(res)
+    if inferred:
+        results = [dc_replace(r, text_country=inferred) for r in results]
     return results
 
 

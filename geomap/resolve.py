@@ -931,6 +931,7 @@ _OPENING_CONTAINER = re.compile(r"(?:[(\[]|[(\[][^()\[\]]{1,60},)\s*$")
 
 
 _ADMIN1_WORD_AFTER = re.compile(r"^\s+(?:state|province|region|governorate|oblast)\b", re.I)
+_ADMIN1_WORD_END = re.compile(r"\s(?:state|province|region|governorate|oblast)$", re.I)
 _ADMIN2_WORD_AFTER = re.compile(r"^\s+(?:district|LGA|county|municipality|township)\b", re.I)
 _UNIT_COMMA_BEFORE = re.compile(
     r"\b(?:district|LGA|township|sub-?county|municipality|commune|department|county|tehsil|woreda)\b"
@@ -964,6 +965,7 @@ def _admin1_country(
         if not (
             closing
             or _ADMIN1_WORD_AFTER.match(after)
+            or _ADMIN1_WORD_END.search(mention.text)
             or _ADMIN2_WORD_AFTER.match(after)
             or _UNIT_COMMA_BEFORE.search(before)
         ):

@@ -265,3 +265,38 @@ def test_resolve_hinted_parenthesised_container_is_the_region_not_the_foreign_co
     country = _place(gazetteer, "On 9 June 2022, families fled across the border into Niger.", "Niger", country="NG")
     assert country.is_country
     assert country.country_code == "NE"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Soldiers clashed with militiamen near Mambasa (Ituri) on Friday.",
+        "Soldiers clashed with militiamen near Mambasa, in a village of Lubero district, Ituri.",
+    ],
+)
+def test_resolve_admin1_name_of_one_country_reads_the_text_in_that_country(gazetteer: Gazetteer, text: str) -> None:
+    # Without a hint the bare name is the big namesake abroad; an admin-1 region only one country has,
+    # read as a region by its context, says which country the text is about.
+    assert _place(gazetteer, "Soldiers clashed with militiamen near Mambasa on Friday.", "Mambasa").country_code == "KE"
+    parsed = geoparse_document(Document(doc_id="r", text=text), gazetteer)
+    found = {r.mention.text: r for r in parsed.resolutions}
+    assert found["Mambasa"].place is not None
+    assert found["Mambasa"].place.country_code == "CD"
+    assert found["Mambasa"].text_country == "CD"
+
+
+def test_resolve_admin1_word_in_the_name_and_country_names_are_no_admin1_cue(gazetteer: Gazetteer) -> None:
+    state = geoparse_document(Document(doc_id="r", text="Gunmen raided farms in Zaria (Kaduna State)."), gazetteer)
+    assert {r.text_country for r in state.resolutions} == {"NG"}
+    # "(Niger)" may be the country: it says nothing; a given hint is not restated.
+    niger = geoparse_document(Document(doc_id="r", text="Gunmen raided farms in Zaria (Niger)."), gazetteer)
+    assert {r.text_country for r in niger.resolutions} == {""}
+    hinted = geoparse_document(
+        Document(doc_id="r", text="Gunmen raided farms in Zaria (Kaduna State).", country="NG"), gazetteer
+    )
+    assert {r.text_country for r in hinted.resolutions} == {""}
+
+
+def test_resolve_town_in_its_same_named_region_is_not_a_namesake_elsewhere(gazetteer: Gazetteer) -> None:
+    assert _place(gazetteer, "Residents protested in San Jose on Monday.", "San Jose").country_code == "US"
+    assert _place(gazetteer, "Residents protested in San Jose, San Jose, on Monday.", "San Jose").country_code == "CR"

@@ -1040,9 +1040,8 @@ def _add_containment_hints(
             if container is group:
                 # "Rabat (Rabat)": a town in its same-named region; no namesake outside such a region is meant.
                 own = {c.place.admin1_code for c in group.every if c.place.feature == "A.ADM1" and c.place.admin1_code}
-                group.within_admin1 |= {
-                    c.place.admin1_code for c in group.cands if c.place.feature_class == "P" and c.place.admin1_code in own
-                }
+                towns = [c for c in group.cands if c.place.feature_class == "P"]
+                group.within_admin1 |= {c.place.admin1_code for c in towns if c.place.admin1_code in own}
                 continue
             used.add((second.key, roles[j]))
             # The container's readings that hold a reading of the name ("Parkland, Florida": the US state, however

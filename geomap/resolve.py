@@ -384,6 +384,8 @@ class _Group:
     directional: bool = False
     """True when the name was found without its leading direction word ("South Florida")."""
     """True when a settlement noun follows or precedes a mention ("Kartal town", "the town of X")."""
+    found: tuple[Mention, list[Candidate]] | None = None
+    """A common name's first mention and all its readings (more than :data:`TOP_K`), read without a hint."""
 
 
 @dataclass(slots=True)
@@ -398,6 +400,22 @@ class _Story:
     dateline: tuple[str, Role] | None
     prior: AreaPrior | None = None
     """Where the source's stories usually are (region hint or feed focus): a soft prior."""
+
+
+def _top_candidates(
+    found: list[Candidate], mention: Mention, role: Role, country: str
+) -> tuple[list[Candidate], list[Candidate]]:
+    """Return a name's :data:`TOP_K` readings and, of those, its candidates (areas for a region)."""
+    if country and len(found) > TOP_K:
+        # a name common worldwide ("Buenos Aires"): the hinted country's readings, however small, stay in
+        found = sorted(found, key=lambda c: c.place.country_code != country)
+    every = [c for c in found if not c.is_code_only(mention.text)][:TOP_K]
+    every = _spelled_short_forms(every, mention.text)
+    cands = _drop_alias_countries(every, mention.key)
+    if role == "region":
+        areas = [c for c in every if c.place.feature in {"A.ADM1", "A.ADM2", "L.RGN"}]
+        cands = areas or every
+    return every, cands
 
 
 def _sentence_starts(text: str) -> list[int]:
@@ -469,16 +487,10 @@ def resolve_mentions(
         group = groups.get((mention.key, role))
         if group is None:
             found, directional = ([], False) if role == "demonym" else _lookup(gazetteer, mention.text)
-            if country and len(found) > TOP_K:
-                # a name common worldwide ("Buenos Aires"): the hinted country's readings, however small, stay in
-                found = sorted(found, key=lambda c: c.place.country_code != country)
-            every = [c for c in found if not c.is_code_only(mention.text)][:TOP_K]
-            every = _spelled_short_forms(every, mention.text)
-            cands = _drop_alias_countries(every, mention.key)
-            if role == "region":
-                areas = [c for c in every if c.place.feature in {"A.ADM1", "A.ADM2", "L.RGN"}]
-                cands = areas or every
+            every, cands = _top_candidates(found, mention, role, country)
             group = _Group(mention.key, role, [], cands, every, set(), directional=directional)
+            if len(found) > TOP_K and not country:
+                group.found = (mention, found)
             groups[(mention.key, role)] = group
         group.indices.append(idx)
         group.surfaces.add(mention.text)
@@ -489,6 +501,9 @@ def resolve_mentions(
     inferred = ""
     if not country and not region:
         country = inferred = _admin1_country(mentions, text, groups, roles)
+        for group in groups.values() if inferred else ():
+            if group.found is not None:  # the text's country's readings of a common name, however small
+                group.every, group.cands = _top_candidates(group.found[1], group.found[0], group.role, inferred)
     if country:
         _hinted_admin1_containers(mentions, text, groups, roles, country)
     _add_containment_hints(mentions, text, groups, roles, demonyms)

@@ -945,9 +945,15 @@ _CLOSING_CONTAINER = re.compile(r"^\s*[)\]]")
 _OPENING_CONTAINER = re.compile(r"(?:[(\[]|[(\[][^()\[\]]{1,60},)\s*$")
 
 
-_ADMIN1_WORD_AFTER = re.compile(r"^\s+(?:state|province|region|governorate|oblast)\b", re.I)
+# "Kaduna State", "Sagaing region": the region itself, not an attribute ("Guerrero state police").
+_ATTRIBUTE = (
+    r"\s+(?:police|government|governor|authorities|officials?|assembly|legislature|lawmakers|security|forces|"
+    r"troops|command|council|house|ministry|court|university|media|election|elections|capital|chapter|branch)\b"
+)
+_ATTRIBUTE_AFTER = re.compile(_ATTRIBUTE, re.I)
+_ADMIN1_WORD_AFTER = re.compile(r"^\s+(?:state|province|region|governorate|oblast)\b(?!" + _ATTRIBUTE + ")", re.I)
 _ADMIN1_WORD_END = re.compile(r"\s(?:state|province|region|governorate|oblast)$", re.I)
-_ADMIN2_WORD_AFTER = re.compile(r"^\s+(?:district|LGA|county|municipality|township)\b", re.I)
+_ADMIN2_WORD_AFTER = re.compile(r"^\s+(?:district|LGA|county|municipality|township)\b(?!" + _ATTRIBUTE + ")", re.I)
 _UNIT_COMMA_BEFORE = re.compile(
     r"\b(?:district|LGA|township|sub-?county|municipality|commune|department|county|tehsil|woreda)\b"
     r"(?:\s*[\[(][^\[\]()]{0,60}[\])])?\s*,\s*$",
@@ -975,12 +981,12 @@ def _admin1_country(
         if group is None or role == "demonym":
             continue
         before = text[max(0, mention.start_char - 96) : mention.start_char]
-        after = text[mention.end_char : mention.end_char + 16]
+        after = text[mention.end_char : mention.end_char + 32]
         closing = bool(_OPENING_CONTAINER.search(before[-64:]) and _CLOSING_CONTAINER.match(after))
         if not (
             closing
             or _ADMIN1_WORD_AFTER.match(after)
-            or _ADMIN1_WORD_END.search(mention.text)
+            or (_ADMIN1_WORD_END.search(mention.text) and not _ATTRIBUTE_AFTER.match(after))
             or _ADMIN2_WORD_AFTER.match(after)
             or _UNIT_COMMA_BEFORE.search(before)
         ):

@@ -288,6 +288,9 @@ def test_resolve_admin1_name_of_one_country_reads_the_text_in_that_country(gazet
 def test_resolve_admin1_word_in_the_name_and_country_names_are_no_admin1_cue(gazetteer: Gazetteer) -> None:
     state = geoparse_document(Document(doc_id="r", text="Gunmen raided farms in Zaria (Kaduna State)."), gazetteer)
     assert {r.text_country for r in state.resolutions} == {"NG"}
+    # "Kaduna State police" are the state's police, wherever the text's places are.
+    police = geoparse_document(Document(doc_id="r", text="Kaduna State police raided farms in Zaria."), gazetteer)
+    assert {r.text_country for r in police.resolutions} == {""}
     # "(Niger)" may be the country: it says nothing; a given hint is not restated.
     niger = geoparse_document(Document(doc_id="r", text="Gunmen raided farms in Zaria (Niger)."), gazetteer)
     assert {r.text_country for r in niger.resolutions} == {""}

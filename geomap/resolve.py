@@ -278,6 +278,11 @@ def _area_bonus(cand: Candidate, cands: Sequence[Candidate], key: str) -> float:
         )
     ):
         return 0.0  # an admin-1 region known also by another area's own name (England for a county): that area
+    if place.feature == "A.ADM1" and any(
+        c.place.feature_class == "P" and c.place.population >= _WORLD_CITY and normalize_name(c.place.name) == key
+        for c in cands
+    ):
+        return 0.0  # a world city's name (Sofia) means the city, not a region of that name
     # A town of the same name inside it, or a city of the same name in its country (Spain's Natural Earth regions
     # are provinces whose codes GeoNames towns do not carry), is what a bare name means: "protested in Barcelona".
     # Small same-named towns elsewhere in the country (Wyoming, Michigan) leave the state its bonus.
@@ -983,18 +988,25 @@ def _admin1_country(
         before = text[max(0, mention.start_char - 96) : mention.start_char]
         after = text[mention.end_char : mention.end_char + 32]
         closing = bool(_OPENING_CONTAINER.search(before[-64:]) and _CLOSING_CONTAINER.match(after))
-        if not (
-            closing
-            or _ADMIN1_WORD_AFTER.match(after)
+        worded = bool(
+            _ADMIN1_WORD_AFTER.match(after)
             or (_ADMIN1_WORD_END.search(mention.text) and not _ATTRIBUTE_AFTER.match(after))
             or _ADMIN2_WORD_AFTER.match(after)
             or _UNIT_COMMA_BEFORE.search(before)
-        ):
+        )
+        if not (closing or worded):
             continue
         if any(c.place.is_country for c in group.every):
             continue  # "(Niger)": the country or a region of that name
         kinds = {"A.ADM1", "A.ADM2"} if _ADMIN2_WORD_AFTER.match(after) else {"A.ADM1"}
         codes = {c.place.country_code for c in group.every if c.place.feature in kinds and c.place.country_code}
+        if not worded and any(
+            c.place.feature_class == "P"
+            and (c.place.feature == "P.PPLC" or c.place.population >= _WORLD_CITY)
+            and c.place.country_code not in codes
+            for c in group.every
+        ):
+            continue  # "Rabat (Rabat)": the parentheses may hold a capital's own region, not the one abroad
         if len(codes) == 1:
             found |= codes
     return next(iter(found)) if len(found) == 1 else ""
@@ -1060,7 +1072,14 @@ def _add_containment_hints(
             container = groups[(second.key, roles[j])]
             if container is group:
                 # "Rabat (Rabat)": a town in its same-named region; no namesake outside such a region is meant.
-                own = {c.place.admin1_code for c in group.every if c.place.feature == "A.ADM1" and c.place.admin1_code}
+                own = {
+                    c.place.admin1_code
+                    for c in group.every
+                    if c.place.feature == "A.ADM1"
+                    and _own_name(c, group.key)
+                    and c.place.admin1_code
+                    and not c.place.admin1_code.endswith(".")
+                }
                 towns = [c for c in group.cands if c.place.feature_class == "P"]
                 group.within_admin1 |= {c.place.admin1_code for c in towns if c.place.admin1_code in own}
                 continue

@@ -303,3 +303,10 @@ def test_resolve_admin1_word_in_the_name_and_country_names_are_no_admin1_cue(gaz
 def test_resolve_town_in_its_same_named_region_is_not_a_namesake_elsewhere(gazetteer: Gazetteer) -> None:
     assert _place(gazetteer, "Residents protested in San Jose on Monday.", "San Jose").country_code == "US"
     assert _place(gazetteer, "Residents protested in San Jose, San Jose, on Monday.", "San Jose").country_code == "CR"
+
+
+def test_resolve_world_city_name_is_the_city_not_a_region_abroad_named_so(gazetteer: Gazetteer) -> None:
+    regions = [c.place for c in gazetteer.lookup("Sofia") if c.place.feature == "A.ADM1" and c.place.country_code != "BG"]
+    assert regions  # a region of that name lies in another country
+    place = _place(gazetteer, "Teachers gathered in Sofia to demand higher wages.", "Sofia")
+    assert (place.country_code, place.feature_class) == ("BG", "P")

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from geomap.focus import region_prior
 from geomap.names import normalize_name
+from geomap.ner import organisation_abbreviations
 from geomap.nlp import transient_strings
 from geomap.resolve import Resolution, geo_precision, resolve_mentions, where_precision
 from geomap.toponyms import Mention, MentionKind, extract_mentions
@@ -227,7 +228,14 @@ def recognise_with_entities(doc: Document, gazetteer: Gazetteer, *, nlp: Any = N
         spans = [(m.start_char, m.end_char) for m in found if m.kind != "demonym"]
         entities = entity_spans(doc.text, nlp, around=spans) if spans else []
     parsed = sdoc if sdoc is not None and sdoc.has_annotation("DEP") else None
-    return vet_mentions(found, entities, doc.text, gazetteer.lookup, sdoc=parsed)
+    kept = vet_mentions(found, entities, doc.text, gazetteer.lookup, sdoc=parsed)
+    return _without_abbreviations(kept, doc, gazetteer)
+
+
+def _without_abbreviations(mentions: list[Mention], doc: Document, gazetteer: Gazetteer) -> list[Mention]:
+    """Drop the mentions that are an organisation's short name the text defines ("Ministry of Defence (MoD)")."""
+    short = organisation_abbreviations(doc.text, gazetteer.lookup)
+    return [m for m in mentions if m.text not in short] if short else mentions
 
 
 def mentions_with_context(
@@ -265,7 +273,7 @@ def mentions_with_context(
     if found is None and (nlp is not None or sdoc is not None):
         found = recognise_with_entities(doc, gazetteer, nlp=nlp, sdoc=sdoc)
     elif found is None:
-        found = extract_mentions(doc.text, gazetteer, doc_id=doc.doc_id)
+        found = _without_abbreviations(extract_mentions(doc.text, gazetteer, doc_id=doc.doc_id), doc, gazetteer)
     context = [m for m in found if not any(m.start_char < g.end_char and g.start_char < m.end_char for g in gold)]
     mentions = sorted([*gold, *context], key=lambda m: m.start_char)
     return mentions, {(g.start_char, g.end_char) for g in gold}
@@ -317,7 +325,7 @@ def geoparse_document(
         if nlp is not None or sdoc is not None:
             mentions = recognise_with_entities(doc, gazetteer, nlp=nlp, sdoc=sdoc)
         else:
-            mentions = extract_mentions(doc.text, gazetteer, doc_id=doc.doc_id)
+            mentions = _without_abbreviations(extract_mentions(doc.text, gazetteer, doc_id=doc.doc_id), doc, gazetteer)
         resolutions = resolve_mentions(mentions, doc.text, gazetteer, country=country, prior=doc.prior, region=region)
     borders = find_borders(doc.text, resolutions, doc.doc_id)
     return ParsedDocument(doc_id=doc.doc_id, resolutions=tuple(resolutions), borders=tuple(borders))

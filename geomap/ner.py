@@ -11,6 +11,7 @@ pinned by hash); without them geomap runs in gazetteer mode.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from geomap.errors import GeomapError
@@ -30,6 +31,7 @@ __all__ = [
     "has_place_reading",
     "judge_mentions",
     "load_ner",
+    "organisation_abbreviations",
     "person_name_words",
     "vet_mentions",
 ]
@@ -389,6 +391,56 @@ def _is_big(cands: Sequence[Candidate], key: str) -> bool:
         or c.place.population >= _BIG_POPULATION
         for c in cands[:3]
     )
+
+
+def organisation_abbreviations(text: str, lookup: Callable[[str], Sequence[Candidate]]) -> frozenset[str]:
+    """
+    Return the short forms the text defines for names that are no places ("the Ministry of Defence (MoD)").
+
+    The definitions are found by the Schwartz-Hearst algorithm (the ``abbreviations``
+    package); a short form whose long form the gazetteer knows ("United States (US)")
+    stays a place.
+
+    Parameters
+    ----------
+    text
+        The document.
+    lookup
+        The gazetteer's name lookup.
+
+    Returns
+    -------
+    frozenset of str
+        Short forms, as written, that name an organisation or another non-place.
+
+    Examples
+    --------
+    >>> from geomap.gazetteer import load_gazetteer
+    >>> sorted(organisation_abbreviations(
+    ...     "The Ministry of Defence (MoD) said troops from the United States (US) left.", load_gazetteer().lookup))
+    ['MoD']
+    """
+    if "(" not in text:
+        return frozenset()
+    pairs = _schwartz_hearst().extract_abbreviation_definition_pairs(doc_text=text)
+    return frozenset(short for short, long in pairs.items() if not lookup(str(long)))
+
+
+@lru_cache(maxsize=1)
+def _schwartz_hearst() -> Any:
+    """Import the ``abbreviations`` package without letting it configure the root logger (it calls basicConfig)."""
+    import logging
+
+    root = logging.getLogger()
+    guard = None if root.handlers else logging.NullHandler()
+    if guard is not None:
+        root.addHandler(guard)
+    try:
+        from abbreviations import schwartz_hearst
+    finally:
+        if guard is not None:
+            root.removeHandler(guard)
+    return schwartz_hearst
 
 
 def person_name_words(text: str, entities: Sequence[tuple[int, int, str]]) -> set[str]:

@@ -482,6 +482,8 @@ def resolve_mentions(
         before = text[max(0, mention.start_char - 16) : mention.start_char]
         if _TOWN_BEFORE.search(before) or _FEATURE_WORD.match(text[mention.end_char : mention.end_char + 30]):
             group.town_word = True
+    if country:
+        _hinted_admin1_containers(mentions, text, groups, roles, country)
     _add_containment_hints(mentions, text, groups, roles, demonyms)
     if country:
         for group in groups.values():
@@ -492,6 +494,7 @@ def resolve_mentions(
                 for c in group.cands
                 if c.place.country_code == country
                 or (c.place.is_country and (_own_name(c, group.key) or c.place.population >= _WORLD_CITY))
+                or _macro_region(c.place)  # a region of several countries is not "abroad"
             ]
             if not inside:
                 # Nothing of that name in the country: only a place known abroad by its own name ("and in Moscow")
@@ -501,6 +504,15 @@ def resolve_mentions(
             if len(inside) < len(group.cands):
                 group.cands = inside
     for group in groups.values():
+        # A continent's or region's own name ("the Middle East", "Siberia") means the region unless the text puts
+        # the name in a container ("Levant, Maine"): its small namesakes are not meant, as a country's name is
+        # the country.
+        if not (group.hint_countries or group.hint_admin1 or group.within_admin1) and any(
+            c.place.feature in {"L.CONT", "L.RGN"} and normalize_name(c.place.name) == group.key for c in group.cands
+        ):
+            group.cands = [
+                c for c in group.cands if c.place.feature_class != "P" or c.place.population >= _CITY_POPULATION
+            ]
         # "X, Y" with Y a region holding a reading of X: a namesake elsewhere is not meant ("Paris, Texas").
         within = [c for c in group.cands if c.place.admin1_code in group.within_admin1 and not c.place.is_country]
         if within and len(within) < len(group.cands):
@@ -705,6 +717,11 @@ def _unlisted_container(
     return None
 
 
+def _macro_region(place: Place) -> bool:
+    """Tell whether a place is a continent or a region of several countries ("the Sahel", "the Middle East")."""
+    return place.feature in {"L.CONT", "L.RGN"} and not place.country_code
+
+
 def _own_name(cand: Candidate, key: str) -> bool:
     """Tell whether a name is the place's own (main) name or a short all-capitals code of it ("US")."""
     return normalize_name(cand.place.name) == key or any(len(s) <= 3 and s.isupper() for s in cand.spellings)
@@ -898,6 +915,39 @@ def _is_country_group(groups: dict[tuple[str, Role], _Group], mention: Mention, 
 def _is_area_group(groups: dict[tuple[str, Role], _Group], mention: Mention, role: Role) -> bool:
     group = groups[(mention.key, role)]
     return bool(group.cands) and group.cands[0].place.feature_class in {"A", "L"}
+
+
+_CLOSING_CONTAINER = re.compile(r"^\s*[)\]]")
+_OPENING_CONTAINER = re.compile(r"(?:[(\[]|[(\[][^()\[\]]{1,60},)\s*$")
+
+
+def _hinted_admin1_containers(
+    mentions: Sequence[Mention],
+    text: str,
+    groups: dict[tuple[str, Role], _Group],
+    roles: Sequence[Role],
+    country: str,
+) -> None:
+    """
+    Read a parenthesised container that names both another country and a region of the hinted one as the region.
+
+    "Shiroro LGA (Niger)" in a note about Nigeria closes the chain of a Nigerian place with Niger state,
+    not the country Niger: the parentheses hold where in the hinted country the place lies.
+    """
+    for mention, role in zip(mentions, roles, strict=True):
+        group = groups.get((mention.key, role))
+        if group is None or role == "demonym":
+            continue
+        regions = [
+            c for c in group.cands if c.place.country_code == country and c.place.feature in {"A.ADM1", "A.ADM2"}
+        ]
+        abroad = [c for c in group.cands if c.place.is_country and c.place.country_code != country]
+        if not regions or not abroad:
+            continue
+        if _OPENING_CONTAINER.search(text[max(0, mention.start_char - 64) : mention.start_char]) and (
+            _CLOSING_CONTAINER.match(text[mention.end_char : mention.end_char + 3])
+        ):
+            group.cands = [c for c in group.cands if c not in abroad]
 
 
 def _add_containment_hints(

@@ -103,3 +103,44 @@ def test_the_country_hint_keeps_a_name_at_home(gazetteer: Gazetteer, nlp: Any) -
     assert placed
     assert placed[0].place is not None
     assert placed[0].place.country_code == "PK"
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "feature"),
+    [
+        # A region's name in a story that names the country of a small namesake (a US neighbourhood).
+        ("A senator from Texas said American troops in the Middle East would stay.", "Middle East", "L.RGN"),
+        # ... and a Mexican village's namesake of a one-country region.
+        ("He was exiled to Siberia, his lawyer in Mexico City said.", "Siberia", "L.RGN"),
+        # The text puts the name in a container: the namesake is meant.
+        ("He moved to Levant, Maine, last year, his brother in Boston said.", "Levant", "P.PPL"),
+    ],
+)
+def test_a_region_name_means_the_region_unless_contained(
+    gazetteer: Gazetteer, nlp: Any, text: str, name: str, feature: str
+) -> None:
+    placed = _placed(_read(gazetteer, nlp, text), name)
+    assert placed
+    assert placed[0].place is not None
+    assert placed[0].place.feature == feature
+
+
+def test_a_hint_keeps_regions_of_several_countries(gazetteer: Gazetteer, nlp: Any) -> None:
+    # A region of several countries is not "abroad" for a desk's country.
+    placed = _placed(
+        _read(gazetteer, nlp, "Troops from Texas will deploy to the Middle East.", country="US"), "Middle East"
+    )
+    assert placed
+    assert placed[0].place is not None
+    assert placed[0].place.feature == "L.RGN"
+
+
+def test_a_short_form_the_text_defines_for_an_organisation_is_no_place(gazetteer: Gazetteer, nlp: Any) -> None:
+    # "MoD" folds to a US town's alternate name; the text defines it as a ministry's short name.
+    text = (
+        "The Ministry of Defence (MoD) named the soldier who died in Syria. "
+        "An MoD spokesman said troops from the United States (US) were also hurt."
+    )
+    resolutions = _read(gazetteer, nlp, text)
+    assert not _placed(resolutions, "MoD")
+    assert _placed(resolutions, "US")

@@ -15,11 +15,14 @@ article texts stay in ``../shared/eval/geoparse/`` and are read from there at ru
 Run from the repository root::
 
     python bench/realnews/run.py [--out DIR] [--geomap-args "--country ..."] [--events]
+    python bench/realnews/run.py --only 'trnews-11*' geowebnews-29    # a subset (names or globs)
+    python bench/realnews/run.py --only-file bench/realnews/fresh-2026-12-02.txt
 """
 
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import hashlib
 import json
 import shlex
@@ -27,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared" / "eval"
@@ -40,6 +44,35 @@ def read_gold(gold_dir: Path) -> dict[str, dict]:
     if not golds:
         sys.exit(f"error: no gold files in {gold_dir}")
     return golds
+
+
+def select_gold(golds: dict[str, dict[str, Any]], patterns: list[str]) -> dict[str, dict[str, Any]]:
+    """The gold files whose name matches one of the patterns (exact names or shell globs).
+
+    Parameters
+    ----------
+    golds
+        Gold files by name, as returned by :func:`read_gold`.
+    patterns
+        Report names (``trnews-1130001``) or globs (``trnews-11*``); an empty list keeps every file.
+
+    Returns
+    -------
+    dict[str, dict]
+        The selected gold files, in the order of ``golds``.
+    """
+    if not patterns:
+        return golds
+    unmatched = [p for p in patterns if not any(fnmatch.fnmatchcase(name, p) for name in golds)]
+    if unmatched:
+        sys.exit("error: no gold file matches: " + ", ".join(unmatched))
+    return {name: gold for name, gold in golds.items() if any(fnmatch.fnmatchcase(name, p) for p in patterns)}
+
+
+def read_patterns(path: Path) -> list[str]:
+    """Names or globs from a file, one a line; blank lines and ``#`` comments are skipped."""
+    lines = (line.split("#", 1)[0].strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return [line for line in lines if line]
 
 
 def read_corpora(geoparse_dir: Path, wanted: set[str]) -> dict[str, str]:
@@ -128,9 +161,13 @@ def main() -> None:
     ap.add_argument("--geomap-args", default="", help="extra arguments for geomap extract (one quoted string)")
     ap.add_argument("--out", type=Path, help="keep inputs, events and per-report predictions in this folder")
     ap.add_argument("--events", action="store_true", help="list every event with its class")
+    ap.add_argument("--only", nargs="+", default=[], metavar="NAME", help="score only these reports (names or globs)")
+    ap.add_argument("--only-file", type=Path, help="score only the reports named in this file (a name or glob a line)")
     args = ap.parse_args()
 
-    golds = read_gold(args.gold)
+    patterns = list(args.only) + (read_patterns(args.only_file) if args.only_file else [])
+    all_golds = read_gold(args.gold)
+    golds = select_gold(all_golds, patterns)
     wanted = {doc for gold in golds.values() for doc in gold["docs"]}
     texts = read_corpora(args.geoparse, wanted)
     with tempfile.TemporaryDirectory(prefix="geomap-realnews-") as tmp:
@@ -140,7 +177,17 @@ def main() -> None:
         events_path = work / "events.jsonl"
         run_extract(docs_path, events_path, shlex.split(args.geomap_args))
         n = split_events(events_path, owner, work / "pred", list(golds))
-        t = score(args.scorer, args.gold, work / "pred", args.events)["total"]
+        gold_dir = args.gold
+        if len(golds) < len(all_golds):
+            gold_dir = work / "gold"  # the scorer reads a folder: give it the selected files only
+            gold_dir.mkdir(parents=True, exist_ok=True)
+            for old in gold_dir.glob("*.json"):
+                old.unlink()
+            for name in golds:
+                (gold_dir / f"{name}.json").write_text(
+                    (args.gold / f"{name}.json").read_text(encoding="utf-8"), encoding="utf-8"
+                )
+        t = score(args.scorer, gold_dir, work / "pred", args.events)["total"]
     produced = t["produced"]
     print(f"{len(golds)} reports, {t['gold_events']} gold events ({t['required']} required), {n} events produced")
     print(f"events fully right:   {t['correct']}/{produced} = {pct(t['correct'], produced)}")

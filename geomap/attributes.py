@@ -339,6 +339,7 @@ def find_count(sentence: str, trigger: re.Pattern[str], *, offset: int = 0) -> C
         if (
             m_after
             and not _is_year(m_after)
+            and not _is_both_and(m_after, rest)
             and (
                 _is_people_count(rest, m_after)
                 or re.match(r"^\s*(?:[.,;]|and\b|$)", rest)
@@ -377,6 +378,8 @@ def find_count(sentence: str, trigger: re.Pattern[str], *, offset: int = 0) -> C
             ):
                 continue
             following = before[m_before.end() :]
+            if _is_both_and(m_before, following):
+                continue
             if _CASUALTY.search(following):
                 continue  # the count belongs to an earlier trigger: "killed 77 people and wounded ..."
             if following.strip() and not _is_people_count(following, m_before):
@@ -397,6 +400,24 @@ _CASUALTY = re.compile(r"\b(?:kill\w*|dead|died|deaths?|wound\w*|injur\w*|hurt|f
 
 _PRONOUN_BEFORE = re.compile(r"\b(?:he|she)\s+(?:was|had been|has been)\s+(?:\w+\s+(?:and\s+)?)?$(?P<more>)?", re.I)
 _PRONOUN_AFTER = re.compile(rf"^\s+(?:him|her)\b(?:\s+and\s+(?P<more>{_NUM}|{_WORDNUM})\b)?", re.I)
+
+
+def _is_both_and(match: re.Match[str], rest: str) -> bool:
+    """
+    Tell whether a count word is the "both" of "both A and B" (two groups named, not two people).
+
+    Examples
+    --------
+    >>> m = COUNT_RE.match("both")
+    >>> _is_both_and(m, " rebels and civilians"), _is_both_and(m, " men were killed")
+    (True, False)
+    >>> _is_both_and(m, " brothers and wounding their father")
+    False
+    """
+    word = match.group("word")
+    if not word or word.lower() != "both":
+        return False
+    return re.match(r"^\s+(?:[\w'-]+\s+){1,3}and\s+(?![\w-]+(?:ing|ed)\b)\w", rest) is not None
 
 
 def _is_year(match: re.Match[str]) -> bool:

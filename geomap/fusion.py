@@ -71,6 +71,7 @@ __all__ = [
     "minhash",
     "oldest_first",
     "place_level",
+    "told_actors",
     "toll_label",
 ]
 
@@ -472,7 +473,46 @@ def _same_place(a: dict[str, Any], b: dict[str, Any]) -> bool:
 
 
 def _actors(row: dict[str, Any]) -> set[str]:
+    """Return the actors that may keep two events apart (see :func:`told_actors`)."""
+    if "_actors" in row:
+        return set(row["_actors"])
     return {a.strip().lower() for a in cell_text(row.get("actors")).split(";") if a.strip()}
+
+
+def told_actors(row: dict[str, Any], text: str) -> set[str]:
+    """
+    Return the actors of an event that its evidence names, the report's dateline left out.
+
+    The extractor also lists the actors of the sentences merged into an event and the dateline (the
+    reporter's place, never a party); two reports of one event that quote different sides or mediators
+    would then look like two events.
+
+    Parameters
+    ----------
+    row
+        An events-frame row (``actors`` joined by ``;``, ``evidence_start``/``evidence_end``).
+    text
+        The text of its report.
+
+    Returns
+    -------
+    set of str
+        Lower-cased actor names.
+
+    Examples
+    --------
+    >>> text = "BEIRUT - Shelling hit the city on Wednesday."
+    >>> sorted(told_actors({"actors": "BEIRUT;Iran", "evidence_start": 0, "evidence_end": len(text)}, text))
+    []
+    >>> sorted(told_actors({"actors": "Turkey", "evidence_start": 0, "evidence_end": 24}, "Turkey shelled the town."))
+    ['turkey']
+    """
+    from geomap.reading import dateline_end
+
+    start, end = int(row.get("evidence_start") or 0), int(row.get("evidence_end") or 0)
+    told = text[max(start, dateline_end(text)) : end] if end > start else cell_text(row.get("evidence"))
+    names = {a.strip() for a in cell_text(row.get("actors")).split(";") if a.strip()}
+    return {a.lower() for a in names if re.search(rf"(?<!\w){re.escape(a)}(?!\w)", told)}
 
 
 @dataclass(slots=True, kw_only=True)
@@ -629,6 +669,7 @@ class Fuser:
             )
             member["_headline"] = _is_headline(row, doc.text)
             member["_sentence"] = sentence
+            member["_actors"] = sorted(told_actors(row, doc.text))  # a list: the store keeps members as JSON
             members.append(member)
             if keep is None or keep(member):
                 self._place(member)

@@ -101,7 +101,7 @@ KIND_PATTERNS: dict[str, re.Pattern[str]] = {
         r"gathered (?:\w+ ){0,8}to (?:protest|demand|denounce|call|complain|oppose|condemn|support|express|urge)|"
         r"gathered (?:in front of|outside|at|near))\b",
         "arrests": r"\b(?:arrest(?:s|ed|ing)?|detain(?:s|ed|ing)?|detention|custody|apprehended|rounded up|"
-        r"captured)\b",
+        r"captured|charged)\b",
         "arson": r"\b(?:set (?:\w+ )?(?:on )?fire|setting (?:\w+ ){0,3}on fire|set (?:\w+ ){0,3}(?:ablaze|alight)|"
         r"set fire to|(?:fire|blaze) was set|torch(?:ed|ing)|arson|"
         r"burn(?:ed|t|ing) (?:down )?(?:homes?|houses?|shops?|vehicles?|cars?|buildings?)|firebomb\w*)\b",
@@ -771,8 +771,21 @@ _PERPETRATORS = frozenset(
 )
 
 
+_LAW_ENFORCERS = frozenset({"police", "officer", "trooper", "deputy", "authority", "agent", "arrest", "custody"})
+
+
+def _from_the_law(trig: Any) -> bool:
+    """Tell whether a flight is from the police ("fleeing or evading police", "fled from officers"): an escape."""
+    near = [trig, *(c for c in trig.children if c.dep_ == "conj")]
+    objects = [c for t in near for c in t.children if c.dep_ == "dobj"]
+    objects += [g for t in near for c in t.children if c.dep_ == "prep" and c.lower_ == "from" for g in c.children]
+    return any(o.lemma_.lower() in _LAW_ENFORCERS for o in objects)
+
+
 def _flight_of_people(trig: Any) -> bool:
     """Tell whether a flight cue tells people leaving their homes (a plural of civilians, or a noun cue)."""
+    if _from_the_law(trig):
+        return False
     if trig.pos_ == "NOUN":
         return trig.lemma_.lower() not in {"refugee"}
     who = next((c for c in trig.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
@@ -1450,6 +1463,7 @@ def extract_events(
                     geometry_kind=previous.geometry_kind,
                 )
             raw.append(event)
+    raw = _charges_after_arrests(raw, sdoc)
     if not raw and (focus is not None or country is not None):
         # A report with no recognised cue still reports something somewhere: keep it as "other", low confidence.
         first = next((sp for sp in sentences if _pick_place(text, sp, resolutions)), sentences[0])
@@ -1532,6 +1546,28 @@ def extract_events(
         for e in events
     ]
     return [replace(e, event_id=f"{doc.doc_id}-{i + 1}") for i, e in enumerate(events)]
+
+
+def _charges_after_arrests(raw: list[Event], sdoc: Any) -> list[Event]:
+    """
+    Drop the arrests told only as charges ("X has been charged with murder") when the report tells an arrest.
+
+    A charge by police is an arrest fact when the report tells no other (ACLED's Arrests); told beside an
+    arrest ("X was arrested on Wednesday"), it is a later step of that arrest, not one more marker.
+    """
+    if sdoc is None:
+        return raw
+
+    def charge_only(event: Event) -> bool:
+        cues = _triggers(sdoc, event.evidence, event.evidence_start, ["arrests"]).get("arrests", [])
+        return bool(cues) and all(t.lemma_.lower() == "charge" for t in cues)
+
+    arrests = [e for e in raw if e.family == "arrests"]
+    only_charged = [e for e in arrests if charge_only(e)]
+    if not only_charged or len(only_charged) == len(arrests):
+        return raw
+    dropped = {id(e) for e in only_charged}
+    return [e for e in raw if id(e) not in dropped]
 
 
 def _hinted_country(doc: Document, event: Event, gazetteer: Gazetteer) -> Event:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -608,3 +609,74 @@ def test_realnews_england_is_not_a_county(gazetteer: Gazetteer, nlp: Any) -> Non
     )
     result = _read(text, gazetteer, nlp)
     assert _places(result, "England")[:1] == [("England", "GB")]
+
+
+# --- read2: a count belongs to the people an arrest happens to, not to warrants or charges ----------------
+
+
+def test_realnews_warrants_for_an_arrest_count_no_one(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "Dayton police have arrested two people on theft charges.\n"
+        "Police said the woman had three warrants out for her arrest and admitted taking the goods."
+    )
+    result = _read(text, gazetteer, nlp)
+    held = [e for e in result.events if "arrests" in e.kinds]
+    assert [e.arrested.best if e.arrested else None for e in held] == [2]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Officers were called to a motel in Dayton on Sunday. Police made the arrest after a short chase.",
+        "DAYTON, Ohio - A 30-year-old Springfield man was arrested Friday on drug charges.",
+    ],
+)
+def test_realnews_a_singular_arrest_counts_one(sentence: str, gazetteer: Gazetteer, nlp: Any) -> None:
+    result = _read(sentence, gazetteer, nlp)
+    held = [e for e in result.events if "arrests" in e.kinds]
+    assert [e.arrested.best if e.arrested else None for e in held] == [1]
+
+
+# --- read2: a person charged by police is an arrest; a charge after an arrest told is no second one --------
+
+
+def test_realnews_charged_by_police_is_an_arrest(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = "A boxer was charged with assault after a scuffle at an arena in Dayton on Sunday, police said."
+    result = _read(text, gazetteer, nlp)
+    held = [e for e in result.events if "arrests" in e.kinds]
+    assert [e.arrested.best if e.arrested else None for e in held] == [1]
+
+
+def test_realnews_charged_after_an_arrest_is_the_same_arrest(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "A Dayton man has been charged with murder in the shooting of a neighbour last month, police said.\n"
+        "He was arrested on Wednesday at a house in Dayton."
+    )
+    result = _read(text, gazetteer, nlp)
+    assert len([e for e in result.events if "arrests" in e.kinds]) == 1
+
+
+def test_realnews_police_charging_a_crowd_is_no_arrest(gazetteer: Gazetteer, nlp: Any) -> None:
+    result = _read("Riot police charged at the crowd in Dayton on Sunday.", gazetteer, nlp)
+    assert [e for e in result.events if "arrests" in e.kinds] == []
+
+
+def test_realnews_months_before_a_count_of_people_are_not_added() -> None:
+    from geomap.attributes import find_count
+
+    text = "In the last three months, 95 children have been charged with more than 450 crimes."
+    found = find_count(text, re.compile(r"\bcharged\b"))
+    assert found is not None
+    assert found.best == 95
+
+
+# --- read2: offences in a list of charges are no events --------------------------------------------------
+
+
+def test_realnews_offences_in_a_charge_list_are_no_events(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "A woman was arrested in Dayton on Sunday and charged with theft, second-degree fleeing or evading police, "
+        "and two counts of felony vandalism."
+    )
+    result = _read(text, gazetteer, nlp)
+    assert {k for e in result.events for k in e.kinds} == {"arrests"}

@@ -984,6 +984,8 @@ def _pick_place(
         )
     # "taken to the X County jail", "flown to X hospital": where people were taken, not where it happened
     inside = [r for r in inside if not _taken_to_facility(text, r)]
+    # "police arrested John Smith, 40, of Pikeville": where a person named with an age is from
+    inside = [r for r in inside if not _AGE_OF.search(text[max(0, r.mention.start_char - 20) : r.mention.start_char])]
     if not inside:
         return None
 
@@ -1032,6 +1034,7 @@ _CUSTODY_AFTER = re.compile(
     r"^(?:['’]s)?\s+(?:[A-Z][a-z]+\s+){0,2}(?:jail|prison|hospital|morgue|detention|lock-?up|courthouse|penitentiary)\b",
     re.I,
 )
+_AGE_OF = re.compile(r",\s*(?:aged?\s+)?\d{1,3}\s*,\s+(?:both\s+|all\s+)?of\s+(?:the\s+)?$", re.I)
 _TAKEN_TO = re.compile(r"\b(?:to|into)\s+(?:the\s+|a\s+)?$", re.I)
 
 

@@ -680,3 +680,24 @@ def test_realnews_offences_in_a_charge_list_are_no_events(gazetteer: Gazetteer, 
     )
     result = _read(text, gazetteer, nlp)
     assert {k for e in result.events for k in e.kinds} == {"arrests"}
+
+
+# --- read2: a surname the recogniser cut off at a gap is no place; "X, 40, of Y" is a home ----------------
+
+
+def test_realnews_surname_after_a_cut_name_is_no_place(gazetteer: Gazetteer, nlp: Any) -> None:
+    from geomap.ner import person_name_words
+
+    text = "Police also arrested Vernon  Adkins, 40, of McKee."
+    start = text.index("Vernon")
+    assert "Adkins" in person_name_words(text, [(start, start + len("Vernon"), "PERSON")])
+    text = (
+        "LONDON, Ky. - Police arrested two people at a store in London on Sunday.\n"
+        "Police also arrested Vernon  Adkins, 40, of McKee. Adkins was charged with trafficking."
+    )
+    result = _read(text, gazetteer, nlp)
+    assert _places(result, "Adkins") == []
+    held = [e for e in result.events if "arrests" in e.kinds]
+    assert [(e.place.name if e.place else None, e.arrested.best if e.arrested else None) for e in held] == [
+        ("London", 2)
+    ]

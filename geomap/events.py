@@ -111,6 +111,8 @@ KIND_PATTERNS: dict[str, re.Pattern[str]] = {
         "state_of_emergency": r"\b(?:state of emergency|emergency rule|martial law|emergency decree)\b",
         "deadly_force": r"\b(?:deadly force|lethal force|shoot[- ]to[- ]kill|shoot on sight)\b",
         "displacement": r"\b(?:fle(?:e|es|eing|d)|refugees?|displaced|displacement|evacuat\w*|exodus|"
+        r"(?:[A-Z][a-z]+(?:ans|ese|is|ees|ians)|refugees|migrants|asylum[- ]seekers)\s+(?:\[\d+\]\s+)?"
+        r"(?:(?:have|had|has|are|were)\s+)?(?:(?:already|now|recently)\s+)?(?:arrived|entered|crossed)|"
         r"sought refuge|crossed into|expell?ed|deported|forcibly returned|uprooted|"
         r"(?:driven|forced|chased)\s+(?:out\s+)?(?:from|of)\s+(?:their|his|her)\s+homes?)\b",
         "troop_request": r"\b(?:(?:ask(?:ed|s|ing)?|request(?:ed|s|ing)?|appeal(?:ed|s)?|call(?:ed)? on)\b[^.]{0,60}"
@@ -1551,6 +1553,15 @@ def extract_events(
     return [replace(e, event_id=f"{doc.doc_id}-{i + 1}") for i, e in enumerate(events)]
 
 
+_TAKING = re.compile(r"^(?:loot|plunder|ransack|pillag)", re.I)
+
+
+def _destruction_only(chunk: str) -> bool:
+    """Tell whether a sentence's property cues all tell damage ("vandalised", "destroyed homes"), none a taking."""
+    cues = [m.group() for m in KIND_PATTERNS["looting"].finditer(chunk)]
+    return bool(cues) and not any(_TAKING.match(c) for c in cues)
+
+
 def _charges_after_arrests(raw: list[Event], sdoc: Any) -> list[Event]:
     """
     Drop the arrests told only as charges ("X has been charged with murder") when the report tells an arrest.
@@ -1805,6 +1816,9 @@ def _build_event(
             return None  # "the gunmen fled in a car": an escape, not a displacement
         if sdoc is not None and flights and all(_flight_of_perpetrators(t) for t in flights):
             return None  # "the drivers of both cars fled": a number does not make an escape a displacement
+    if family == "property" and "looting" in kinds and _destruction_only(chunk):
+        # vandalism, property destroyed: nothing taken, so no looting (ACLED's Looting/property destruction)
+        kinds = list(dict.fromkeys("other" if k == "looting" else k for k in kinds))
     all_triggers = [t for ts in triggers.values() for t in ts]
     place_res = _pick_place(text, sentence, resolutions, sdoc=sdoc, triggers=all_triggers)
     note = "in its sentence"
@@ -1867,6 +1881,19 @@ def _build_event(
             if geometry is not None:
                 geometry_kind = "flow"
                 origin = place.name
+    if family == "displacement" and place is not None and geometry_kind == "point":
+        # "52,000 Venezuelans have arrived in Brazil": the place is where they arrived, their nation the origin
+        arrivals = [t for t in triggers.get("displacement", []) if t.lemma_.lower() in {"arrive", "enter", "cross"}]
+        nation = next(
+            (
+                r
+                for r in _between(parsed.resolutions, s_start, s_end)
+                if r.role == "demonym" and r.place is not None and r.place.country_code != place.country_code
+            ),
+            None,
+        )
+        if arrivals and nation is not None and nation.place is not None:
+            origin, destination = nation.place.name, place.name
     if family in {"curfew", "emergency"} and place is not None:
         geometry = _area(place, place_res, note)
         if geometry is not None:

@@ -930,6 +930,8 @@ def is_trigger(tok: Any, kind: str) -> bool:
         return False  # "four warrants out for her arrest", "calls for the arrest of X": sought, not made
     if kind == "arrests" and tok.lemma_.lower() == "charge" and not charged_person(tok):
         return False  # "police charged at the crowd", "a charged debate": no one charged with an offence
+    if kind == "displacement" and tok.lemma_.lower() in {"arrive", "enter", "cross"} and not counted_arrival(tok):
+        return False  # "police entered the house", "800 a day are entering": no counted group of people arriving
     if kind in _NAMED_IN_CHARGES and in_charge_list(tok):
         return False  # "charged with ... fleeing or evading police", "two counts of felony vandalism"
     if kind == "aid" and is_needed(tok):
@@ -982,6 +984,41 @@ def charged_person(tok: Any) -> bool:
     passive = any(c.dep_ == "auxpass" for c in tok.children)
     people = [c for c in tok.children if c.dep_ == ("nsubjpass" if passive else "dobj")]
     return any(_names_a_person(c) or (c.tag_ in {"NNS", "NNPS"} and c.pos_ == "NOUN") for c in people)
+
+
+_MIGRANT_NOUNS = frozenset({"refugee", "migrant", "seeker", "asylum-seeker", "evacuee"})
+_RATE_NOUNS = frozenset({"day", "week", "month", "hour", "night", "year"})
+
+
+def counted_arrival(tok: Any) -> bool:
+    """
+    Tell whether an arrival verb tells a displacement flow: a counted group of people of a nation, or refugees.
+
+    "More than 52,000 Venezuelans have arrived in Brazil", "3,000 refugees crossed into Chad"; not "police
+    entered the house", nor a rate ("800 Venezuelans are entering each day").
+
+    Parameters
+    ----------
+    tok
+        The verb ("arrived", "entered", "crossed").
+
+    Returns
+    -------
+    bool
+        True when its subject is a nationality (a demonym entity) or refugees or migrants, with a number, and
+        no "each day", "a week" makes the figure a rate.
+    """
+    if tok.pos_ != "VERB":
+        return False
+    who = next((c for c in tok.children if c.dep_ == "nsubj"), None)
+    if who is None or not (who.ent_type_ == "NORP" or who.lemma_.lower() in _MIGRANT_NOUNS):
+        return False
+    if not any(c.dep_ == "nummod" or c.lower_ in {"thousands", "hundreds", "dozens"} for c in who.subtree):
+        return False
+    for c in tok.subtree:
+        if c.lemma_.lower() in _RATE_NOUNS and any(d.lower_ in {"each", "every", "a", "per"} for d in c.children):
+            return False
+    return True
 
 
 def in_charge_list(tok: Any) -> bool:

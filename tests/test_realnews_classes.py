@@ -701,3 +701,45 @@ def test_realnews_surname_after_a_cut_name_is_no_place(gazetteer: Gazetteer, nlp
     assert [(e.place.name if e.place else None, e.arrested.best if e.arrested else None) for e in held] == [
         ("London", 2)
     ]
+
+
+# --- read2: vandalism destroys, it takes nothing: no looting ----------------------------------------------
+
+
+def test_realnews_vandalism_is_no_looting(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = "A gang of teenagers vandalised a number of shops in Dayton last week, the owner said."
+    result = _read(text, gazetteer, nlp)
+    (event,) = result.events
+    assert event.kinds == ("other",)
+    assert event.sub_event_type == "Looting/property destruction"
+
+
+def test_realnews_looting_stays_looting(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = "Rioters looted and vandalised shops in Dayton on Sunday, police said."
+    result = _read(text, gazetteer, nlp)
+    assert "looting" in {k for e in result.events for k in e.kinds}
+
+
+# --- read2: a counted group of a nation arriving somewhere is a displacement flow --------------------------
+
+
+def test_realnews_counted_arrivals_are_displacement(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "More than 30,000 Sudanese have arrived in Chad since the start of the year, the UN said.\n"
+        "More than 500 Sudanese are entering Chad each day."
+    )
+    result = _read(text, gazetteer, nlp)
+    moved = [e for e in result.events if "displacement" in e.kinds]
+    assert [e.displaced.best if e.displaced else None for e in moved] == [30000]
+    assert moved[0].place is not None
+    assert moved[0].place.country_code == "TD"
+    assert moved[0].origin == "Sudan"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["Police entered the house in Dayton on Sunday.", "Two men arrived at a house in Dayton and left on Sunday."],
+)
+def test_realnews_arrivals_of_no_nation_are_no_displacement(sentence: str, gazetteer: Gazetteer, nlp: Any) -> None:
+    result = _read(sentence, gazetteer, nlp)
+    assert [e for e in result.events if "displacement" in e.kinds] == []

@@ -92,7 +92,8 @@ KIND_PATTERNS: dict[str, re.Pattern[str]] = {
         "attack": r"\b(?:attack(?:s|ed|ing)?|ambush\w*|shell(?:ed|ing|s)|artillery|mortars?|missiles?|rockets?|"
         r"air ?strikes?|drone strikes?|bomb(?:s|ed|ing|ings)?|explosions?|exploded|IEDs?|landmines?|grenades?|"
         r"shot|shooting|opened fire|fired (?:at|on|upon)|shot at|air raids?|raids?|raided|stabbed|stabbings?|knifed|"
-        r"assaulted|tortured|beat(?:en)?|abduct\w*|kidnap\w*|raped?|sexual(?:ly)? "
+        r"assaulted|tortured|beat(?:en)?|abduct\w*|kidnap\w*|taken(?= (?:hostage|captive)\b| (?:\S+ ){0,5}?by\b)|"
+        r"raped?|sexual(?:ly)? "
         r"(?:assault|violence)\w*|suicide bomb\w*)\b",
         "protest": r"\b(?:protest(?:s|ed|ing|ers?|ors?)?|demonstrat(?:ion|ions|ors?|ed|ing)|rall(?:y|ies|ied)|"
         r"march(?:ed|es)|(?-i:march)(?! \d)|sit[- ]ins?|strikes? (?:by|over|against)|went on strike|picket\w*|"
@@ -985,7 +986,7 @@ def _pick_place(
             else set()
         )
     # "taken to the X County jail", "flown to X hospital": where people were taken, not where it happened
-    inside = [r for r in inside if not _taken_to_facility(text, r)]
+    inside = [r for r in inside if not _taken_to_facility(text, r) and not _in_agency_name(text, r)]
     # "police arrested John Smith, 40, of Pikeville": where a person named with an age is from
     inside = [r for r in inside if not _AGE_OF.search(text[max(0, r.mention.start_char - 20) : r.mention.start_char])]
     if not inside:
@@ -1036,6 +1037,25 @@ _CUSTODY_AFTER = re.compile(
     r"^(?:['’]s)?\s+(?:[A-Z][a-z]+\s+){0,2}(?:jail|prison|hospital|morgue|detention|lock-?up|courthouse|penitentiary)\b",
     re.I,
 )
+_AGENCY_AFTER = re.compile(
+    r"^(?:['’]s)?\s+(?:[A-Z][a-z]+\s+){0,2}?(?:Police|Highway\s+Patrol|State\s+Patrol|Department|Ministry|Command|"
+    r"Constabulary|Corrections|Attorney|Prosecutor|University|Agency|Bureau|Commission|Authority|Government)\b"
+)
+
+
+def _in_agency_name(text: str, res: Resolution) -> bool:
+    """
+    Tell whether a state or country is a word of an agency's name ("the Queensland Police Service said").
+
+    The agency's name tells its jurisdiction, not where the event happened; a town's own force ("Winnipeg
+    police") is left to the other rules, as its town mostly is the scene.
+    """
+    place = res.place
+    if place is None or not (place.is_country or place.feature in {"A.ADM1", "A.ADM1H"}):
+        return False
+    return bool(_AGENCY_AFTER.match(text[res.mention.end_char : res.mention.end_char + 40]))
+
+
 _AGE_OF = re.compile(r",\s*(?:aged?\s+)?\d{1,3}\s*,\s+(?:both\s+|all\s+)?of\s+(?:the\s+)?$", re.I)
 _TAKEN_TO = re.compile(r"\b(?:to|into)\s+(?:the\s+|a\s+)?$", re.I)
 
@@ -1553,6 +1573,15 @@ def extract_events(
     return [replace(e, event_id=f"{doc.doc_id}-{i + 1}") for i, e in enumerate(events)]
 
 
+_ABDUCTION_LEMMAS = frozenset({"abduct", "abduction", "kidnap", "kidnapping", "take", "abductor", "kidnapper"})
+
+
+def _abduction_only(triggers: dict[str, list[Any]]) -> bool:
+    """Tell whether a sentence's violence cues all tell an abduction ("were taken by", "kidnapped"), no harm."""
+    cues = [t for kind in ("riots", "clashes", "attack", "killed", "injured") for t in triggers.get(kind, [])]
+    return bool(cues) and all(t.lemma_.lower() in _ABDUCTION_LEMMAS or t.lower_.startswith("kidnap") for t in cues)
+
+
 _TAKING = re.compile(r"^(?:loot|plunder|ransack|pillag)", re.I)
 
 
@@ -1677,6 +1706,7 @@ def _ranked_place(doc: Document, event: Event, resolutions: Sequence[Resolution]
         and not r.metonymic
         and not _is_actor_use(text, r)
         and not _taken_to_facility(text, r)
+        and not _in_agency_name(text, r)
     ]
     scenes = [r for r in found if not _home_of_person(text, r)]
     found = scenes if scenes else found
@@ -1816,6 +1846,10 @@ def _build_event(
             return None  # "the gunmen fled in a car": an escape, not a displacement
         if sdoc is not None and flights and all(_flight_of_perpetrators(t) for t in flights):
             return None  # "the drivers of both cars fled": a number does not make an escape a displacement
+    abduction = family == "violence" and _abduction_only(triggers)
+    if abduction:
+        # "the boys were taken by a woman", "kidnapped": an abduction, kind "other" (no kind of its own)
+        kinds = ["other"]
     if family == "property" and "looting" in kinds and _destruction_only(chunk):
         # vandalism, property destroyed: nothing taken, so no looting (ACLED's Looting/property destruction)
         kinds = list(dict.fromkeys("other" if k == "looting" else k for k in kinds))
@@ -1907,6 +1941,8 @@ def _build_event(
         )
     )
     event_type, sub_type = type_event(text, chunk, family, classify(kinds, chunk, family))
+    if abduction:
+        event_type, sub_type = "Violence against civilians", "Abduction/forced disappearance"
     confidence = 0.4 + (0.3 if note == "in its sentence" else 0.1 if place else 0.0) + (0.1 if date else 0.0)
     return Event(
         event_id=f"{doc.doc_id}-raw{index}",

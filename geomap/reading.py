@@ -938,6 +938,8 @@ def is_trigger(tok: Any, kind: str) -> bool:
         return False  # "in dire need of humanitarian assistance": a need, not aid delivered
     if kind == "arrests" and tok.lower_ == "captured" and not _captured_people(tok):
         return False  # "rebels captured the town": ground taken, not people
+    if kind == "attack" and tok.lemma_.lower() == "take" and not taken_away(tok):
+        return False  # "taken to hospital", "taken in by police": no abduction
     if kind == "attack" and is_search(tok):
         return False
     if in_description(tok):
@@ -957,6 +959,42 @@ _NAMED_IN_CHARGES = frozenset({"displacement", "looting", "arrests", "other"})
 """Kinds whose cue, inside the list of offences of a charge, names the offence, not an event."""
 _CHARGE_WORDS = frozenset({"charge", "count", "accuse", "convict", "indict", "arrest", "book", "cite", "suspicion"})
 _CHARGE_PREPS = frozenset({"with", "for", "on", "of"})
+
+
+def taken_away(tok: Any) -> bool:
+    """
+    Tell whether "taken" tells people abducted: "the boys were taken by a woman", "three men were taken hostage".
+
+    Parameters
+    ----------
+    tok
+        A token of the verb "take".
+
+    Returns
+    -------
+    bool
+        True for a passive "taken" whose subject names people and whose agent is a person (not the police),
+        or that is told "hostage" or "captive"; never with a destination ("taken to hospital", "into custody").
+    """
+    if tok.pos_ != "VERB" or not any(c.dep_ == "auxpass" for c in tok.children):
+        return False
+    who = [c for c in tok.children if c.dep_ == "nsubjpass"]
+    if not who or not any(_names_a_person(c) or _PERSON_NOUN.match(c.lemma_.lower()) for c in who):
+        return False
+    if any(c.dep_ in {"prep", "prt"} and c.lower_ in {"to", "into", "away", "for", "off", "out"} for c in tok.children):
+        return False
+    if any(c.lower_ in {"hostage", "hostages", "captive"} for c in tok.children):
+        return True
+    agents = [g for c in tok.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
+    return any(
+        (a.ent_type_ == "PERSON" or _PERSON_NOUN.match(a.lemma_.lower()) or a.lemma_.lower() in _ARMED_GROUPS)
+        and a.lemma_.lower() not in _LAW_NOUNS
+        and not any(c.lemma_.lower() in _LAW_NOUNS for c in a.children)
+        for a in agents
+    )
+
+
+_ARMED_GROUPS = frozenset({"gunman", "militant", "rebel", "insurgent", "bandit", "kidnapper", "abductor", "militia"})
 
 
 def charged_person(tok: Any) -> bool:

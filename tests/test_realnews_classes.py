@@ -743,3 +743,40 @@ def test_realnews_counted_arrivals_are_displacement(gazetteer: Gazetteer, nlp: A
 def test_realnews_arrivals_of_no_nation_are_no_displacement(sentence: str, gazetteer: Gazetteer, nlp: Any) -> None:
     result = _read(sentence, gazetteer, nlp)
     assert [e for e in result.events if "displacement" in e.kinds] == []
+
+
+# --- read2: an abduction is kind "other"; a state in an agency's name is no scene ---------------------------
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "An alert has been issued for three young girls after they were allegedly taken in Dayton by a woman, 30.",
+        "Gunmen kidnapped a pastor in Kaduna on Sunday, police said.",
+    ],
+)
+def test_realnews_abduction_is_its_own_event(sentence: str, gazetteer: Gazetteer, nlp: Any) -> None:
+    result = _read(sentence, gazetteer, nlp)
+    (event,) = result.events
+    assert event.kinds == ("other",)
+    assert event.sub_event_type == "Abduction/forced disappearance"
+
+
+def test_realnews_taken_to_hospital_is_no_abduction(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = "The wounded were taken to hospital by ambulance in Dayton on Sunday, officials said."
+    result = _read(text, gazetteer, nlp)
+    assert all(e.sub_event_type != "Abduction/forced disappearance" for e in result.events)
+
+
+def test_realnews_abduction_and_killing_stays_an_attack(gazetteer: Gazetteer, nlp: Any) -> None:
+    result = _read("Gunmen abducted and killed a pastor in Kaduna on Sunday, police said.", gazetteer, nlp)
+    assert {k for e in result.events for k in e.kinds} >= {"attack", "killed"}
+
+
+def test_realnews_state_in_an_agency_name_is_no_scene(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "A woman was stabbed at a house in Cairns on Monday.\n"
+        "A second woman was stabbed at a house on Tuesday, the Queensland Police Service said."
+    )
+    result = _read(text, gazetteer, nlp)
+    assert {e.place.name for e in result.events if e.place is not None} == {"Cairns"}

@@ -86,13 +86,15 @@ KIND_PATTERNS: dict[str, re.Pattern[str]] = {
         r"lost (?:their|his|her) lives?|massacred|slain|murdered|lynched|beheaded|executed)\b",
         "injured": r"\b(?:wound(?:ed|ing|s)?|injur(?:ed|ing|ies|y)|hurt|hospitali[sz]ed)\b",
         "riots": r"\b(?:riot(?:s|ing|ers?)?|unrest|mob|lynch\w*|rampage\w*|stormed|ethnic violence|communal violence"
-        r"|pogroms?|pelted|threw stones|stone[- ]pelting)\b",
+        r"|pogroms?|pelted|threw stones|stone[- ]pelting|m[eê]l[eé]es?|brawl(?:s|ed|ing)?)\b",
         "clashes": r"\b(?:clash(?:es|ed|ing)?|fighting|fought|gun ?battles?|firefights?|exchanged fire|shoot-?outs?"
         r"|exchange of fire|skirmish\w*|battled?|offensive)\b",
         "attack": r"\b(?:attack(?:s|ed|ing)?|ambush\w*|shell(?:ed|ing|s)|artillery|mortars?|missiles?|rockets?|"
         r"air ?strikes?|drone strikes?|bomb(?:s|ed|ing|ings)?|explosions?|exploded|IEDs?|landmines?|grenades?|"
         r"shot|shooting|opened fire|fired (?:at|on|upon)|shot at|air raids?|raids?|raided|stabbed|stabbings?|knifed|"
-        r"assaulted|tortured|beat(?:en)?|abduct\w*|kidnap\w*|taken(?= (?:hostage|captive)\b| (?:\S+ ){0,5}?by\b)|"
+        r"assaulted|tortured|beat(?:en)?|"
+        r"thr(?:ew|own|owing)\s+(?:[\w-]+\s+){1,4}?at\s+(?:an?\s+|the\s+|his\s+|her\s+)?(?:[\w-]+\s+){0,2}?"
+        r"(?:bus(?:es)?|cars?|vehicles?|police|officers?|crowds?|people|him|her|them|protesters|fans|players)|abduct\w*|kidnap\w*|taken(?= (?:hostage|captive)\b| (?:\S+ ){0,5}?by\b)|"
         r"raped?|sexual(?:ly)? "
         r"(?:assault|violence)\w*|suicide bomb\w*)\b",
         "protest": r"\b(?:protest(?:s|ed|ing|ers?|ors?)?|demonstrat(?:ion|ions|ors?|ed|ing)|rall(?:y|ies|ied)|"
@@ -123,7 +125,7 @@ KIND_PATTERNS: dict[str, re.Pattern[str]] = {
         "meeting": r"\b(?:will meet|to meet|met (?:with|in)|summit|emergency meeting|talks (?:in|with|on))\b",
         "referendum": r"\breferend(?:um|a|ums)\b",
         "other": r"\b(?:took control|taken control|surrendered|defected|patroll?(?:ing|ed)|checkpoints?|convoy|"
-        r"seized|sealed|withdr[ea]w\w*|handed over|recruit\w*|intercept\w*|shot down|defused|dismantled|"
+        r"seized|sealed|withdr[ea]w\w*|recovered (?:\w+ ){0,3}(?:firearms|weapons|arms|guns|rifles|ammunition|explosives)|handed over|recruit\w*|intercept\w*|shot down|defused|dismantled|"
         r"weapons cache|established (?:a |an )?(?:base|headquarters|camp|position)|deployed|ceasefire|agreement|"
         r"signed|peace deal|truce)\b",
     }.items()
@@ -473,7 +475,11 @@ def classify(kinds: Sequence[str], sentence: str, family: str) -> tuple[str, str
                 return "Strategic developments", "Non-violent transfer of territory"
             if re.search(r"\b(?:surrendered|defected|recruit\w*|joined|split|merged|change to)\b", s):
                 return "Strategic developments", "Change to group/activity"
-            if re.search(r"\b(?:defused|dismantled|weapons cache|intercept\w*|shot down|seized (?:\w+ )?weapons)\b", s):
+            if re.search(
+                r"\b(?:defused|dismantled|weapons cache|intercept\w*|shot down|seized (?:\w+ )?weapons|"
+                r"recovered (?:\w+ ){0,3}(?:firearms|weapons|arms|guns|rifles|ammunition|explosives))\b",
+                s,
+            ):
                 return "Strategic developments", "Disrupted weapons use"
             if re.search(r"\bestablished (?:a |an )?(?:base|headquarters|camp|position)", s):
                 return "Strategic developments", "Headquarters or base established"

@@ -780,3 +780,28 @@ def test_realnews_state_in_an_agency_name_is_no_scene(gazetteer: Gazetteer, nlp:
     )
     result = _read(text, gazetteer, nlp)
     assert {e.place.name for e in result.events if e.place is not None} == {"Cairns"}
+
+
+# --- read2: violence told as an action ("threw a hand truck at a bus", a melee); a weapons recovery -------
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Video shows the boxer throwing a hand truck at a bus full of fighters at an arena in Dayton on Thursday.",
+        "Two men were hurt in a backstage melee at an arena in Dayton on Thursday.",
+    ],
+)
+def test_realnews_violence_told_as_an_action(sentence: str, gazetteer: Gazetteer, nlp: Any) -> None:
+    result = _read(sentence, gazetteer, nlp)
+    kinds = {k for e in result.events for k in e.kinds}
+    assert kinds & {"attack", "riots"}
+    assert "other" not in kinds
+
+
+def test_realnews_weapons_recovered_is_an_event(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = "Police in Osun State said on Thursday they recovered 86 assorted firearms and 88 cartridges."
+    result = _read(text, gazetteer, nlp)
+    (event,) = result.events
+    assert event.kinds == ("other",)
+    assert event.confidence > 0.2  # read from its cue, not the fallback of a report with none

@@ -94,7 +94,8 @@ KIND_PATTERNS: dict[str, re.Pattern[str]] = {
         r"shot|shooting|opened fire|fired (?:at|on|upon)|shot at|air raids?|raids?|raided|stabbed|stabbings?|knifed|"
         r"assaulted|tortured|beat(?:en)?|"
         r"thr(?:ew|own|owing)\s+(?:[\w-]+\s+){1,4}?at\s+(?:an?\s+|the\s+|his\s+|her\s+)?(?:[\w-]+\s+){0,2}?"
-        r"(?:bus(?:es)?|cars?|vehicles?|police|officers?|crowds?|people|him|her|them|protesters|fans|players)|abduct\w*|kidnap\w*|taken(?= (?:hostage|captive)\b| (?:\S+ ){0,5}?by\b)|"
+        r"(?:bus(?:es)?|cars?|vehicles?|police|officers?|crowds?|people|him|her|them|protesters|fans|players)|"
+        r"abduct\w*|kidnap\w*|taken(?= (?:hostage|captive)\b| (?:\S+ ){0,5}?by\b)|"
         r"raped?|sexual(?:ly)? "
         r"(?:assault|violence)\w*|suicide bomb\w*)\b",
         "protest": r"\b(?:protest(?:s|ed|ing|ers?|ors?)?|demonstrat(?:ion|ions|ors?|ed|ing)|rall(?:y|ies|ied)|"
@@ -125,7 +126,8 @@ KIND_PATTERNS: dict[str, re.Pattern[str]] = {
         "meeting": r"\b(?:will meet|to meet|met (?:with|in)|summit|emergency meeting|talks (?:in|with|on))\b",
         "referendum": r"\breferend(?:um|a|ums)\b",
         "other": r"\b(?:took control|taken control|surrendered|defected|patroll?(?:ing|ed)|checkpoints?|convoy|"
-        r"seized|sealed|withdr[ea]w\w*|recovered (?:\w+ ){0,3}(?:firearms|weapons|arms|guns|rifles|ammunition|explosives)|handed over|recruit\w*|intercept\w*|shot down|defused|dismantled|"
+        r"seized|sealed|withdr[ea]w\w*|recovered (?:\w+ ){0,3}(?:firearms|weapons|arms|guns|rifles|ammunition|explosives)|"
+        r"handed over|recruit\w*|intercept\w*|shot down|defused|dismantled|"
         r"weapons cache|established (?:a |an )?(?:base|headquarters|camp|position)|deployed|ceasefire|agreement|"
         r"signed|peace deal|truce)\b",
     }.items()

@@ -126,7 +126,8 @@ KIND_PATTERNS: dict[str, re.Pattern[str]] = {
         "meeting": r"\b(?:will meet|to meet|met (?:with|in)|summit|emergency meeting|talks (?:in|with|on))\b",
         "referendum": r"\breferend(?:um|a|ums)\b",
         "other": r"\b(?:took control|taken control|surrendered|defected|patroll?(?:ing|ed)|checkpoints?|convoy|"
-        r"seized|sealed|withdr[ea]w\w*|recovered (?:\w+ ){0,3}(?:firearms|weapons|arms|guns|rifles|ammunition|explosives)|"
+        r"seized|sealed|withdr[ea]w\w*|"
+        r"recovered (?:\w+ ){0,3}(?:firearms|weapons|arms|guns|rifles|ammunition|explosives)|"
         r"handed over|recruit\w*|intercept\w*|shot down|defused|dismantled|"
         r"weapons cache|established (?:a |an )?(?:base|headquarters|camp|position)|deployed|ceasefire|agreement|"
         r"signed|peace deal|truce)\b",

@@ -2051,6 +2051,14 @@ def _merge(events: list[Event]) -> list[Event]:
                 extra_evidence=(*old.extra_evidence, (event.evidence_start, event.evidence_end)),
             )
             continue
+        damaged = next((i for i, old in enumerate(merged) if _damage_of_the_attack(old, event)), None)
+        if damaged is not None:
+            # "the suspect vandalised two cars" after "a man attacked a car": the damage the attack did
+            old = merged[damaged]
+            merged[damaged] = replace(
+                old, extra_evidence=(*old.extra_evidence, (event.evidence_start, event.evidence_end))
+            )
+            continue
         at = next((i for i, old in enumerate(merged) if _same_event(old, event)), None)
         if at is None:
             at = next((i for i, old in enumerate(merged) if _nested_same(old, event)), None)
@@ -2192,6 +2200,21 @@ def _wounds_of_the_dead(injured: Count | None, killed: Count | None) -> Count | 
     if injured is None or killed is None or injured.best != 1 or not killed.best:
         return injured
     return None if _ONE_ALREADY_TOLD.match(injured.text.strip()) else injured
+
+
+def _damage_of_the_attack(old: Event, new: Event) -> bool:
+    """
+    Tell whether a later sentence's vandalism (property damaged, nothing taken) is what an attack told before did.
+
+    Only damage alone (kind ``other`` of the property family, no count) at the attack's place and day is read so.
+    """
+    if new.family != "property" or set(new.kinds) != {"other"} or not (old.current and new.current):
+        return False
+    if old.family != "violence" or "attack" not in old.kinds or old.place is None or new.place is None:
+        return False
+    if old.place.place_id != new.place.place_id or new.evidence_start < old.evidence_start:
+        return False
+    return old.date is None or new.date is None or abs((old.date.date - new.date.date).days) <= 1
 
 
 def _hurt_when_held(old: Event, new: Event) -> bool:

@@ -805,3 +805,12 @@ def test_realnews_weapons_recovered_is_an_event(gazetteer: Gazetteer, nlp: Any) 
     (event,) = result.events
     assert event.kinds == ("other",)
     assert event.confidence > 0.2  # read from its cue, not the fallback of a report with none
+
+
+def test_realnews_damage_an_attack_did_is_that_attack(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "A man attacked a parked car with a child inside in Dayton on Wednesday, police said.\n"
+        "Police said the suspect vandalised two cars by kicking and jumping on them."
+    )
+    result = _read(text, gazetteer, nlp)
+    assert [e.kinds for e in result.events] == [("attack",)]

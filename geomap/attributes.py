@@ -626,10 +626,21 @@ def find_dates(sentence: str, published: dt.date | None, *, offset: int = 0) -> 
     >>> sat = dt.date(2010, 6, 12)
     >>> [d.text for d in find_dates("In April 2009 rebels attacked; on Friday they fled.", sat)]
     ['In April 2009', 'on Friday']
+    >>> [str(d.date) for d in find_dates("He was stabbed on Friday, February 3, police said.", sat)]
+    ['2010-02-03']
     """
     out = []
-    for match in DATE_RE.finditer(sentence):
+    matches = list(DATE_RE.finditer(sentence))
+    for n, match in enumerate(matches):
         expr = match.group()
+        following = matches[n + 1] if n + 1 < len(matches) else None
+        if (
+            match.group("weekday")
+            and following is not None
+            and following.group("absday")
+            and re.fullmatch(r"[\s,]{0,3}", sentence[match.end() : following.start()])
+        ):
+            continue  # "on Friday, February 3": the weekday names the date that follows it
         info = _resolve(match, sentence, published)
         if info is not None:
             date, precision = info

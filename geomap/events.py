@@ -45,6 +45,7 @@ from geomap.reading import (
     is_acronym_of_name,
     is_definite_mention,
     is_needed,
+    is_negated,
     is_planned,
     is_reporting_verb,
     is_toll,
@@ -710,6 +711,13 @@ def _cause_of_protest(tok: Any) -> bool:
     return False
 
 
+def _negated_cue(sdoc: Any, chunk: str, offset: int) -> bool:
+    """Tell whether the first troop-request cue is negated ("there had been no request ... to send troops")."""
+    m = KIND_PATTERNS["troop_request"].search(chunk)
+    tok = token_at(sdoc, offset + m.start()) if m else None
+    return tok is not None and is_negated(tok)
+
+
 def _triggers(sdoc: Any, chunk: str, offset: int, kinds: Sequence[str]) -> dict[str, list[Any]]:
     """Tokens of the cue words of each kind in a sentence."""
     out: dict[str, list[Any]] = {}
@@ -730,7 +738,7 @@ def _triggers(sdoc: Any, chunk: str, offset: int, kinds: Sequence[str]) -> dict[
                     tok = tok.head  # "the death toll rose to 25": the toll is the cue
                 if kind == "aid" and is_needed(tok):
                     continue  # "in dire need of humanitarian assistance": a need, not aid delivered
-                if is_trigger(tok, kind) or len(words) > 1:
+                if (is_trigger(tok, kind) or len(words) > 1) and not is_negated(tok):
                     toks.append(tok)
             if len(toks) >= MAX_TRIGGERS:
                 break
@@ -1767,7 +1775,7 @@ def _build_event(
     chunk = text[s_start:s_end]
     triggers = _triggers(sdoc, chunk, s_start, kinds) if sdoc is not None else {}
     if sdoc is not None:
-        kinds = [k for k in kinds if k in triggers or k == "troop_request"]
+        kinds = [k for k in kinds if k in triggers or (k == "troop_request" and not _negated_cue(sdoc, chunk, s_start))]
         if not kinds and family != "other":
             return None
     if (

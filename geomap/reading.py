@@ -42,6 +42,7 @@ __all__ = [
     "in_quote_apart",
     "is_acronym_of_name",
     "is_definite_mention",
+    "is_negated",
     "is_planned",
     "is_search",
     "is_toll",
@@ -420,7 +421,21 @@ def dateline_end(text: str) -> int:
     18
     >>> dateline_end("Gunmen attacked a bank in Kabul.")
     0
+    >>> dateline_end("Moscow, SANA- The ministry said ...")
+    14
+    >>> dateline_end("LONDON The Latest on the talks ...")
+    7
+    >>> dateline_end("US forces left.")
+    0
     """
+    # "Moscow, SANA -": a wire agency's capitals after the town's name
+    agency = re.match(r"\s*[A-Z][A-Za-z.'’ -]{1,30},\s*[A-Z]{2,6}\s*(?:[—–:-]|--)\s*", text)
+    if agency is not None:
+        return agency.end()
+    # "LONDON The Latest ...": a town in capitals without a separator, before a capitalised word
+    caps = re.match(r"\s*[A-Z][A-Z.'’-]{2,}(?:\s+[A-Z][A-Z.'’-]+){0,3}\s+(?=[A-Z][a-z])", text)
+    if caps is not None:
+        return caps.end()
     m = re.match(
         r"\s*(?:[A-Z][A-Za-z.'’-]*(?:[ ,]+[A-Z][A-Za-z.'’-]*){0,4})"
         r"(?:,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?"
@@ -903,6 +918,102 @@ def in_description(tok: Any) -> bool:
     return False
 
 
+_WEAPONS = frozenset(
+    {"artillery", "mortar", "missile", "rocket", "grenade", "bomb", "landmine", "ied", "explosive", "weapon", "arm"}
+)
+"""Attack cues that name a weapon, not its use."""
+_TRANSFER = frozenset(
+    {
+        "sell", "sale", "buy", "purchase", "supply", "deliver", "delivery", "ship", "shipment", "export", "import",
+        "transfer", "deal", "contract", "order", "stockpile", "arsenal", "acquire", "provide", "approve",
+        "manufacture", "produce", "develop", "smuggle", "seize", "display", "parade", "stock", "cache", "package",
+    }
+)  # fmt: skip
+"""Words of trade, possession and display: a weapon they govern is goods, not an attack ("selling artillery")."""
+_OFFICIALS = frozenset(
+    {
+        "diplomat", "ambassador", "envoy", "official", "staff", "attache", "consul", "journalist", "correspondent",
+        "reporter", "representative", "delegation", "spy", "agent", "employee",
+    }
+)  # fmt: skip
+"""People an expulsion or deportation sends home as a measure against a state or employer, not displaced people."""
+_NOT_FOES = frozenset(
+    {
+        "blaze", "fire", "flame", "wildfire", "flood", "disease", "cancer", "illness", "addiction", "infection",
+        "epidemic", "outbreak", "virus", "drought", "hunger", "poverty", "corruption", "crime", "inflation", "odds",
+    }
+)  # fmt: skip
+"""What one battles or fights that is no armed opponent ("firefighters battled the blaze")."""
+_CESSATION = frozenset(
+    {"lull", "halt", "pause", "end", "break", "respite", "cessation", "decline", "drop", "reduction"}
+)
+"""Nouns whose object is an absence of the event ("a lull in the fighting")."""
+_BLAME = frozenset({"blame", "accuse", "punish", "retaliate"})
+"""Verbs whose ``for``/``of`` object is an event already known, referred to, not told ("blamed X for the attack")."""
+_NOUN_SENSE_NO_EVENT = frozenset({"beat"})
+"""Cue verbs whose noun is no event ("officers on the beat")."""
+
+
+def is_negated(tok: Any) -> bool:
+    """
+    Tell whether a cue is negated by the parse: "not" on it, or "no" as its determiner ("no request").
+
+    Parameters
+    ----------
+    tok
+        The cue's token.
+
+    Returns
+    -------
+    bool
+        True when the cue says the event did not happen.
+    """
+    return any(c.dep_ == "neg" or (c.dep_ == "det" and c.lower_ in {"no", "none"}) for c in tok.children)
+
+
+def _sense_holds(tok: Any, kind: str) -> bool:
+    """Tell whether a cue is used in its event sense, by its arguments and what governs it in the parse."""
+    lemma = tok.lemma_.lower()
+    if tok.pos_ == "NOUN" and lemma in _NOUN_SENSE_NO_EVENT:
+        return False
+    if tok.tag_ == "JJ" and tok.dep_ == "amod" and kind not in {"killed", "injured"}:
+        return False  # "an offensive weapon": a quality, not an event
+    if kind == "attack" and lemma in _WEAPONS:
+        up = tok
+        for _ in range(4):
+            if up.head.i == up.i:
+                break
+            up = up.head
+            if up.lemma_.lower() in _TRANSFER or up.ent_type_ == "MONEY":
+                return False  # "approved selling artillery to X", "$1 billion in missiles": goods
+            if up.pos_ in {"VERB", "AUX"} and up.dep_ not in {"amod", "compound"}:
+                if any(c.dep_ in {"nsubj", "nsubjpass", "dobj"} and c.lemma_.lower() in _TRANSFER for c in up.children):
+                    return False  # "the deal includes 180 artillery systems"
+                break
+    if kind == "displacement" and lemma in {"expel", "deport", "expulsion", "deportation"}:
+        people = [c for c in tok.children if c.dep_ in {"nsubjpass", "dobj", "pobj"}]
+        people += [p for c in tok.children if c.dep_ == "prep" for p in c.children if p.dep_ == "pobj"]
+        if tok.dep_ in {"acl", "amod", "relcl"}:
+            people.append(tok.head)
+        # "23 of the other's diplomats": the people a number counts
+        people += [p for c in people if c.like_num for o in c.children if o.dep_ == "prep" for p in o.children]
+        if any(p.lemma_.lower() in _OFFICIALS for p in people):
+            return False
+    if kind == "clashes" and lemma in {"battle", "fight"}:
+        foes = [c for c in tok.children if c.dep_ == "dobj"]
+        foes += [p for c in tok.children if c.dep_ == "prep" for p in c.children if p.dep_ == "pobj"]
+        if any(f.lemma_.lower() in _NOT_FOES for f in foes):
+            return False  # "firefighters battled the blaze"
+    if tok.dep_ == "pobj" and tok.head.head.i != tok.head.i:
+        governor = tok.head.head.lemma_.lower()
+        before = tok.doc[tok.head.i - 1].lemma_.lower() if tok.head.i > 0 else ""
+        if governor in _CESSATION or (tok.head.lower_ in {"in", "to", "of"} and before in _CESSATION):
+            return False  # "a lull in the fighting", however the preposition is attached
+        if tok.head.lower_ in {"for", "of"} and governor in _BLAME:
+            return False  # "blamed the government for the attack": an event referred to
+    return True
+
+
 def is_trigger(tok: Any, kind: str) -> bool:
     """
     Tell whether a cue word tells an event.
@@ -944,8 +1055,10 @@ def is_trigger(tok: Any, kind: str) -> bool:
         return False
     if in_description(tok):
         return False
-    if any(c.dep_ == "neg" for c in tok.children):
-        return False  # "was not arrested"
+    if is_negated(tok):
+        return False  # "was not arrested", "there was no request"
+    if not _sense_holds(tok, kind):
+        return False
     if any(
         c.dep_ in {"nsubj", "nsubjpass"} and any(d.dep_ == "det" and d.lower_ in {"no", "none"} for d in c.children)
         for c in tok.children

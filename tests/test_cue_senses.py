@@ -1,0 +1,94 @@
+"""A cue word makes an event only in its event sense, read from the parse (issue 9, held-out reports)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from geomap.ingest import Document
+from geomap.nlp import NlpUnavailableError, load_pipeline
+from geomap.pipeline import process_document
+from geomap.reading import dateline_end
+
+if TYPE_CHECKING:
+    from geomap.gazetteer import Gazetteer
+
+pytest.importorskip("spacy")
+
+DAY = dt.date(2022, 5, 6)
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Any:
+    try:
+        return load_pipeline()
+    except NlpUnavailableError:
+        pytest.skip("the spaCy model is not installed")
+
+
+def _kinds(text: str, gazetteer: Gazetteer, nlp: Any) -> list[tuple[str, ...]]:
+    result = process_document(Document(doc_id="t", text=text, published=DAY), gazetteer, nlp)
+    return [tuple(e.kinds) for e in result.events]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a negated request
+        "The governor of Nevada said on Thursday there had been no request from Washington to send troops.",
+        # weapons as goods: a sale, an amount of money, a deal
+        "The government in Ottawa approved selling artillery and missiles to Chile on Thursday.",
+        "Canada has approved $2 billion in arms sales to Chile, including $1 billion in missiles, in Ottawa.",
+        "The deal signed in Ottawa on Thursday includes 90 artillery-firing vehicles.",
+        # diplomats expelled as a measure between states
+        "Some of the 40 Chilean diplomats being expelled from Canada left Ottawa on Thursday.",
+        # a battle with a fire, a lull in the fighting
+        "More than fifty firefighters battled the blaze at a warehouse in Winnipeg on Thursday.",
+        "Towns across Manitoba saw a lull in the fighting on Thursday.",
+        # an attack referred to by blame
+        "In Ottawa on Thursday the minister blamed the Chilean government for the attack.",
+        # a noun sense and an adjective
+        "Fewer officers walk the beat in Winnipeg since cuts were made, the city's mayor said on Thursday.",
+        "He faces a charge of carrying an offensive weapon in Winnipeg on Thursday.",
+    ],
+)
+def test_a_cue_out_of_its_event_sense_makes_no_event(gazetteer: Gazetteer, nlp: Any, text: str) -> None:
+    assert not [
+        k for k in _kinds(text, gazetteer, nlp) if set(k) & {"attack", "clashes", "displacement", "troop_request"}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Rebels fired artillery and missiles at Bunia on Thursday, killing four people.", "attack"),
+        ("Thousands of villagers were expelled from Bunia by the militia on Thursday.", "displacement"),
+        ("Soldiers battled rebels near Bunia on Thursday.", "clashes"),
+        ("Police beat protesters in Bunia on Thursday.", "attack"),
+    ],
+)
+def test_the_cue_in_its_event_sense_still_makes_the_event(gazetteer: Gazetteer, nlp: Any, text: str, kind: str) -> None:
+    assert any(kind in k for k in _kinds(text, gazetteer, nlp))
+
+
+@pytest.mark.parametrize(
+    ("text", "end"),
+    [
+        ("Moscow, SANA- The ministry said the talks were over.", 14),  # a town and a wire agency's capitals
+        ("LONDON The Latest on the talks: the ministry said ...", 7),  # a town in capitals, no separator
+        ("US forces left the base.", 0),
+    ],
+)
+def test_datelines_without_the_usual_separator(text: str, end: int) -> None:
+    assert dateline_end(text) == end
+
+
+def test_a_weekday_before_its_date_names_that_date(gazetteer: Gazetteer, nlp: Any) -> None:
+    # Published on a Friday in July: "on Friday, February 3" is February 3, history, not today.
+    text = "A man stabbed a neighbour in Winnipeg at 3 p.m. on Friday, February 3, police said."
+    doc = Document(doc_id="t", text=text, published=dt.date(2022, 7, 22))
+    events = process_document(doc, gazetteer, nlp).events
+    assert events
+    assert {e.date.date for e in events if e.date is not None} == {dt.date(2022, 2, 3)}

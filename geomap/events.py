@@ -106,7 +106,7 @@ KIND_PATTERNS: dict[str, re.Pattern[str]] = {
         r"gathered (?:\w+ ){0,8}to (?:protest|demand|denounce|call|complain|oppose|condemn|support|express|urge)|"
         r"gathered (?:in front of|outside|at|near))\b",
         "arrests": r"\b(?:arrest(?:s|ed|ing)?|detain(?:s|ed|ing)?|detention|custody|apprehended|rounded up|"
-        r"captured|charged)\b",
+        r"captured|(?:was|were|been|being|is|are)\s+(?:\w+\s+)?charged|charged(?=\s+(?:[\w-]+\s+){0,4}?with\b))\b",
         "arson": r"\b(?:set (?:\w+ )?(?:on )?fire|setting (?:\w+ ){0,3}on fire|set (?:\w+ ){0,3}(?:ablaze|alight)|"
         r"set fire to|(?:fire|blaze) was set|torch(?:ed|ing)|arson|"
         r"burn(?:ed|t|ing) (?:down )?(?:homes?|houses?|shops?|vehicles?|cars?|buildings?)|firebomb\w*)\b",

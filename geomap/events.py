@@ -1243,7 +1243,11 @@ def _told_on(kinds: tuple[str, ...], more: Sequence[str], later: Event | None = 
     counted = later is not None and (later.killed is not None or later.injured is not None)
     if "protest" in kinds and not _VIOLENT & set(kinds) and "protest" not in more and not counted:
         more = [k for k in more if k not in _VIOLENT]
-    return tuple(dict.fromkeys((*kinds, *more)))
+    told = tuple(dict.fromkeys((*kinds, *more)))
+    if "other" in told and {"killed", "injured", "attack", "clashes", "riots"} & set(told):
+        # an abduction told with harm ("abducted ... later found killed") is part of that attack
+        told = tuple(dict.fromkeys("attack" if k == "other" else k for k in told))
+    return told
 
 
 def _told_until(event: Event) -> int:
@@ -1596,7 +1600,9 @@ _ABDUCTION_LEMMAS = frozenset({"abduct", "abduction", "kidnap", "kidnapping", "t
 def _abduction_only(triggers: dict[str, list[Any]]) -> bool:
     """Tell whether a sentence's violence cues all tell an abduction ("were taken by", "kidnapped"), no harm."""
     cues = [t for kind in ("riots", "clashes", "attack", "killed", "injured") for t in triggers.get(kind, [])]
-    return bool(cues) and all(t.lemma_.lower() in _ABDUCTION_LEMMAS or t.lower_.startswith("kidnap") for t in cues)
+    return bool(cues) and all(
+        t.lemma_.lower() in _ABDUCTION_LEMMAS or t.lower_.startswith(("kidnap", "abduct")) for t in cues
+    )
 
 
 _TAKING = re.compile(r"^(?:loot|plunder|ransack|pillag)", re.I)

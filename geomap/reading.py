@@ -1125,8 +1125,8 @@ def charged_person(tok: Any) -> bool:
         True for the verb with an offence ("with"), a person charged as its passive subject or its object;
         False for a rush ("charged at the crowd", "charged into") or any other use.
     """
-    if tok.pos_ != "VERB":
-        return False
+    if tok.pos_ != "VERB" or tok.dep_ == "acl":
+        return False  # "the head of a facility charged with fraud": a description of someone, not the news
     preps = {c.lower_ for c in tok.children if c.dep_ == "prep"}
     if preps & {"at", "into", "toward", "towards", "through", "across", "up", "down"}:
         return False

@@ -814,3 +814,18 @@ def test_realnews_damage_an_attack_did_is_that_attack(gazetteer: Gazetteer, nlp:
     )
     result = _read(text, gazetteer, nlp)
     assert [e.kinds for e in result.events] == [("attack",)]
+
+
+def test_realnews_abduction_told_with_a_killing_is_that_attack(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "Gunmen abducted a farmer near Bunia on Monday.\n"
+        "His body was found on Tuesday; he had been killed, local officials said."
+    )
+    result = _read(text, gazetteer, nlp)
+    assert all("other" not in e.kinds for e in result.events)
+
+
+def test_realnews_a_person_described_as_charged_is_no_arrest(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = "Activists rallied in Daegu on Monday against the acquittal of a director charged with fraud."
+    result = _read(text, gazetteer, nlp)
+    assert [e for e in result.events if "arrests" in e.kinds] == []

@@ -12,6 +12,7 @@ when no date is known.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -492,6 +493,7 @@ DATE_RE = re.compile(
     rf"|(?P<year>(?i:in|since|during|by|until|early|late|mid-?)\s+(?:early\s+|late\s+)?(?:1[89]|20)\d\d)"
     rf"|(?P<ago>last year|(?:a|one|two|three|four|five|six|seven|eight|nine|ten|\d+) years? ago))\b",
 )
+_YEAR_AFTER = re.compile(r",?\s+(last|this|next)\s+year\b", re.I)
 _FUTURE = re.compile(r"\b(?:will|shall|to be held|scheduled|is to|are to|plans? to|would)\b", re.I)
 HOLIDAYS = {
     "new year day": (1, 1),
@@ -630,8 +632,11 @@ def find_dates(sentence: str, published: dt.date | None, *, offset: int = 0) -> 
     ['2010-02-03']
     """
     out = []
+    skip_to = -1
     matches = list(DATE_RE.finditer(sentence))
     for n, match in enumerate(matches):
+        if match.start() < skip_to:
+            continue  # the "last year" of "25 February last year", already read with its day
         expr = match.group()
         following = matches[n + 1] if n + 1 < len(matches) else None
         if (
@@ -642,9 +647,23 @@ def find_dates(sentence: str, published: dt.date | None, *, offset: int = 0) -> 
         ):
             continue  # "on Friday, February 3": the weekday names the date that follows it
         info = _resolve(match, sentence, published)
-        if info is not None:
-            date, precision = info
-            out.append(DateInfo(date=date, time_precision=precision, text=expr, start_char=offset + match.start()))
+        if info is None:
+            continue
+        date, precision = info
+        year = _YEAR_AFTER.match(sentence, match.end())
+        if (
+            year is not None
+            and published is not None
+            and (match.group("absday") or match.group("month"))
+            and not re.search(r"\d{4}", expr)
+        ):
+            # "on 25 February last year": the day of the year the words name
+            shift = {"last": -1, "this": 0, "next": 1}[year.group(1).lower()]
+            with contextlib.suppress(ValueError):
+                date = date.replace(year=published.year + shift)
+            expr = sentence[match.start() : year.end()]
+            skip_to = year.end()
+        out.append(DateInfo(date=date, time_precision=precision, text=expr, start_char=offset + match.start()))
     return out
 
 
@@ -657,7 +676,8 @@ def _resolve(match: re.Match[str], sentence: str, published: dt.date | None) -> 
             return None
         day = next(i for i, name in enumerate(_WEEKDAYS) if name in lower)
         if future:
-            delta = (day - published.weekday()) % 7 or 7
+            # "will continue Thursday" in Thursday's paper is that day; "next Thursday" is a week on
+            delta = (day - published.weekday()) % 7 or (7 if lower.startswith("next") else 0)
             return published + dt.timedelta(days=delta), 1
         back = (published.weekday() - day) % 7
         if lower.startswith("last"):

@@ -51,6 +51,7 @@ from geomap.reading import (
     is_toll,
     is_trigger,
     ordered_in_court,
+    participle_subject,
     same_scene,
     span_root,
     token_at,
@@ -601,6 +602,10 @@ WINDOW_DAYS = 8
 """Days before publication that still count as the report's own time; older events are background."""
 
 
+_VERDICT = re.compile(
+    r"\b(?:convicted|sentenced|found guilty|pleaded guilty|pled guilty|acquitted|jailed|imprisoned)\b", re.I
+)
+"""A verdict: the crime it ends happened before the news."""
 _COURT_STEP = re.compile(
     r"\b(?:appear(?:ed|ance)\s+in\s+(?:\w+\s+){0,2}court|first appearance|arraign\w*|bail hearing)\b", re.I
 )
@@ -756,7 +761,8 @@ def _trigger_date(
     A date right after another cue belongs to that cue: in "the unrest spread to X, the scene of
     clashes last month", "last month" dates the clashes, not the unrest.
     """
-    chain = [t.i for t in clause_chain(trigger)]
+    anchor = participle_subject(trigger)
+    chain = [t.i for t in clause_chain(anchor if anchor is not None else trigger)]
     cues = cues or set()
     best: tuple[int, DateInfo] | None = None
     for info in find_dates(chunk, doc.published, offset=offset):
@@ -765,17 +771,49 @@ def _trigger_date(
             continue
         # "on Friday": the date's own word, not the preposition, is what the parse attaches.
         words = [t for t in tok.doc[tok.i : tok.i + 4] if t.idx < info.start_char + len(info.text)]
-        if words[0].i - 1 in cues:
+        if words[0].i - 1 in cues and not _same_event_clause(sdoc[words[0].i - 1], sdoc[chain[0]], cues):
             continue  # "clashes last month": the date right after another cue is that cue's
+        if _dates_a_noun(words, info, trigger, cues):
+            continue  # "a suspect in an early February theft has been apprehended": the theft's date
         heads = {clause_chain(t)[0].i for t in words}
         rank: int | None = min((chain.index(h) for h in heads if h in chain), default=None)
         if rank and is_reporting_verb(sdoc[chain[rank]]) and any(_governor(t) == chain[rank] for t in words):
             continue  # "two were killed, the agency said Monday": when it was told, not when it happened
         if rank is None and any(sdoc[h].dep_ == "conj" and sdoc[h].head.i == chain[0] for h in heads):
             rank = 9  # coordinated clauses share their time: "killed 12 and wounded 30 on Monday"
+        if rank is None and any(_same_event_clause(sdoc[h], sdoc[chain[0]], cues) for h in heads):
+            rank = 8  # "is dead after being stabbed on Friday": the stabbing is the death's own event
         if rank is not None and (best is None or rank < best[0]):
             best = (rank, info)
     return best[1] if best else None
+
+
+def _dates_a_noun(words: list[Any], info: DateInfo, trigger: Any, cues: set[int]) -> bool:
+    """
+    Tell whether a date stands before a noun that is not the event ("rare Friday sessions").
+
+    A date before a noun dates that noun: the event's only when the noun is a cue ("a Friday raid", "Dec. 10
+    bombings that killed 44") or the trigger hangs under it; "a suspect in an early February theft" or
+    "rare Friday sessions" keep their dates to themselves.
+    """
+    end = info.start_char + len(info.text)
+    noun = words[-1].head
+    while noun.idx < end and noun.head.i != noun.i and noun.i != trigger.i:
+        noun = noun.head  # out of the date's own words ("early February")
+    if noun.pos_ not in {"NOUN", "PROPN"} or noun.idx < end or noun.i == trigger.i:
+        return False
+    if any(t.i == noun.i for t in trigger.ancestors):
+        return False  # "Dec. 10 bombings that killed 44": the cue tells of the dated noun
+    return noun.i not in cues
+
+
+def _same_event_clause(head: Any, clause: Any, cues: set[int]) -> bool:
+    """Tell whether a subjectless cue clause under the event's clause tells the same event ("after being stabbed")."""
+    if head.i not in cues or head.i == clause.i:
+        return False
+    if any(c.dep_ in {"nsubj", "nsubjpass"} for c in head.children):
+        return False
+    return head.dep_ in {"pcomp", "advcl"} and clause_chain(head.head)[0].i == clause.i
 
 
 def _governor(tok: Any) -> int:
@@ -1393,6 +1431,7 @@ def extract_events(
     focus, country = _story_focus(text, in_headline + resolutions)
     doc_date: DateInfo | None = None
     latest_bound: DateInfo | None = None
+    history: DateInfo | None = None
     raw: list[Event] = []
     sentences = split_sentences(text)
     for number, sentence in enumerate(sentences):
@@ -1402,8 +1441,15 @@ def extract_events(
         chunk = text[s_start:s_end]
         kinds = _kinds_in(chunk)
         date = _clause_date(chunk, kinds, doc, s_start)
-        if date is not None and doc_date is None and number < 3 and _in_window(date, doc) and date.time_precision <= 2:
-            doc_date = date
+        if (
+            date is not None
+            and doc_date is None
+            and number < 3
+            and _in_window(date, doc)
+            and date.time_precision <= 2
+            and not _after_publication(date, doc)
+        ):
+            doc_date = date  # a day after the news ("will convene Friday") dates no undated incident
         if (
             date is not None
             and date.time_precision == 1
@@ -1414,6 +1460,17 @@ def extract_events(
             # a court step of the report's own time: the undated incident it follows happened by then
             # ("a woman was stabbed ..." then "he made his first appearance in court on Monday")
             latest_bound = date if latest_bound is None or date.date < latest_bound.date else latest_bound
+        if number < 3 and not raw and history is None and _VERDICT.search(chunk):
+            # "Seven men were convicted over the brawl that took place on 25 February last year": the news
+            # is a verdict; the crime it ends is history
+            history = next(
+                (
+                    d
+                    for d in find_dates(chunk, doc.published, offset=s_start)
+                    if d.time_precision <= 2 and _before_window(d, doc)
+                ),
+                None,
+            )
         if not kinds:
             continue
         families: dict[str, list[str]] = {}
@@ -1551,7 +1608,7 @@ def extract_events(
                     extra_evidence=(*old.extra_evidence, (event.evidence_start, event.evidence_end)),
                 )
     raw = kept
-    events = _merge(raw)
+    events = _merge_home_copies(text, _merge(raw))
     fallback = doc_date
     if fallback is None and latest_bound is not None:
         fallback = DateInfo(date=latest_bound.date, time_precision=2, text="", start_char=-1)
@@ -1570,6 +1627,15 @@ def extract_events(
                 ),
             )
             if e.date is None and e.days_before is not None
+            else e
+            for e in events
+        ]
+    if history is not None:
+        # undated violence told after a verdict on a dated crime retells that crime ("they try to flee in
+        # their car, which causes the group to attack the vehicle")
+        events = [
+            replace(e, date=history, background=True)
+            if e.date is None and e.current and e.family not in {"arrests", "other"}
             else e
             for e in events
         ]
@@ -1690,16 +1756,88 @@ def _seat_of(text: str, event: Event) -> Event:
     return event if seat is res else replace(event, place=seat.place)
 
 
-_HOME_BEFORE = re.compile(r"\b(?:an?|the)\s+$", re.I)
+_HOME_BEFORE = re.compile(r"\b(?:an?|the)\s+(?:[\w-]+-year-old\s+)?$", re.I)
 _HOME_AFTER = re.compile(
-    r"^\s+(?:man|woman|boy|girl|teen|teenager|youth|resident|native|couple|family|mother|father)\b"
+    r"^(?:,\s+[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?,)?\s+(?:man|woman|boy|girl|teen|teenager|youth|resident|native|couple|family|mother|father)\b"
 )
 
 
 def _home_of_person(text: str, res: Resolution) -> bool:
     """Tell whether a place describes where a person is from ("a Metcalfe County man"): a home, not a scene."""
     start, end = res.mention.start_char, res.mention.end_char
-    return bool(_HOME_BEFORE.search(text[max(0, start - 6) : start]) and _HOME_AFTER.match(text[end : end + 20]))
+    before = text[max(0, start - 30) : start]
+    return bool(_HOME_BEFORE.search(before) and _HOME_AFTER.match(text[end : end + 40]))
+
+
+def _placed_at_home(text: str, event: Event) -> bool:
+    """Tell whether an event stands only at a person's home town ("a 25-year-old Paris, Missouri, man")."""
+    res = event.place_mention
+    return event.place is not None and res is not None and _home_of_person(text, res)
+
+
+def _merge_home_copies(text: str, events: list[Event]) -> list[Event]:
+    """
+    Merge an event placed at a person's home town into the same event told at its scene.
+
+    "A 25-year-old Paris, Missouri, man was arrested Friday" and "Kody Berrey was arrested on May 5 in
+    Monroe County": one arrest, of one family, day and compatible counts, in one country; the scene stands
+    for it and both sentences are its evidence.
+
+    Parameters
+    ----------
+    text
+        The document's text.
+    events
+        The document's events after :func:`_merge`.
+
+    Returns
+    -------
+    list of Event
+        The events, each home copy folded into its scene's event.
+    """
+    out = list(events)
+    for home in [e for e in events if e.current and _placed_at_home(text, e)]:
+        scene = next(
+            (
+                e
+                for e in out
+                if e is not home
+                and e.current
+                and e.family == home.family
+                and e.place is not None
+                and home.place is not None
+                and e.place.country_code == home.place.country_code
+                and not _placed_at_home(text, e)
+                and "flow" not in {e.geometry_kind, home.geometry_kind}
+                and (e.date is None or home.date is None or abs((e.date.date - home.date.date).days) <= 1)
+                and all(
+                    a is None or b is None or _agree(a, b)
+                    for a, b in (
+                        (e.killed, home.killed),
+                        (e.injured, home.injured),
+                        (e.arrested, home.arrested),
+                        (e.displaced, home.displaced),
+                    )
+                )
+            ),
+            None,
+        )
+        if scene is None or home not in out:
+            continue
+        at = out.index(scene)
+        out[at] = replace(
+            scene,
+            kinds=tuple(dict.fromkeys((*scene.kinds, *home.kinds))),
+            killed=scene.killed or home.killed,
+            injured=scene.injured or home.injured,
+            arrested=scene.arrested or home.arrested,
+            displaced=scene.displaced or home.displaced,
+            date=scene.date or home.date,
+            extra_evidence=(*scene.extra_evidence, (home.evidence_start, home.evidence_end), *home.extra_evidence),
+            primary=scene.primary or home.primary,
+        )
+        out.remove(home)
+    return out
 
 
 def _ranked_place(doc: Document, event: Event, resolutions: Sequence[Resolution], gazetteer: Gazetteer) -> Event:
@@ -1736,6 +1874,24 @@ def _ranked_place(doc: Document, event: Event, resolutions: Sequence[Resolution]
     if current is not None and current.place is not None and all(c is not current for c in found):
         found = sorted([*found, current], key=lambda r: r.mention.start_char)
     hint = gazetteer.country_code(doc.country) if doc.country else ""
+    if hint:
+        # A story the hint puts in one country happens there: a town abroad stays a candidate only when the
+        # text names its country ("in Kano and in Niamey, Niger"), a foreign country (an actor's) never does.
+        named = {
+            r.place.country_code
+            for r in resolutions
+            if r.place is not None and r.place.is_country and r.role != "demonym"
+        }
+        home = [
+            r
+            for r in found
+            if r.place is not None
+            and (r.place.country_code == hint or (not r.place.is_country and r.place.country_code in named))
+        ]
+        if home and len(home) < len(found):
+            if current is not None and all(c is not current for c in home):
+                current = None  # the rules' pick lies abroad
+            found = home
     only = _as_seat(text, found[0]) if len(found) == 1 and current is None else None
     if only is not None and only.place is not None and (not hint or only.place.country_code == hint):
         # the parse put the sentence's one place in another clause: still the best guess for the main event
@@ -1750,7 +1906,13 @@ def _ranked_place(doc: Document, event: Event, resolutions: Sequence[Resolution]
     rows = place_ranker.candidate_matrix(text, (event.evidence_start, event.evidence_end), cands, at, hint, counts)
     if place_ranker.COLLECT is not None:
         place_ranker.COLLECT.append(
-            {"doc_id": doc.doc_id, "rows": rows, "points": [c.point for c in cands], "current": at}
+            {
+                "doc_id": doc.doc_id,
+                "rows": rows,
+                "points": [c.point for c in cands],
+                "current": at,
+                "names": [c.mention.text for c in cands],
+            }
         )
         return event
     assert model is not None

@@ -48,6 +48,7 @@ __all__ = [
     "is_toll",
     "is_trigger",
     "ordered_in_court",
+    "participle_subject",
     "same_scene",
     "span_root",
     "token_at",
@@ -944,6 +945,17 @@ _NOT_FOES = frozenset(
     }
 )  # fmt: skip
 """What one battles or fights that is no armed opponent ("firefighters battled the blaze")."""
+_NATURAL_CAUSES = frozenset(
+    {
+        "disease", "illness", "virus", "outbreak", "epidemic", "pandemic", "infection", "cholera", "malaria",
+        "meningitis", "measles", "ebola", "flu", "influenza", "covid", "typhoid", "dengue", "tuberculosis", "aids",
+        "hunger", "starvation", "malnutrition", "famine", "drought", "flood", "flooding", "storm", "cyclone",
+        "hurricane", "typhoon", "earthquake", "quake", "landslide", "mudslide", "avalanche", "tsunami", "heat",
+        "heatwave", "cold", "lightning", "accident", "crash", "collision", "overdose", "poisoning", "liquor",
+        "alcohol", "drowning", "complication", "cancer",
+    }
+)  # fmt: skip
+"""Causes of death and injury that are no violence ("died of meningitis", "floods killed 20")."""
 _CESSATION = frozenset(
     {"lull", "halt", "pause", "end", "break", "respite", "cessation", "decline", "drop", "reduction"}
 )
@@ -995,9 +1007,18 @@ def _sense_holds(tok: Any, kind: str) -> bool:
         people += [p for c in tok.children if c.dep_ == "prep" for p in c.children if p.dep_ == "pobj"]
         if tok.dep_ in {"acl", "amod", "relcl"}:
             people.append(tok.head)
-        # "23 of the other's diplomats": the people a number counts
-        people += [p for c in people if c.like_num for o in c.children if o.dep_ == "prep" for p in o.children]
+        # "23 of the other's diplomats", "hundreds of diplomats": the people a number counts
+        people += [p for c in people for o in c.children if o.lower_ == "of" for p in o.children]
         if any(p.lemma_.lower() in _OFFICIALS for p in people):
+            return False
+    if kind in {"killed", "injured"}:
+        causes = [c for c in tok.children if c.dep_ in {"nsubj", "agent", "prep"}]
+        causes += [p for c in causes for p in c.children if c.dep_ in {"agent", "prep"} and p.dep_ == "pobj"]
+        # "as waterborne diseases have proliferated": the cause told by a clause of the cue
+        causes += [n for c in tok.children if c.dep_ == "advcl" for n in c.children if n.dep_ == "nsubj"]
+        if tok.dep_ == "conj":  # "the disease had symptoms of X but the patients died quickly"
+            causes += [n for n in tok.head.children if n.dep_ in {"nsubj", "nsubjpass"}]
+        if any(c.lemma_.lower() in _NATURAL_CAUSES for c in causes):
             return False
     if kind == "clashes" and lemma in {"battle", "fight"}:
         foes = [c for c in tok.children if c.dep_ == "dobj"]
@@ -1427,13 +1448,24 @@ def is_planned(trig: Any) -> bool:
         ]
         if before and before[-1].i != trig.i and is_planned(before[-1]):
             return True
-    # "... to execute X and then attack Y": a conjunct shares the plan of its first verb
+    noun = participle_subject(trig)
+    if noun is not None:
+        return is_planned(noun)  # "as protesting teachers continue to fill ...": the time of "continue"
+    # "... to execute X and then attack Y": a conjunct shares the plan of its first verb; one with a
+    # subject of its own ("lawmakers will convene as teachers continue") is a clause of its own
     first = trig
-    while first.dep_ == "conj" and first.head.i != first.i:
+    while first.dep_ == "conj" and first.head.i != first.i and not _has_subject(first):
         first = first.head
+    chain = clause_chain(trig)
+    if _continues(trig, chain[0]):
+        return False  # "the protests will continue", "will continue to march": already going on
+    # a clause with a tense of its own ("is dead after being stabbed", "who was injured") tells a fact even
+    # under a plan or a try of the clause above ("are trying to comprehend ...: X is dead")
+    own = _own_tense(chain[0])
+    heads = [chain[0]] if own else chain[:2]
     # "accused of plotting a terror attack", "a plan to bomb": a plan word between the cue and its clause
     up = trig
-    for _ in range(4):
+    for _ in range(0 if own and chain[0].i == trig.i else 4):
         if up.head.i == up.i:
             break
         up = up.head
@@ -1444,7 +1476,7 @@ def is_planned(trig: Any) -> bool:
         if up.pos_ in {"VERB", "AUX"} and _finite(up):
             break
     irrealis = {"will", "shall", "'ll", "wo", "would", "could", "might", "may", "should"}
-    for head in [*clause_chain(trig)[:2], first]:
+    for head in [*heads, first]:
         if any(c.dep_ == "aux" and c.lower_ in irrealis for c in head.children):
             return True
         if head.lemma_.lower() in _PLAN_VERBS and head.i != trig.i:
@@ -1462,6 +1494,66 @@ def is_planned(trig: Any) -> bool:
             if parent.lemma_.lower() in _PLAN_VERBS or parent.lemma_.lower() in {"be", "set", "due"}:
                 return True
     return any(c.dep_ == "amod" and c.lower_ in {"planned", "upcoming", "proposed", "scheduled"} for c in trig.children)
+
+
+_CONTINUE_VERBS = frozenset({"continue", "persist"})
+_CONDITION_MARKS = frozenset({"if", "unless", "until", "till", "once", "whether", "before", "when"})
+
+
+def _has_subject(verb: Any) -> bool:
+    return any(c.dep_ in {"nsubj", "nsubjpass", "expl", "csubj"} for c in verb.children)
+
+
+def _own_tense(verb: Any) -> bool:
+    """Tell whether a clause head carries a present or past tense of its own ("is", "was injured", "fled")."""
+    if verb.pos_ not in {"VERB", "AUX"}:
+        return False
+    auxes = [c for c in verb.children if c.dep_ in {"aux", "auxpass"}]
+    if any(c.tag_ == "MD" or c.lower_ == "to" for c in auxes):
+        return False
+    if any(c.dep_ == "mark" and c.lower_ in _CONDITION_MARKS for c in verb.children):
+        return False  # "should limit cooperation until the guard was withdrawn": a condition, not a fact
+    if verb.tag_ == "VBD" or any(c.tag_ in {"VBD", "VBZ", "VBP"} for c in auxes):
+        return True  # "fled", "was injured", "has been detained", "are fleeing"
+    # a present of its own only as "be" ("is dead"); "which causes the group to attack" may tell a story
+    return verb.tag_ in {"VBZ", "VBP"} and verb.lemma_.lower() == "be"
+
+
+def _continues(trig: Any, head: Any) -> bool:
+    """Tell whether a cue is what "continues" ("the protests will continue", "will continue to march")."""
+    if trig.dep_ in {"nsubj", "nsubjpass"} and trig.head.lemma_.lower() in _CONTINUE_VERBS:
+        return True
+    return trig.dep_ == "xcomp" and trig.head.lemma_.lower() in _CONTINUE_VERBS and head.i == trig.head.i
+
+
+def participle_subject(trig: Any) -> Any:
+    """
+    Return the noun a bare participle cue describes ("protesting teachers continue"), else None.
+
+    The parser may hang a participle before a noun on a preposition ("as protesting teachers continue to
+    fill ..."); the participle has no words of its own and the noun after it is the subject or object of
+    a verb, whose clause tells the event's time.
+
+    Parameters
+    ----------
+    trig
+        The trigger token.
+
+    Returns
+    -------
+    spacy.tokens.Token or None
+        The described noun.
+    """
+    if trig.tag_ != "VBG" or list(trig.children) or trig.i + 1 >= len(trig.doc):
+        return None
+    noun = trig.head if trig.dep_ == "amod" else trig.doc[trig.i + 1]
+    while noun.dep_ in {"compound", "amod"} and noun.head.i > noun.i:
+        noun = noun.head
+    if noun.pos_ not in {"NOUN", "PROPN"} or noun.dep_ not in {"nsubj", "nsubjpass", "dobj"}:
+        return None
+    if noun.tag_ not in {"NNS", "NNPS"}:
+        return None  # "protesting teachers", "striking workers": people told by what they do
+    return noun
 
 
 def told_as_earlier(trig: Any) -> tuple[bool, int | None]:
@@ -1536,6 +1628,11 @@ def ordered_in_court(trig: Any) -> bool:
     return False
 
 
+def _attempt(verb: Any) -> bool:
+    """Tell whether "try" is an attempt ("are trying to comprehend"), not a trial ("was tried for murder")."""
+    return verb.lemma_.lower() == "try" and any(c.dep_ == "xcomp" for c in verb.children)
+
+
 def told_in_court(trig: Any) -> bool:
     """
     Tell whether a trigger tells a crime as heard in court or as the ground of a charge, i.e. earlier.
@@ -1554,7 +1651,7 @@ def told_in_court(trig: Any) -> bool:
     """
     for head in clause_chain(trig):
         lemma = head.lemma_.lower() if head.i != trig.i else ""
-        if lemma in _JUDICIAL_VERBS:
+        if lemma in _JUDICIAL_VERBS and not _attempt(head):
             return True
         if lemma in {"hear", "tell", "say", "allege", "claim"} and any(
             c.dep_ in {"nsubj", "nsubjpass"} and c.lemma_.lower() in _COURT_NOUNS for c in head.children
@@ -1570,7 +1667,7 @@ def told_in_court(trig: Any) -> bool:
         if up.head.i == up.i:
             break
         up = up.head
-        if up.lemma_.lower() in _JUDICIAL_VERBS and up.pos_ == "VERB":
+        if up.lemma_.lower() in _JUDICIAL_VERBS and up.pos_ == "VERB" and not _attempt(up):
             return True
     return False
 

@@ -482,6 +482,8 @@ def resolve_mentions(
         before = text[max(0, mention.start_char - 16) : mention.start_char]
         if _TOWN_BEFORE.search(before) or _FEATURE_WORD.match(text[mention.end_char : mention.end_char + 30]):
             group.town_word = True
+    if country:
+        _hinted_admin1_containers(mentions, text, groups, roles, country)
     _add_containment_hints(mentions, text, groups, roles, demonyms)
     if country:
         for group in groups.values():
@@ -913,6 +915,39 @@ def _is_country_group(groups: dict[tuple[str, Role], _Group], mention: Mention, 
 def _is_area_group(groups: dict[tuple[str, Role], _Group], mention: Mention, role: Role) -> bool:
     group = groups[(mention.key, role)]
     return bool(group.cands) and group.cands[0].place.feature_class in {"A", "L"}
+
+
+_CLOSING_CONTAINER = re.compile(r"^\s*[)\]]")
+_OPENING_CONTAINER = re.compile(r"(?:[(\[]|[(\[][^()\[\]]{1,60},)\s*$")
+
+
+def _hinted_admin1_containers(
+    mentions: Sequence[Mention],
+    text: str,
+    groups: dict[tuple[str, Role], _Group],
+    roles: Sequence[Role],
+    country: str,
+) -> None:
+    """
+    Read a parenthesised container that names both another country and a region of the hinted one as the region.
+
+    "Shiroro LGA (Niger)" in a note about Nigeria closes the chain of a Nigerian place with Niger state,
+    not the country Niger: the parentheses hold where in the hinted country the place lies.
+    """
+    for mention, role in zip(mentions, roles, strict=True):
+        group = groups.get((mention.key, role))
+        if group is None or role == "demonym":
+            continue
+        regions = [
+            c for c in group.cands if c.place.country_code == country and c.place.feature in {"A.ADM1", "A.ADM2"}
+        ]
+        abroad = [c for c in group.cands if c.place.is_country and c.place.country_code != country]
+        if not regions or not abroad:
+            continue
+        if _OPENING_CONTAINER.search(text[max(0, mention.start_char - 64) : mention.start_char]) and (
+            _CLOSING_CONTAINER.match(text[mention.end_char : mention.end_char + 3])
+        ):
+            group.cands = [c for c in group.cands if c not in abroad]
 
 
 def _add_containment_hints(

@@ -47,6 +47,8 @@ def _kinds(text: str, gazetteer: Gazetteer, nlp: Any) -> list[tuple[str, ...]]:
         # a battle with a fire, a lull in the fighting
         "More than fifty firefighters battled the blaze at a warehouse in Winnipeg on Thursday.",
         "Towns across Manitoba saw a lull in the fighting on Thursday.",
+        # "hundreds of diplomats": the people a quantity counts
+        "Hundreds of diplomats are being expelled from both Canada and Chile, officials in Ottawa said on Thursday.",
         # an attack referred to by blame
         "In Ottawa on Thursday the minister blamed the Chilean government for the attack.",
         # a noun sense and an adjective
@@ -61,12 +63,26 @@ def test_a_cue_out_of_its_event_sense_makes_no_event(gazetteer: Gazetteer, nlp: 
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "About 400 people have died of cholera in Kasai province since Thursday, officials said.",
+        "Floods killed 20 people in Kasai province on Thursday.",
+        "An estimated 300 have been killed across Kasai province as waterborne diseases have spread.",
+        "Doctors in Kasai said the unknown disease spread fast and the patients died quickly on Thursday.",
+    ],
+)
+def test_deaths_from_disease_and_hazards_are_no_violence(gazetteer: Gazetteer, nlp: Any, text: str) -> None:
+    assert not [k for k in _kinds(text, gazetteer, nlp) if "killed" in k]
+
+
+@pytest.mark.parametrize(
     ("text", "kind"),
     [
         ("Rebels fired artillery and missiles at Bunia on Thursday, killing four people.", "attack"),
         ("Thousands of villagers were expelled from Bunia by the militia on Thursday.", "displacement"),
         ("Soldiers battled rebels near Bunia on Thursday.", "clashes"),
         ("Police beat protesters in Bunia on Thursday.", "attack"),
+        ("Gunmen killed 20 people in Bunia on Thursday as the militia advanced.", "killed"),
     ],
 )
 def test_the_cue_in_its_event_sense_still_makes_the_event(gazetteer: Gazetteer, nlp: Any, text: str, kind: str) -> None:

@@ -358,3 +358,30 @@ def test_plain_dates_read_as_dateparser_reads_them(expr: str, base: dt.date) -> 
     plain = _plain_date(expr, base)
     assert plain is None or plain == expected.date()
     assert (plain is None) == (expr == "29 February")
+
+
+@pytest.mark.parametrize(
+    ("text", "country", "placed"),
+    [
+        # a village the gazetteer lacks whose first word is a large town abroad: the hinted country's region
+        (
+            "On 7 May 2022, soldiers clashed with rebels near Ho Kyin village (Muse district, Shan-North state), "
+            "killing three.",
+            "MM",
+            "MM",
+        ),
+        # the country named for a place abroad keeps it
+        ("On 7 May 2022, gunmen killed two traders in Niamey, Niger.", "NG", "NE"),
+    ],
+)
+def test_events_hinted_main_event_stays_in_the_country_unless_the_text_names_another(
+    gazetteer: Gazetteer, text: str, country: str, placed: str
+) -> None:
+    from geomap.nlp import load_pipeline
+    from geomap.pipeline import ACLED_SKIP_PIPES, process_documents
+
+    doc = Document(doc_id="h", text=text, published=SATURDAY, country=country)
+    [result] = process_documents([doc], gazetteer, nlp=load_pipeline(), skip_pipes=ACLED_SKIP_PIPES)
+    (primary,) = [e for e in result.events if e.primary]
+    assert primary.place is not None
+    assert primary.place.country_code == placed

@@ -829,3 +829,98 @@ def test_realnews_a_person_described_as_charged_is_no_arrest(gazetteer: Gazettee
     text = "Activists rallied in Daegu on Monday against the acquittal of a director charged with fraud."
     result = _read(text, gazetteer, nlp)
     assert [e for e in result.events if "arrests" in e.kinds] == []
+
+
+# --- time follows the event's own clause: plans and tries of other clauses, continuing events, weekdays --
+
+
+def test_realnews_a_fact_told_under_a_try_of_another_clause_is_current(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "Now, his friends and other relatives are trying to comprehend a terrible turn of events: "
+        "40-year-old Tom Smith is dead after being stabbed in Hamilton on Friday."
+    )
+    result = _read(text, gazetteer, nlp)  # published Sunday 2021-03-14
+    (killed,) = [e for e in result.events if "killed" in e.kinds]
+    assert killed.current
+    assert killed.date is not None
+    assert killed.date.date == dt.date(2021, 3, 12)
+
+
+def test_realnews_a_relative_clause_under_a_try_is_a_fact(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = "Neighbours tried to help, including his wife, who was injured as well in the attack in Hamilton."
+    result = _read(text, gazetteer, nlp)
+    (hurt,) = [e for e in result.events if "injured" in e.kinds]
+    assert hurt.current
+
+
+def test_realnews_an_ongoing_protest_beside_a_planned_meeting_is_current(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "Colorado lawmakers will convene rare Monday sessions as protesting nurses continue to fill "
+        "the hall of the hospital in Denver."
+    )
+    result = _read(text, gazetteer, nlp)
+    (protest,) = [e for e in result.events if "protest" in e.kinds]
+    assert protest.current
+    assert protest.date is not None
+    assert protest.date.date <= DAY  # the lawmakers' Monday dates the sessions, not the protest
+
+
+def test_realnews_a_protest_that_will_continue_today_is_current(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = "The protests by nurses in Denver will continue for a third straight day Sunday, their union said."
+    result = _read(text, gazetteer, nlp)  # published Sunday 2021-03-14
+    (strike,) = [e for e in result.events if "protest" in e.kinds]
+    assert strike.current
+    assert strike.date is not None
+    assert strike.date.date == DAY
+
+
+def test_realnews_weekday_of_the_publication_day_in_the_future_tense() -> None:
+    from geomap.attributes import find_dates
+
+    (same,) = find_dates("The talks will resume Sunday.", DAY)
+    assert same.date == DAY
+    (week,) = find_dates("The talks will resume next Sunday.", DAY)
+    assert week.date == dt.date(2021, 3, 21)
+
+
+def test_realnews_the_date_of_a_crime_named_in_the_object_does_not_date_the_arrest(
+    gazetteer: Gazetteer, nlp: Any
+) -> None:
+    text = "A suspect in an early February burglary in Denver has been arrested, Colorado police said."
+    result = _read(text, gazetteer, nlp)
+    (arrest,) = [e for e in result.events if "arrests" in e.kinds]
+    assert arrest.current
+    assert arrest.date is None or arrest.date.date.month == 3
+
+
+# --- one arrest told twice: the copy placed at the suspect's home town goes into the scene's -------------
+
+
+def test_realnews_an_arrest_told_at_the_home_town_and_at_the_scene_is_one(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "A 34-year-old Boulder, Colorado, man was arrested Friday on assault charges, state police said.\n"
+        "John Smith was arrested just before midnight on Friday in Jefferson County on charges of assault."
+    )
+    result = _read(text, gazetteer, nlp)
+    (arrest,) = [e for e in result.events if "arrests" in e.kinds]
+    assert arrest.place is not None
+    assert arrest.place.name != "Boulder"
+    assert arrest.extra_evidence
+
+
+def test_realnews_a_day_of_last_year_is_read_with_its_year() -> None:
+    from geomap.attributes import find_dates
+
+    (day,) = find_dates("The brawl took place on 12 May last year.", DAY)
+    assert day.date == dt.date(2020, 5, 12)
+
+
+def test_realnews_undated_violence_retold_after_a_verdict_is_history(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "Four men were jailed on Friday over a fight that took place outside a pub in Leeds on 3 June last year.\n"
+        "As the men leave the pub, a second group chases them and attacks them with bottles."
+    )
+    result = _read(text, gazetteer, nlp)
+    violence = [e for e in result.events if e.family == "violence"]
+    assert violence
+    assert not any(e.current for e in violence)

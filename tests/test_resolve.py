@@ -254,3 +254,14 @@ def test_resolve_hinted_country_keeps_its_small_readings_of_a_common_name(gazett
     codes = {c.place.admin1_code for c in gazetteer.lookup("Ancash") if c.place.feature == "A.ADM1"}
     assert place.country_code == "PE"
     assert place.admin1_code in codes
+
+
+def test_resolve_hinted_parenthesised_container_is_the_region_not_the_foreign_country(gazetteer: Gazetteer) -> None:
+    # "(Niger)" closing a Nigerian place's chain is Niger state; the same word alone stays the country
+    text = "On 9 June 2022, bandits raided a farm in Kuta town, Shiroro LGA (Niger), and took cattle."
+    state = _place(gazetteer, text, "Niger", country="NG")
+    assert state.country_code == "NG"
+    assert state.feature == "A.ADM1"
+    country = _place(gazetteer, "On 9 June 2022, families fled across the border into Niger.", "Niger", country="NG")
+    assert country.is_country
+    assert country.country_code == "NE"

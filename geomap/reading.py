@@ -1295,6 +1295,8 @@ def victims_of(trig: Any) -> tuple[int, Any] | None:
             return made
     if trig.pos_ == "NOUN" and trig.dep_ == "pobj" and trig.head.head.pos_ in {"VERB", "AUX"}:
         verb = trig.head.head  # "placed under arrest", "taken into custody", "is in custody"
+    elif trig.pos_ == "ADJ" and trig.dep_ == "acomp" and trig.head.lemma_.lower() == "be":
+        verb = trig.head  # "a man is dead after being stabbed"
     copula = verb.lemma_.lower() == "be" and trig is not verb
     if verb.pos_ != "VERB" and not copula:
         return None
@@ -1327,8 +1329,13 @@ def victims_of(trig: Any) -> tuple[int, Any] | None:
         if person.pos_ == "PRON":
             if person.lower_ not in {"he", "she", "him", "her"}:
                 return None
-        elif not (person.ent_type_ == "PERSON" or _PERSON_NOUN.match(person.lower_) or _is_age_noun(person)):
-            return None
+        elif not (
+            person.ent_type_ == "PERSON"
+            or _PERSON_NOUN.match(person.lower_)
+            or _is_age_noun(person)
+            or (person.pos_ == "PROPN" and any(_is_age_noun(c) for c in person.children))
+        ):
+            return None  # "38-year-old Smith" is a person told with an age, whatever the recogniser says
         total += 1
     return total, noun
 

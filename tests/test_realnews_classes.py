@@ -924,3 +924,18 @@ def test_realnews_undated_violence_retold_after_a_verdict_is_history(gazetteer: 
     violence = [e for e in result.events if e.family == "violence"]
     assert violence
     assert not any(e.current for e in violence)
+
+
+# --- read2: "X is dead" counts the one person it names ---------------------------------------------------
+
+
+def test_realnews_one_person_is_dead_counts_one(gazetteer: Gazetteer, nlp: Any) -> None:
+    from geomap.reading import victims_of
+
+    result = _read("A 40-year-old man is dead after being stabbed in Hamilton on Friday.", gazetteer, nlp)
+    assert [e.killed.best if e.killed else None for e in result.events if "killed" in e.kinds] == [1]
+    sdoc = nlp("In Hamilton, Ontario, 38-year-old Vermelhudo is dead after being stabbed on Friday.")
+    dead = next(t for t in sdoc if t.lower_ == "dead")
+    found = victims_of(dead)
+    assert found is not None
+    assert found[0] == 1

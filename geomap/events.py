@@ -117,7 +117,7 @@ KIND_PATTERNS: dict[str, re.Pattern[str]] = {
         "state_of_emergency": r"\b(?:state of emergency|emergency rule|martial law|emergency decree)\b",
         "deadly_force": r"\b(?:deadly force|lethal force|shoot[- ]to[- ]kill|shoot on sight)\b",
         "displacement": r"\b(?:fle(?:e|es|eing|d)|refugees?|displaced|displacement|evacuat\w*|exodus|"
-        r"(?:[A-Z][a-z]+(?:ans|ese|is|ees|ians)|refugees|migrants|asylum[- ]seekers)\s+(?:\[\d+\]\s+)?"
+        r"(?:(?-i:[A-Z][a-z]+(?:ans|ese|is|ees|ians))|refugees|migrants|asylum[- ]seekers)\s+(?:\[\d+\]\s+)?"
         r"(?:(?:have|had|has|are|were)\s+)?(?:(?:already|now|recently)\s+)?(?:arrived|entered|crossed)|"
         r"sought refuge|crossed into|expell?ed|deported|forcibly returned|uprooted|"
         r"(?:driven|forced|chased)\s+(?:out\s+)?(?:from|of)\s+(?:their|his|her)\s+homes?)\b",

@@ -1151,10 +1151,12 @@ def charged_person(tok: Any) -> bool:
     preps = {c.lower_ for c in tok.children if c.dep_ == "prep"}
     if preps & {"at", "into", "toward", "towards", "through", "across", "up", "down"}:
         return False
-    if "with" in preps:
-        return True
     passive = any(c.dep_ == "auxpass" for c in tok.children)
     people = [c for c in tok.children if c.dep_ == ("nsubjpass" if passive else "dobj")]
+    if any(c.ent_type_ in {"ORG", "GPE", "NORP", "LOC", "FAC"} and not _names_a_person(c) for c in people):
+        return False  # "UEFA charged Liverpool with acts of damage": a club, a firm, a state is not arrested
+    if "with" in preps:
+        return True
     return any(_names_a_person(c) or (c.tag_ in {"NNS", "NNPS"} and c.pos_ == "NOUN") for c in people)
 
 

@@ -948,11 +948,11 @@ _NOT_FOES = frozenset(
 _NATURAL_CAUSES = frozenset(
     {
         "disease", "illness", "virus", "outbreak", "epidemic", "pandemic", "infection", "cholera", "malaria",
-        "meningitis", "measles", "ebola", "flu", "influenza", "covid", "typhoid", "dengue", "tuberculosis", "aids",
+        "meningitis", "measles", "ebola", "flu", "influenza", "covid", "typhoid", "dengue", "tuberculosis",
         "hunger", "starvation", "malnutrition", "famine", "drought", "flood", "flooding", "storm", "cyclone",
-        "hurricane", "typhoon", "earthquake", "quake", "landslide", "mudslide", "avalanche", "tsunami", "heat",
-        "heatwave", "cold", "lightning", "accident", "crash", "collision", "overdose", "poisoning", "liquor",
-        "alcohol", "drowning", "complication", "cancer",
+        "hurricane", "typhoon", "earthquake", "quake", "landslide", "mudslide", "avalanche", "tsunami",
+        "heatwave", "lightning", "accident", "crash", "collision", "overdose", "poisoning", "liquor",
+        "alcohol", "drowning", "cancer",
     }
 )  # fmt: skip
 """Causes of death and injury that are no violence ("died of meningitis", "floods killed 20")."""
@@ -1012,7 +1012,7 @@ def _sense_holds(tok: Any, kind: str) -> bool:
         if any(p.lemma_.lower() in _OFFICIALS for p in people):
             return False
     if kind in {"killed", "injured"}:
-        causes = [c for c in tok.children if c.dep_ in {"nsubj", "agent", "prep"}]
+        causes = [c for c in tok.children if c.dep_ in {"nsubj", "agent"} or c.lower_ in {"of", "from", "by"}]
         causes += [p for c in causes for p in c.children if c.dep_ in {"agent", "prep"} and p.dep_ == "pobj"]
         # "as waterborne diseases have proliferated": the cause told by a clause of the cue
         causes += [n for c in tok.children if c.dep_ == "advcl" for n in c.children if n.dep_ == "nsubj"]

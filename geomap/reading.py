@@ -440,7 +440,9 @@ def dateline_end(text: str) -> int:
     m = re.match(
         r"\s*(?:[A-Z][A-Za-z.'’-]*(?:[ ,]+[A-Z][A-Za-z.'’-]*){0,4})"
         r"(?:,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?"
-        r"\s*(?:\((?:AP|AFP|Reuters|UPI|dpa|CNN|IANS|PTI|Xinhua|[A-Z]{2,6})\)\s*)?"
+        # a wire agency or outlet in parentheses: capitals or a capitalised name ("(AP)", "(Reuters)"), or a
+        # short lower-case acronym ("(dpa)")
+        r"\s*(?:\((?:[A-Z][A-Za-z]{1,11}|[a-z]{2,4})\)\s*)?"
         r"(?:[—–:-]|\ufffd|--)\s*",
         text,
     )

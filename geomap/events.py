@@ -240,9 +240,10 @@ _ABBREV = re.compile(
     r"Sep|Oct|Nov|Dec|No|vs|etc|approx|Inc|Co|Corp)\.)$"
 )
 _CLOCK = re.compile(r"\b[ap]\.m\.$", re.I)
+# After "p.m.": a weekday, a month or a time zone's abbreviation ("EST", "IST", "AEST", "GMT") goes on with the time.
 _TIME_GOES_ON = re.compile(
     r"\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|"
-    r"August|September|October|November|December|Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.|[ECMP][SD]?T|GMT|UTC)\b"
+    r"August|September|October|November|December|Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.|[A-Z]{1,4}T|GMT|UTC)\b"
 )
 _DESTINATION = re.compile(
     r"\b(?:fle(?:e|es|eing|d)|heading|headed|crossed|crossing|sought refuge|escap\w+)"

@@ -474,7 +474,7 @@ def _refers_to_person(text: str, mention: Mention, people: set[str]) -> bool:
     if before and before.group(1).lower() in _GOVERNORS:
         return False
     if _PLACE_OF.search(text[max(0, mention.start_char - 40) : mention.start_char]):
-        return False  # "the central town of Karak": a place noun names it
+        return False  # "the northern town of X": a place noun names it
     return not re.match(r"^,\s+[A-Z]", text[mention.end_char : mention.end_char + 4])
 
 
@@ -606,7 +606,7 @@ def _word_of_longer_name(text: str, mention: Mention, entity: tuple[int, int, st
     if "," in text[start : mention.start_char] or "," in text[mention.end_char : end]:
         return False  # "Paris, Texas" told as one entity
     if _FACILITY_AFTER.match(text, end):
-        return True  # a street's or building's name: "North State Street"
+        return True  # a street's or building's name: "South Market Street"
     head = re.match(r"^[ -]([a-z]+)", text[mention.end_char : end].lower())
     if head and head.group(1) in PLACE_HEADS:
         return False

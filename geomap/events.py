@@ -60,6 +60,7 @@ from geomap.reading import (
     victims_of,
 )
 from geomap.resolve import geo_precision, where_precision
+from geomap.toponyms import ADMIN_UNITS, unit_pattern
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -212,11 +213,7 @@ _SUBPLACE = re.compile(
 _ADMIN_UNIT = re.compile(r"^\s+(?:district|sub-?district|township)\b", re.I)
 _BARE_SEAT_KM = 60.0
 """How near its unit's centre the town a bare unit name stands for must lie (a province's capital, not a state's)."""
-_UNIT_NAMED = re.compile(
-    r"^(?:['’]s)?[\s-]+(?:district|sub-?district|township|county|municipality|province|state|region|governorate|"
-    r"oblast|raion|department|prefecture|division|zone|woreda|commune|LGA|tehsil|area|countryside|rural)\b",
-    re.I,
-)
+_UNIT_NAMED = re.compile(r"^(?:['’]s)?[\s-]+(?:" + unit_pattern(ADMIN_UNITS) + r"|area|countryside|rural)\b", re.I)
 _LOCATIVE_NEAR = re.compile(r"\b(?:in|near|outside|inside|across|throughout|around)\s+(?:the\s+)?$", re.I)
 # A place name that names a street, school or office is not where the event is.
 _COUNTRYWIDE = re.compile(r"\b(?:across|throughout|all over|nationwide|countrywide|around the country)\b", re.I)

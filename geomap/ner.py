@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from geomap.errors import GeomapError
+from geomap.toponyms import ADMIN_UNITS
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -47,42 +48,14 @@ KEEP_BELOW = 0.2
 NAME_LABELS = frozenset({"PERSON", "ORG", "NORP", "FAC"})
 """Entity labels of names that are not places: a gazetteer match inside one is vetoed
 unless the text supports a place reading (:func:`has_place_reading`)."""
+_EVERYDAY_UNITS = frozenset({"division", "sector", "ward", "zone"})
+"""Unit nouns that are everyday words after any name ("the SME sector", "the Money Market Division")."""
 PLACE_HEADS = frozenset(
     {
-        "region",
-        "province",
-        "oblast",
-        "state",
-        "district",
-        "governorate",
-        "county",
-        "prefecture",
-        "city",
-        "town",
-        "village",
-        "municipality",
-        "township",
-        "valley",
-        "island",
-        "islands",
-        "river",
-        "mountains",
-        "area",
-        "territory",
-        "department",
-        "parish",
-        "borough",
-        "commune",
-        "lga",
-        "woreda",
-        "kebele",
-        "tehsil",
-        "neighborhood",
-        "neighbourhood",
-        "suburb",
-        "countryside",
+        "city", "town", "village", "valley", "island", "islands", "river", "mountains", "area", "neighborhood",
+        "neighbourhood", "suburb", "countryside",
     }
-)
+) | frozenset(n.lower() for n in ADMIN_UNITS - _EVERYDAY_UNITS)  # fmt: skip
 """Place-type head nouns: "the Sagaing region", "Jefferson County" read as places."""
 _POSSESSIVE = re.compile(r"['’]s?$")
 _GOVERNORS = frozenset({"in", "near", "at", "from", "outside", "across", "throughout", "inside", "around", "to"})

@@ -34,7 +34,7 @@ import numpy as np
 from geomap.geo import haversine_km
 from geomap.names import normalize_name
 from geomap.resolver_model import FEATURES, ResolverModel, load_resolver_model
-from geomap.toponyms import without_direction
+from geomap.toponyms import ADMIN_UNITS, unit_pattern, without_direction
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -83,8 +83,9 @@ _SPEECH = (
     r"sanctioned|signed|voted|decided|declined|expelled|summoned|believes|hopes|fears|would|will|has been|has)"
 )
 _FEATURE_WORD = re.compile(
-    r"^\s+(?:town|city|village|villages|district|municipality|township|area|camp|county|province|region|state|"
-    r"governorate|LGA|upazila|kebele|woreda|commune|sector|neighbou?rhood|locality|barangay)(?=\s*[,(]|\s+in\s)"
+    r"^\s+(?:town|city|village|villages|area|camp|neighbou?rhood|locality|"
+    + unit_pattern(ADMIN_UNITS)
+    + r")(?=\s*[,(]|\s+in\s)"
 )
 # "in Y", "in the northern Y", "in southern Y".
 _IN_CONTAINER = re.compile(r"\s+in\s+(?:the\s+)?(?:(?:north|south|east|west|centr)[a-z-]*\s+)?")

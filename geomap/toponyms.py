@@ -169,8 +169,6 @@ _NEVER_ALONE = frozenset(
         "northwestern",
         "southeastern",
         "southwestern",
-        "midwest",
-        "midwestern",
         "upper",
         "lower",
         "middle",

@@ -404,12 +404,16 @@ def _is_year(match: re.Match[str]) -> bool:
     return bool(num) and len(num) == 4 and num.isdigit() and 1800 <= int(num) <= 2100
 
 
+_TIME_UNITS = r"(?i:seconds|minutes|hours|days|nights|weeks|months|years|decades|centuries)"
+
+
 def _conjoined_counts(before: str, offset: int) -> Count | None:
     """Add up "17 militants and 4 militiamen were killed", "5 soldiers, 35 militants and 3 civilians were killed"."""
     tail = re.search(r"(?:were|was|have been|had been)\s*$", before)
     if tail is None:
         return None
-    part = rf"(?:{_NUM}|{_WORDNUM})\s+(?:[\w-]+\s+){{0,3}}?{_PEOPLE}"
+    # "in the last three months, 95 children were charged": a span of time is no group of people
+    part = rf"(?:{_NUM}|{_WORDNUM})\s+(?:[\w-]+\s+){{0,3}}?(?!{_TIME_UNITS}\b){_PEOPLE}"
     chain = re.search(
         rf"\b(?:{part})(?:,?\s+(?:and\s+)?(?:between\s+)?{part})+\s*(?:\([^)]*\)\s*)?$",
         before[: tail.start()],

@@ -426,11 +426,27 @@ def person_name_words(text: str, entities: Sequence[tuple[int, int, str]]) -> se
     ['Ann', 'Tyler']
     """
     words: set[str] = set()
+    starts = {start for start, _, _ in entities}
     for start, end, label in entities:
+        if label != "PERSON":
+            continue
         parts = _POSSESSIVE.sub("", text[start:end]).split()
-        if label == "PERSON" and len(parts) >= 2:
+        # the recogniser may stop a name at a gap ("Vernon  Adkins, 40"): a capitalised word right after it,
+        # on the same line and starting no entity of its own, is the surname
+        more = _SURNAME_AFTER.match(text, end)
+        surname = (more.group(1) or more.group(2)) if more else None
+        if more and surname and text.find(surname, end) not in starts:
+            parts.append(surname)
+        if len(parts) >= 2:
             words.update((parts[0], parts[-1]))
     return words
+
+
+_SURNAME_AFTER = re.compile(
+    r"(?:[ \t]{2,}([A-Z][a-z]+(?:['’-][A-Z]?[a-z]+)?)\b(?!['’]s\b)"
+    r"|[ \t]([A-Z][a-z]+(?:['’-][A-Z]?[a-z]+)?),\s*\d{1,3}\s*,)"
+)
+"""A surname the recogniser left out: after a gap of two spaces, or one word told with an age ("Smith, 40,")."""
 
 
 def _refers_to_person(text: str, mention: Mention, people: set[str]) -> bool:

@@ -1060,10 +1060,20 @@ def is_trigger(tok: Any, kind: str) -> bool:
         return False
     if kind == "arrests" and tok.dep_ == "amod":
         return False
+    if kind == "arrests" and tok.pos_ == "NOUN" and tok.dep_ == "pobj" and tok.head.lower_ == "for":
+        return False  # "four warrants out for her arrest", "calls for the arrest of X": sought, not made
+    if kind == "arrests" and tok.lemma_.lower() == "charge" and not charged_person(tok):
+        return False  # "police charged at the crowd", "a charged debate": no one charged with an offence
+    if kind == "displacement" and tok.lemma_.lower() in {"arrive", "enter", "cross"} and not counted_arrival(tok):
+        return False  # "police entered the house", "800 a day are entering": no counted group of people arriving
+    if kind in _NAMED_IN_CHARGES and in_charge_list(tok):
+        return False  # "charged with ... fleeing or evading police", "two counts of felony vandalism"
     if kind == "aid" and is_needed(tok):
         return False  # "in dire need of humanitarian assistance": a need, not aid delivered
     if kind == "arrests" and tok.lower_ == "captured" and not _captured_people(tok):
         return False  # "rebels captured the town": ground taken, not people
+    if kind == "attack" and tok.lemma_.lower() == "take" and not taken_away(tok):
+        return False  # "taken to hospital", "taken in by police": no abduction
     if kind == "attack" and is_search(tok):
         return False
     if in_description(tok):
@@ -1079,6 +1089,150 @@ def is_trigger(tok: Any, kind: str) -> bool:
         return False  # "no person died"
     head = clause_head(tok)
     return not any(c.dep_ == "mark" and c.lower_ in {"if", "whether", "unless"} for c in head.children)
+
+
+_NAMED_IN_CHARGES = frozenset({"displacement", "looting", "arrests", "other"})
+"""Kinds whose cue, inside the list of offences of a charge, names the offence, not an event."""
+_CHARGE_WORDS = frozenset({"charge", "count", "accuse", "convict", "indict", "arrest", "book", "cite", "suspicion"})
+_CHARGE_PREPS = frozenset({"with", "for", "on", "of"})
+
+
+def taken_away(tok: Any) -> bool:
+    """
+    Tell whether "taken" tells people abducted: "the boys were taken by a woman", "three men were taken hostage".
+
+    Parameters
+    ----------
+    tok
+        A token of the verb "take".
+
+    Returns
+    -------
+    bool
+        True for a passive "taken" whose subject names people and whose agent is a person (not the police),
+        or that is told "hostage" or "captive"; never with a destination ("taken to hospital", "into custody").
+    """
+    if tok.pos_ != "VERB" or not any(c.dep_ == "auxpass" for c in tok.children):
+        return False
+    who = [c for c in tok.children if c.dep_ == "nsubjpass"]
+    if not who or not any(_names_a_person(c) or _PERSON_NOUN.match(c.lemma_.lower()) for c in who):
+        return False
+    if any(c.dep_ in {"prep", "prt"} and c.lower_ in {"to", "into", "away", "for", "off", "out"} for c in tok.children):
+        return False
+    if any(c.lower_ in {"hostage", "hostages", "captive"} for c in tok.children):
+        return True
+    agents = [g for c in tok.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
+    return any(
+        (a.ent_type_ == "PERSON" or _PERSON_NOUN.match(a.lemma_.lower()) or a.lemma_.lower() in _ARMED_GROUPS)
+        and a.lemma_.lower() not in _LAW_NOUNS
+        and not any(c.lemma_.lower() in _LAW_NOUNS for c in a.children)
+        for a in agents
+    )
+
+
+_ARMED_GROUPS = frozenset({"gunman", "militant", "rebel", "insurgent", "bandit", "kidnapper", "abductor", "militia"})
+
+
+def charged_person(tok: Any) -> bool:
+    """
+    Tell whether "charged" tells a person charged with an offence ("X was charged with assault", "police charged him").
+
+    Parameters
+    ----------
+    tok
+        A token of the verb "charge".
+
+    Returns
+    -------
+    bool
+        True for the verb with an offence ("with"), a person charged as its passive subject or its object;
+        False for a rush ("charged at the crowd", "charged into") or any other use.
+    """
+    if tok.pos_ != "VERB" or tok.dep_ == "acl":
+        return False  # "the head of a facility charged with fraud": a description of someone, not the news
+    preps = {c.lower_ for c in tok.children if c.dep_ == "prep"}
+    if preps & {"at", "into", "toward", "towards", "through", "across", "up", "down"}:
+        return False
+    passive = any(c.dep_ == "auxpass" for c in tok.children)
+    people = [c for c in tok.children if c.dep_ == ("nsubjpass" if passive else "dobj")]
+    if any(c.ent_type_ in {"ORG", "GPE", "NORP", "LOC", "FAC"} and not _names_a_person(c) for c in people):
+        return False  # "UEFA charged Liverpool with acts of damage": a club, a firm, a state is not arrested
+    if "with" in preps:
+        return True
+    return any(_names_a_person(c) or (c.tag_ in {"NNS", "NNPS"} and c.pos_ == "NOUN") for c in people)
+
+
+_MIGRANT_NOUNS = frozenset({"refugee", "migrant", "seeker", "asylum-seeker", "evacuee"})
+_RATE_NOUNS = frozenset({"day", "week", "month", "hour", "night", "year"})
+
+
+def counted_arrival(tok: Any) -> bool:
+    """
+    Tell whether an arrival verb tells a displacement flow: a counted group of people of a nation, or refugees.
+
+    "More than 52,000 Venezuelans have arrived in Brazil", "3,000 refugees crossed into Chad"; not "police
+    entered the house", nor a rate ("800 Venezuelans are entering each day").
+
+    Parameters
+    ----------
+    tok
+        The verb ("arrived", "entered", "crossed").
+
+    Returns
+    -------
+    bool
+        True when its subject is a nationality (a demonym entity) or refugees or migrants, with a number, and
+        no "each day", "a week" makes the figure a rate.
+    """
+    if tok.pos_ != "VERB":
+        return False
+    who = next((c for c in tok.children if c.dep_ == "nsubj"), None)
+    if who is None or not (who.ent_type_ == "NORP" or who.lemma_.lower() in _MIGRANT_NOUNS):
+        return False
+    if not any(c.dep_ == "nummod" or c.lower_ in {"thousands", "hundreds", "dozens"} for c in who.subtree):
+        return False
+    for c in tok.subtree:
+        if c.lemma_.lower() in _RATE_NOUNS and any(d.lower_ in {"each", "every", "a", "per"} for d in c.children):
+            return False
+    return True
+
+
+def in_charge_list(tok: Any) -> bool:
+    """
+    Tell whether a cue word names an offence in the list of a charge or an arrest.
+
+    "Hacker was charged with theft, second-degree fleeing or evading police and burglary", "arrested for
+    battery and two counts of felony vandalism", "on suspicion of looting": the offence is told as the ground
+    of the charge (the act, if any, is told elsewhere), never as an event of its own.
+
+    Parameters
+    ----------
+    tok
+        The cue's token.
+
+    Returns
+    -------
+    bool
+        True when the cue hangs, through a preposition (with, for, on, of) and any list of nouns or
+        verbal nouns, under a word of charging (charge, count, accuse, arrest, suspicion ...).
+    """
+    up = tok
+    through_prep = False
+    for _ in range(12):
+        if up.head.i == up.i:
+            return False
+        if up.dep_ == "prep":
+            if up.lower_ in _CHARGE_PREPS:
+                through_prep = True
+        elif up.dep_ in {"advcl", "conj"} and up.pos_ == "NOUN":
+            # a long list the parser hangs item by item on the charge verb ("charged with theft, ... fleeing")
+            through_prep = through_prep or any(c.dep_ == "prep" and c.lower_ in _CHARGE_PREPS for c in up.head.children)
+        elif up.dep_ not in {"conj", "pobj", "pcomp", "dobj", "appos", "compound", "amod", "nmod", "cc", "advmod"}:
+            return False  # a clause of its own: "charged after he fled the scene" keeps the flight
+        up = up.head
+        if through_prep and up.lemma_.lower() in _CHARGE_WORDS:
+            return True
+    return False
 
 
 def is_needed(tok: Any) -> bool:
@@ -1139,14 +1293,24 @@ def victims_of(trig: Any) -> tuple[int, Any] | None:
         The count and the noun token that names the people; None for a plural without a number.
     """
     verb = trig
+    if trig.pos_ == "NOUN" and trig.tag_ == "NN":
+        made = _one_arrest_made(trig)
+        if made is not None:
+            return made
     if trig.pos_ == "NOUN" and trig.dep_ == "pobj" and trig.head.head.pos_ in {"VERB", "AUX"}:
         verb = trig.head.head  # "placed under arrest", "taken into custody", "is in custody"
+    elif trig.pos_ == "ADJ" and trig.dep_ == "acomp" and trig.head.lemma_.lower() == "be":
+        verb = trig.head  # "a man is dead after being stabbed"
     copula = verb.lemma_.lower() == "be" and trig is not verb
     if verb.pos_ != "VERB" and not copula:
         return None
     passive = any(c.dep_ == "auxpass" for c in verb.children) or (verb.dep_ in {"acl", "relcl"} and verb.tag_ == "VBN")
     wanted = {"nsubjpass"} if passive else {"nsubj"} if copula else {"dobj"}
-    noun = next((c for c in verb.children if c.dep_ in wanted and _same_line(c, verb)), None)
+    held = [c for c in verb.children if c.dep_ in wanted and _same_line(c, verb)]
+    # a dateline the parser hangs on the verb as a subject, the lead's subject on it or beside it
+    # ("HOLLIDAY, Mo. - A man was arrested")
+    people = [t for c in held for t in c.subtree if t.i == c.i or (t.dep_ == "appos" and t.i > c.i)]
+    noun = next((c for c in people if _names_a_person(c) and c.dep_ != "poss"), held[0] if held else None)
     if noun is None and not passive and verb.tag_ in {"VBD", "VBN"}:
         noun = next((c for c in verb.children if c.dep_ == "nsubj"), None)  # headline style: "Man arrested"
     if noun is None and passive and verb.dep_ == "acl":
@@ -1169,10 +1333,42 @@ def victims_of(trig: Any) -> tuple[int, Any] | None:
         if person.pos_ == "PRON":
             if person.lower_ not in {"he", "she", "him", "her"}:
                 return None
-        elif not (person.ent_type_ == "PERSON" or _PERSON_NOUN.match(person.lower_) or _is_age_noun(person)):
-            return None
+        elif not (
+            person.ent_type_ == "PERSON"
+            or _PERSON_NOUN.match(person.lower_)
+            or _is_age_noun(person)
+            or (person.pos_ == "PROPN" and any(_is_age_noun(c) for c in person.children))
+        ):
+            return None  # "38-year-old Smith" is a person told with an age, whatever the recogniser says
         total += 1
     return total, noun
+
+
+def _names_a_person(tok: Any) -> bool:
+    """Tell whether a noun names one or more people ("a man", "Smith", "he", "the 30-year-old")."""
+    if tok.pos_ == "PRON":
+        return tok.lower_ in {"he", "she", "him", "her", "they", "them"}
+    return tok.ent_type_ == "PERSON" or bool(_PERSON_NOUN.match(tok.lower_)) or _is_age_noun(tok)
+
+
+def _one_arrest_made(trig: Any) -> tuple[int, Any] | None:
+    """
+    Count one person for a singular arrest noun that police make ("police made the arrest", "an arrest was made").
+
+    "the arrest of a man" counts the people the noun's "of" names instead, when they are one person.
+    """
+    if trig.lemma_.lower() != "arrest":
+        return None
+    of = next((g for c in trig.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children), None)
+    if of is not None:
+        if of.dep_ != "pobj" or of.tag_ in {"NNS", "NNPS"} or not _names_a_person(of):
+            return None
+        if any(c.dep_ in {"conj", "nummod"} for c in of.children):
+            return None
+        return 1, of
+    article = any(c.dep_ == "det" and c.lower_ in {"a", "an", "the"} for c in trig.children)
+    made = trig.head.lemma_.lower() == "make" and trig.dep_ in {"dobj", "nsubjpass"}
+    return (1, trig) if article and made else None
 
 
 def _is_age_noun(tok: Any) -> bool:

@@ -74,7 +74,12 @@ KNOWN_ABROAD_POPULATION = 100_000
 (or a capital)."""
 
 _REGION_BEFORE = re.compile(r"\b(?:region|province|oblast|state|district|governorate|county|prefecture)\s+of\s+$", re.I)
-_REGION_AFTER = re.compile(r"^\s+(?:region|province|oblast|governorate|prefecture|district)\b", re.I)
+_REGION_AFTER = re.compile(
+    r"^\s+(?:region|province|oblast|governorate|prefecture|district)\b"
+    # "Cloverhill District Court", "the Kasese District Hospital": an institution's name, not the area
+    r"(?!\s+(?:[Cc]ourt|[Hh]ospital|[Jj]ail|[Pp]rison|[Ss]chool|[Cc]ouncil|[Aa]ttorney|[Jj]udge|[Mm]agistrate|[Pp]olice)s?\b)",
+    re.I,
+)
 _SPEECH = (
     r"(?:says|said|say|has said|had said|announced|has announced|called|calls|has called|have called|urged|urges|"
     r"warned|warns|refused|refuses|rejected|rejects|denied|denies|accused|accuses|condemned|condemns|insists|"
@@ -242,6 +247,17 @@ def is_metonymic(text: str, mention: Mention) -> bool:
 
 
 def _role(text: str, mention: Mention) -> Role:
+    """
+    Tell whether a mention is a demonym, a region phrase ("the Osh region") or a plain place name.
+
+    Examples
+    --------
+    >>> from geomap.toponyms import Mention
+    >>> text = "Clashes in Kasese district. He appeared at Kasese District Court."
+    >>> [_role(text, Mention(doc_id="d", text="Kasese", start_char=i, end_char=i + 6, key="kasese", kind="place"))
+    ...  for i in (11, 43)]
+    ['region', 'place']
+    """
     if mention.kind == "demonym":
         return "demonym"
     before = text[max(0, mention.start_char - 40) : mention.start_char]

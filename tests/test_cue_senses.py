@@ -108,3 +108,10 @@ def test_a_weekday_before_its_date_names_that_date(gazetteer: Gazetteer, nlp: An
     events = process_document(doc, gazetteer, nlp).events
     assert events
     assert {e.date.date for e in events if e.date is not None} == {dt.date(2022, 2, 3)}
+
+
+def test_an_organisation_charged_is_not_arrested(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = "The league charged Leeds with crowd disturbances on Thursday."
+    assert not [k for k in _kinds(text, gazetteer, nlp) if "arrests" in k]
+    text = "Police in Leeds charged a 30-year-old man with assault on Thursday."
+    assert [k for k in _kinds(text, gazetteer, nlp) if "arrests" in k]

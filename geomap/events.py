@@ -1098,7 +1098,7 @@ _AGENCY_AFTER = re.compile(
 
 def _in_agency_name(text: str, res: Resolution) -> bool:
     """
-    Tell whether a state or country is a word of an agency's name ("the Queensland Police Service said").
+    Tell whether a state or country is a word of an agency's name ("the Northland Police Service said").
 
     The agency's name tells its jurisdiction, not where the event happened; a town's own force ("Winnipeg
     police") is left to the other rules, as its town mostly is the scene.
@@ -2099,7 +2099,7 @@ def _build_event(
                 geometry_kind = "flow"
                 origin = place.name
     if family == "displacement" and place is not None and geometry_kind == "point":
-        # "52,000 Venezuelans have arrived in Brazil": the place is where they arrived, their nation the origin
+        # "40,000 Nicaraguans have arrived in Costa Rica": the place is where they arrived, their nation the origin
         arrivals = [t for t in triggers.get("displacement", []) if t.lemma_.lower() in {"arrive", "enter", "cross"}]
         nation = next(
             (

@@ -1170,8 +1170,8 @@ def counted_arrival(tok: Any) -> bool:
     """
     Tell whether an arrival verb tells a displacement flow: a counted group of people of a nation, or refugees.
 
-    "More than 52,000 Venezuelans have arrived in Brazil", "3,000 refugees crossed into Chad"; not "police
-    entered the house", nor a rate ("800 Venezuelans are entering each day").
+    "More than 40,000 Nicaraguans have arrived in Costa Rica", "3,000 refugees crossed into Chad"; not "police
+    entered the house", nor a rate ("600 Nicaraguans are entering each day").
 
     Parameters
     ----------

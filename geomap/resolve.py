@@ -76,7 +76,7 @@ KNOWN_ABROAD_POPULATION = 100_000
 _REGION_BEFORE = re.compile(r"\b(?:region|province|oblast|state|district|governorate|county|prefecture)\s+of\s+$", re.I)
 _REGION_AFTER = re.compile(
     r"^\s+(?:region|province|oblast|governorate|prefecture|district)\b"
-    # "Cloverhill District Court", "the Kasese District Hospital": an institution's name, not the area
+    # "Riverside District Court", "the Lakeview District Hospital": an institution's name, not the area
     r"(?!\s+(?:[Cc]ourt|[Hh]ospital|[Jj]ail|[Pp]rison|[Ss]chool|[Cc]ouncil|[Aa]ttorney|[Jj]udge|[Mm]agistrate|[Pp]olice)s?\b)",
     re.I,
 )

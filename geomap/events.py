@@ -1091,7 +1091,7 @@ _CUSTODY_AFTER = re.compile(
     re.I,
 )
 _AGENCY_AFTER = re.compile(
-    r"^(?:['’]s)?\s+(?:[A-Z][a-z]+\s+){0,2}?(?:Police|Highway\s+Patrol|State\s+Patrol|Department|Ministry|Command|"
+    r"^(?:['’]s)?\s+(?:[A-Z][a-z]+\s+){0,2}?(?:Police|Patrol|Department|Ministry|Command|"
     r"Constabulary|Corrections|Attorney|Prosecutor|University|Agency|Bureau|Commission|Authority|Government)\b"
 )
 

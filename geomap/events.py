@@ -647,6 +647,13 @@ _PLACE_CHAIN_BEFORE = re.compile(
 """Before a name: a locative preposition, or one and a capitalised place with a comma ("in X district, ")."""
 
 
+_SEQUEL = re.compile(
+    r"\b(?:at the scene|the (?:following|next) (?:day|morning)|later that (?:day|night|evening)|"
+    r"shortly (?:after|afterwards)\b|(?:hours|minutes|moments) later|a day later)\b",
+    re.I,
+)
+"""Words that tie a sentence's time to the event told just before ("arrested at the scene", "the next day")."""
+
 _WEAK_FAMILIES = frozenset({"other", "aid", "meeting"})
 """Families whose cues ("aid", "talks", "deal", "deployed") are mostly context outside a report's lead."""
 
@@ -1498,6 +1505,17 @@ def extract_events(
             )
             if event is None:
                 continue
+            told = raw[-1] if raw else None
+            if (
+                told is not None
+                and told.background
+                and event.current
+                and event.date is None
+                and _SEQUEL.search(chunk)
+                and s_start - _told_until(told) < 400
+            ):
+                # "He was arrested at the scene" right after a dated attack of history: that history, told on
+                event = replace(event, date=told.date, background=True)
             last = next((e for e in reversed(raw) if e.family == family), None)
             if (
                 last is not None

@@ -1133,6 +1133,10 @@ def taken_away(tok: Any) -> bool:
 _ARMED_GROUPS = frozenset({"gunman", "militant", "rebel", "insurgent", "bandit", "kidnapper", "abductor", "militia"})
 
 
+_NOT_PEOPLE_ENTITIES = frozenset({"ORG", "GPE", "NORP", "LOC", "FAC", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW"})
+"""Entity labels of names that are no person (a club, a firm, a state)."""
+
+
 def charged_person(tok: Any) -> bool:
     """
     Tell whether "charged" tells a person charged with an offence ("X was charged with assault", "police charged him").
@@ -1155,7 +1159,7 @@ def charged_person(tok: Any) -> bool:
         return False
     passive = any(c.dep_ == "auxpass" for c in tok.children)
     people = [c for c in tok.children if c.dep_ == ("nsubjpass" if passive else "dobj")]
-    if any(c.ent_type_ in {"ORG", "GPE", "NORP", "LOC", "FAC"} and not _names_a_person(c) for c in people):
+    if any(c.ent_type_ in _NOT_PEOPLE_ENTITIES and not _names_a_person(c) for c in people):
         return False  # "UEFA charged Liverpool with acts of damage": a club, a firm, a state is not arrested
     if "with" in preps:
         return True

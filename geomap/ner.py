@@ -49,7 +49,7 @@ NAME_LABELS = frozenset({"PERSON", "ORG", "NORP", "FAC"})
 """Entity labels of names that are not places: a gazetteer match inside one is vetoed
 unless the text supports a place reading (:func:`has_place_reading`)."""
 _EVERYDAY_UNITS = frozenset({"division", "sector", "ward", "zone"})
-"""Unit nouns that are everyday words after any name ("the SME sector", "the Money Market Division")."""
+"""Unit nouns that are everyday words after any name ("the farm sector", "the Sales Division")."""
 PLACE_HEADS = frozenset(
     {
         "city", "town", "village", "valley", "island", "islands", "river", "mountains", "area", "neighborhood",

@@ -351,7 +351,7 @@ def find_count(sentence: str, trigger: re.Pattern[str], *, offset: int = 0) -> C
             cand = _count_from_match(m_after, offset + shift)
             best = _closer(best, (0, cand))
             continue
-        # "he was killed", "killing him and 2 of his relatives"
+        # "he was killed", "killing her and 3 of her neighbours"
         pronoun = _PRONOUN_BEFORE.search(before) or _PRONOUN_AFTER.match(after)
         if pronoun:
             extra = parse_number(pronoun.group("more") or "") or 0
@@ -657,7 +657,7 @@ def find_dates(sentence: str, published: dt.date | None, *, offset: int = 0) -> 
     matches = list(DATE_RE.finditer(sentence))
     for n, match in enumerate(matches):
         if match.start() < skip_to:
-            continue  # the "last year" of "25 February last year", already read with its day
+            continue  # the "last year" of "3 March last year", already read with its day
         expr = match.group()
         following = matches[n + 1] if n + 1 < len(matches) else None
         if (
@@ -666,7 +666,7 @@ def find_dates(sentence: str, published: dt.date | None, *, offset: int = 0) -> 
             and following.group("absday")
             and re.fullmatch(r"[\s,]{0,3}", sentence[match.end() : following.start()])
         ):
-            continue  # "on Friday, February 3": the weekday names the date that follows it
+            continue  # "on Monday, March 6": the weekday names the date that follows it
         info = _resolve(match, sentence, published)
         if info is None:
             continue
@@ -678,7 +678,7 @@ def find_dates(sentence: str, published: dt.date | None, *, offset: int = 0) -> 
             and (match.group("absday") or match.group("month"))
             and not re.search(r"\d{4}", expr)
         ):
-            # "on 25 February last year": the day of the year the words name
+            # "on 3 March last year": the day of the year the words name
             shift = {"last": -1, "this": 0, "next": 1}[year.group(1).lower()]
             with contextlib.suppress(ValueError):
                 date = date.replace(year=published.year + shift)

@@ -339,6 +339,7 @@ def find_count(sentence: str, trigger: re.Pattern[str], *, offset: int = 0) -> C
         if (
             m_after
             and not _is_year(m_after)
+            and not _is_both_and(m_after, rest)
             and (
                 _is_people_count(rest, m_after)
                 or re.match(r"^\s*(?:[.,;]|and\b|$)", rest)
@@ -350,7 +351,7 @@ def find_count(sentence: str, trigger: re.Pattern[str], *, offset: int = 0) -> C
             cand = _count_from_match(m_after, offset + shift)
             best = _closer(best, (0, cand))
             continue
-        # "he was killed", "killing him and 2 of his relatives"
+        # "he was killed", "killing her and 3 of her neighbours"
         pronoun = _PRONOUN_BEFORE.search(before) or _PRONOUN_AFTER.match(after)
         if pronoun:
             extra = parse_number(pronoun.group("more") or "") or 0
@@ -377,6 +378,8 @@ def find_count(sentence: str, trigger: re.Pattern[str], *, offset: int = 0) -> C
             ):
                 continue
             following = before[m_before.end() :]
+            if _is_both_and(m_before, following):
+                continue
             if _CASUALTY.search(following):
                 continue  # the count belongs to an earlier trigger: "killed 77 people and wounded ..."
             if following.strip() and not _is_people_count(following, m_before):
@@ -399,9 +402,30 @@ _PRONOUN_BEFORE = re.compile(r"\b(?:he|she)\s+(?:was|had been|has been)\s+(?:\w+
 _PRONOUN_AFTER = re.compile(rf"^\s+(?:him|her)\b(?:\s+and\s+(?P<more>{_NUM}|{_WORDNUM})\b)?", re.I)
 
 
+def _is_both_and(match: re.Match[str], rest: str) -> bool:
+    """
+    Tell whether a count word is the "both" of "both A and B" (two groups named, not two people).
+
+    Examples
+    --------
+    >>> m = COUNT_RE.match("both")
+    >>> _is_both_and(m, " rebels and civilians"), _is_both_and(m, " men were killed")
+    (True, False)
+    >>> _is_both_and(m, " brothers and wounding their father")
+    False
+    """
+    word = match.group("word")
+    if not word or word.lower() != "both":
+        return False
+    return re.match(r"^\s+(?:[\w'-]+\s+){1,3}and\s+(?![\w-]+(?:ing|ed)\b)\w", rest) is not None
+
+
 def _is_year(match: re.Match[str]) -> bool:
     num = match.group("num")
     return bool(num) and len(num) == 4 and num.isdigit() and 1800 <= int(num) <= 2100
+
+
+_TIME_UNITS = r"(?i:seconds|minutes|hours|days|nights|weeks|months|years|decades|centuries)"
 
 
 def _conjoined_counts(before: str, offset: int) -> Count | None:
@@ -409,7 +433,8 @@ def _conjoined_counts(before: str, offset: int) -> Count | None:
     tail = re.search(r"(?:were|was|have been|had been)\s*$", before)
     if tail is None:
         return None
-    part = rf"(?:{_NUM}|{_WORDNUM})\s+(?:[\w-]+\s+){{0,3}}?{_PEOPLE}"
+    # "in the last three months, 95 children were charged": a span of time is no group of people
+    part = rf"(?:{_NUM}|{_WORDNUM})\s+(?:[\w-]+\s+){{0,3}}?(?!{_TIME_UNITS}\b){_PEOPLE}"
     chain = re.search(
         rf"\b(?:{part})(?:,?\s+(?:and\s+)?(?:between\s+)?{part})+\s*(?:\([^)]*\)\s*)?$",
         before[: tail.start()],
@@ -632,7 +657,7 @@ def find_dates(sentence: str, published: dt.date | None, *, offset: int = 0) -> 
     matches = list(DATE_RE.finditer(sentence))
     for n, match in enumerate(matches):
         if match.start() < skip_to:
-            continue  # the "last year" of "25 February last year", already read with its day
+            continue  # the "last year" of "3 March last year", already read with its day
         expr = match.group()
         following = matches[n + 1] if n + 1 < len(matches) else None
         if (
@@ -641,7 +666,7 @@ def find_dates(sentence: str, published: dt.date | None, *, offset: int = 0) -> 
             and following.group("absday")
             and re.fullmatch(r"[\s,]{0,3}", sentence[match.end() : following.start()])
         ):
-            continue  # "on Friday, February 3": the weekday names the date that follows it
+            continue  # "on Monday, March 6": the weekday names the date that follows it
         info = _resolve(match, sentence, published)
         if info is None:
             continue
@@ -653,7 +678,7 @@ def find_dates(sentence: str, published: dt.date | None, *, offset: int = 0) -> 
             and (match.group("absday") or match.group("month"))
             and not re.search(r"\d{4}", expr)
         ):
-            # "on 25 February last year": the day of the year the words name
+            # "on 3 March last year": the day of the year the words name
             shift = {"last": -1, "this": 0, "next": 1}[year.group(1).lower()]
             with contextlib.suppress(ValueError):
                 date = date.replace(year=published.year + shift)

@@ -35,6 +35,7 @@ from geomap.errors import GeomapError, InputError
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Sequence
 
+    from geomap.events import Event
     from geomap.gazetteer import Gazetteer
     from geomap.geoparse import ParsedDocument
     from geomap.ingest import Document
@@ -513,6 +514,13 @@ def extract(
             help="also write planned events, cumulative tolls and history dated vaguer than a week (flagged)",
         ),
     ] = False,
+    fuse: Annotated[
+        bool,
+        typer.Option(
+            "--fuse",
+            help="many reports of one crisis: write one event per real-world event, as 'geomap map' fuses them",
+        ),
+    ] = False,
 ) -> None:
     """Extract events (what, where, when, how many) from reports or JSON Lines documents."""
     from geomap.events import event_to_json
@@ -538,14 +546,23 @@ def extract(
             skipped.summary()
             return
         unlocated = total = 0
+
+        def kept(event: Event) -> bool:
+            # plans and cumulative tolls are no incidents (kept with --all-events)
+            return all_events or not (event.planned or event.toll or event.vague_history)
+
+        lines: Iterable[dict[str, Any]]
+        if fuse:
+            from geomap.fusion import fused_event_lines
+
+            lines = fused_event_lines(list(results), keep=kept)
+        else:
+            lines = (event_to_json(event) for result in results for event in result.events if kept(event))
         with _output(output) as out:
-            for result in results:
-                for event in result.events:
-                    if (event.planned or event.toll or event.vague_history) and not all_events:
-                        continue  # plans and cumulative tolls are no incidents (kept with --all-events)
-                    total += 1
-                    unlocated += not event.located
-                    out.write(json.dumps(event_to_json(event), ensure_ascii=False) + "\n")
+            for line in lines:
+                total += 1
+                unlocated += not line["located"]
+                out.write(json.dumps(line, ensure_ascii=False) + "\n")
         if unlocated and not _Settings.quiet:
             print(f"{unlocated} of {total} events could not be located (written with lat/lon null)", file=sys.stderr)
         skipped.summary()

@@ -170,6 +170,20 @@ KIND_RANK = {"country": 0, "adm1": 1, "adm": 2, "city": 3, "other": 3}
 """Coarse-to-fine order of the gazetteer kinds of :func:`gazetteer_kind` (a name the gazetteer lacks has none)."""
 _DISTANCE_BUCKETS = (1, 2, 3, 5, 8, 12, 20)
 _MAX_PATH_LABELS = 6
+_LOCATIVE_PREPS = frozenset(
+    {"in", "at", "near", "outside", "inside", "across", "around", "throughout", "within", "into", "on", "from"}
+    | {"off", "along", "towards", "toward", "over"}
+)
+_CLAUSE_MARKS = frozenset(
+    {"if", "when", "after", "before", "while", "because", "unless", "as", "since", "until", "once", "though"}
+    | {"although", "whether"}
+)
+_QUOTES = frozenset({'"', "\u201c", "\u201d", "''", "``"})
+_PHRASE_DEPS = frozenset(
+    {"pobj", "prep", "compound", "amod", "appos", "conj", "nmod", "poss", "npadvmod", "cc", "nummod", "det", "acl"}
+    | {"relcl"}
+)
+_MAX_PHRASE_DEPTH = 8
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -754,6 +768,112 @@ def _relative_features(doc: Any, feats: list[dict[str, float]], cands: Sequence[
         f[f"between={min(between, 3)}"] = 1.0
 
 
+def _in_quote(doc: Any, token: Any) -> bool:
+    """Return True when an odd number of quote marks precedes the token in its sentence."""
+    return sum(1 for t in doc[token.sent.start : token.i] if t.text in _QUOTES) % 2 == 1
+
+
+def _trigger_context(trig: Any) -> dict[str, float]:
+    """Describe how eventive the trigger's clause is: reported, subordinate, quoted, passive, negated above."""
+    f: dict[str, float] = {}
+    if any(a.lemma_ in SPEECH_VERBS for a in _chain(trig)[1:4]):
+        f["t_anc_speech"] = 1.0
+    for child in trig.children:
+        if child.dep_ == "mark" and child.lower_ in _CLAUSE_MARKS:
+            f["t_mark=" + child.lower_] = 1.0
+        elif child.dep_ in {"nsubjpass", "auxpass"}:
+            f["t_passive"] = 1.0
+        elif child.dep_ == "dobj":
+            f["t_dobj"] = 1.0
+    if trig.head.i != trig.i:
+        f[f"t_hdep={trig.dep_}|{trig.head.pos_}"] = 1.0
+        if trig.dep_ in {"xcomp", "ccomp", "advcl", "relcl", "acl", "pcomp", "pobj", "dobj", "nsubj", "nsubjpass"}:
+            f[_hash("t_head", trig.head.lemma_)] = 1.0  # "plan to attack", "the attack killed"
+        for child in trig.head.children:
+            if child.dep_ == "neg":
+                f["t_head_neg"] = 1.0
+            elif child.tag_ == "MD":
+                f["t_head_modal"] = 1.0
+    if _in_quote(trig.doc, trig):
+        f["t_in_quote"] = 1.0
+    return f
+
+
+def _phrase_anchor(token: Any, trig_chain: set[int]) -> tuple[int, str, int]:
+    """Return the top of the noun/prepositional phrase a name sits in, its path labels there and the depth."""
+    path: list[str] = []
+    while (
+        token.dep_ in _PHRASE_DEPS
+        and token.head.i != token.i
+        and token.i not in trig_chain
+        and token.head.i not in trig_chain
+        and len(path) <= _MAX_PHRASE_DEPTH
+    ):
+        dep = str(token.dep_)
+        if dep == "prep":
+            dep = "prep:" + (token.lower_ if token.lower_ in _LOCATIVE_PREPS or token.lower_ == "of" else "x")
+        path.append(dep)
+        token = token.head
+    return int(token.i), " ".join(path[:4]), len(path)
+
+
+def _context_features(doc: Any, feats: list[dict[str, float]], cands: Sequence[CandidateSpan], trig: Any) -> None:
+    """
+    Add the trigger's clause context and where each name sits among the names of its phrase.
+
+    The trigger part (speech or subordinating context, a locative phrase attached
+    to the trigger) is the same for all candidates of a sentence and moves the
+    decision between "some place" and "no place"; the phrase part tells, for names
+    in one phrase ("the X suburb of Y"), which is the deeper, finer one.
+    """
+    context = _trigger_context(trig)
+    owner = {i: n for n, c in enumerate(cands) for i in range(c.start, c.end)}
+    located: set[int] = set()
+    for host in [trig] + ([trig.head] if trig.pos_ in {"NOUN", "PROPN"} else []):
+        for prep in host.children:
+            if prep.dep_ == "prep" and prep.lower_ in _LOCATIVE_PREPS:
+                for obj in prep.children:
+                    if obj.dep_ == "pobj":
+                        located.update(owner[t.i] for t in obj.subtree if t.i in owner)
+    trig_chain = {t.i for t in _chain(trig)}
+    anchors = [_phrase_anchor(_head_of(doc, c.start, c.end), trig_chain) for c in cands]
+    for n, (f, cand) in enumerate(zip(feats, cands, strict=True)):
+        f.update(context)
+        if located:
+            f["t_loc"] = 1.0
+            f["t_loc|this" if n in located else "t_loc|other"] = 1.0
+        else:
+            f["t_noloc"] = 1.0
+        head = _head_of(doc, cand.start, cand.end)
+        if head.dep_ in {"compound", "amod", "nmod", "poss"}:
+            f[f"mod_of={head.head.ent_type_ or head.head.pos_}"] = 1.0
+        if cand.end < len(doc) and doc[cand.end].tag_ == "POS":
+            f["poss_s"] = 1.0
+        for above in _chain(head)[1:6]:
+            if above.i == trig.i:
+                break
+            if above.dep_ in {"relcl", "acl", "appos"} and (
+                above.head.ent_type_ == "PERSON" or above.head.lemma_ == "who"
+            ):
+                f["in_person_clause"] = 1.0
+                break
+        if _in_quote(doc, head):
+            f["c_in_quote"] = 1.0
+        f[f"ent={head.ent_type_ or '-'}|{cand.label}"] = 1.0
+        anchor, role, depth = anchors[n]
+        f["phr_role=" + role] = 1.0
+        sibs = [m for m in range(len(cands)) if m != n and anchors[m][0] == anchor]
+        if not sibs:
+            f["phr_alone"] = 1.0
+            continue
+        f["phr_sib"] = 1.0
+        f["phr_sib|role=" + role] = 1.0
+        f[f"phr_deeper={min(sum(1 for m in sibs if anchors[m][2] > depth), 2)}"] = 1.0
+        f[f"phr_shallower={min(sum(1 for m in sibs if anchors[m][2] < depth), 2)}"] = 1.0
+        for m in sibs[:3]:
+            f["phr_pair=" + role + "/" + anchors[m][1]] = 1.0
+
+
 def _kind_features(doc: Any, feats: list[dict[str, float]], cands: Sequence[CandidateSpan], kind_of: KindOf) -> None:
     """Add what the gazetteer says each candidate is, and whether a finer or coarser place is named beside it."""
     text = doc.text  # spaCy joins the tokens anew on each access
@@ -832,6 +952,7 @@ def candidate_features(
     _relative_features(doc, feats, cands, trig)
     if kind_of is not None:
         _kind_features(doc, feats, cands, kind_of)
+    _context_features(doc, feats, cands, doc[trig])
     _tensor_features(doc, feats, cands, trig)
     return cands, feats
 

@@ -60,6 +60,7 @@ from geomap.reading import (
     victims_of,
 )
 from geomap.resolve import geo_precision, where_precision
+from geomap.toponyms import ADMIN_UNITS, unit_pattern
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -88,13 +89,17 @@ KIND_PATTERNS: dict[str, re.Pattern[str]] = {
         r"lost (?:their|his|her) lives?|massacred|slain|murdered|lynched|beheaded|executed)\b",
         "injured": r"\b(?:wound(?:ed|ing|s)?|injur(?:ed|ing|ies|y)|hurt|hospitali[sz]ed)\b",
         "riots": r"\b(?:riot(?:s|ing|ers?)?|unrest|mob|lynch\w*|rampage\w*|stormed|ethnic violence|communal violence"
-        r"|pogroms?|pelted|threw stones|stone[- ]pelting)\b",
+        r"|pogroms?|pelted|threw stones|stone[- ]pelting|m[eê]l[eé]es?|brawl(?:s|ed|ing)?)\b",
         "clashes": r"\b(?:clash(?:es|ed|ing)?|fighting|fought|gun ?battles?|firefights?|exchanged fire|shoot-?outs?"
         r"|exchange of fire|skirmish\w*|battled?|offensive)\b",
         "attack": r"\b(?:attack(?:s|ed|ing)?|ambush\w*|shell(?:ed|ing|s)|artillery|mortars?|missiles?|rockets?|"
         r"air ?strikes?|drone strikes?|bomb(?:s|ed|ing|ings)?|explosions?|exploded|IEDs?|landmines?|grenades?|"
         r"shot|shooting|opened fire|fired (?:at|on|upon)|shot at|air raids?|raids?|raided|stabbed|stabbings?|knifed|"
-        r"assaulted|tortured|beat(?:en)?|abduct\w*|kidnap\w*|raped?|sexual(?:ly)? "
+        r"assaulted|tortured|beat(?:en)?|"
+        r"thr(?:ew|own|owing)\s+(?:[\w-]+\s+){1,4}?at\s+(?:an?\s+|the\s+|his\s+|her\s+)?(?:[\w-]+\s+){0,2}?"
+        r"(?:bus(?:es)?|cars?|vehicles?|police|officers?|crowds?|people|him|her|them|protesters|fans|players)|"
+        r"abduct\w*|kidnap\w*|taken(?= (?:hostage|captive)\b| (?:\S+ ){0,5}?by\b)|"
+        r"raped?|sexual(?:ly)? "
         r"(?:assault|violence)\w*|suicide bomb\w*)\b",
         "protest": r"\b(?:protest(?:s|ed|ing|ers?|ors?)?|demonstrat(?:ion|ions|ors?|ed|ing)|rall(?:y|ies|ied)|"
         r"march(?:ed|es)|(?-i:march)(?! \d)|sit[- ]ins?|strikes? (?:by|over|against)|went on strike|picket\w*|"
@@ -103,7 +108,7 @@ KIND_PATTERNS: dict[str, re.Pattern[str]] = {
         r"gathered (?:\w+ ){0,8}to (?:protest|demand|denounce|call|complain|oppose|condemn|support|express|urge)|"
         r"gathered (?:in front of|outside|at|near))\b",
         "arrests": r"\b(?:arrest(?:s|ed|ing)?|detain(?:s|ed|ing)?|detention|custody|apprehended|rounded up|"
-        r"captured)\b",
+        r"captured|(?:was|were|been|being|is|are)\s+(?:\w+\s+)?charged|charged(?=\s+(?:[\w-]+\s+){0,4}?with\b))\b",
         "arson": r"\b(?:set (?:\w+ )?(?:on )?fire|setting (?:\w+ ){0,3}on fire|set (?:\w+ ){0,3}(?:ablaze|alight)|"
         r"set fire to|(?:fire|blaze) was set|torch(?:ed|ing)|arson|"
         r"burn(?:ed|t|ing) (?:down )?(?:homes?|houses?|shops?|vehicles?|cars?|buildings?)|firebomb\w*)\b",
@@ -113,6 +118,8 @@ KIND_PATTERNS: dict[str, re.Pattern[str]] = {
         "state_of_emergency": r"\b(?:state of emergency|emergency rule|martial law|emergency decree)\b",
         "deadly_force": r"\b(?:deadly force|lethal force|shoot[- ]to[- ]kill|shoot on sight)\b",
         "displacement": r"\b(?:fle(?:e|es|eing|d)|refugees?|displaced|displacement|evacuat\w*|exodus|"
+        r"(?:(?-i:[A-Z][a-z]+(?:ans|ese|is|ees|ians))|refugees|migrants|asylum[- ]seekers)\s+(?:\[\d+\]\s+)?"
+        r"(?:(?:have|had|has|are|were)\s+)?(?:(?:already|now|recently)\s+)?(?:arrived|entered|crossed)|"
         r"sought refuge|crossed into|expell?ed|deported|forcibly returned|uprooted|"
         r"(?:driven|forced|chased)\s+(?:out\s+)?(?:from|of)\s+(?:their|his|her)\s+homes?)\b",
         "troop_request": r"\b(?:(?:ask(?:ed|s|ing)?|request(?:ed|s|ing)?|appeal(?:ed|s)?|call(?:ed)? on)\b[^.]{0,60}"
@@ -122,7 +129,9 @@ KIND_PATTERNS: dict[str, re.Pattern[str]] = {
         "meeting": r"\b(?:will meet|to meet|met (?:with|in)|summit|emergency meeting|talks (?:in|with|on))\b",
         "referendum": r"\breferend(?:um|a|ums)\b",
         "other": r"\b(?:took control|taken control|surrendered|defected|patroll?(?:ing|ed)|checkpoints?|convoy|"
-        r"seized|sealed|withdr[ea]w\w*|handed over|recruit\w*|intercept\w*|shot down|defused|dismantled|"
+        r"seized|sealed|withdr[ea]w\w*|"
+        r"recovered (?:\w+ ){0,3}(?:firearms|weapons|arms|guns|rifles|ammunition|explosives)|"
+        r"handed over|recruit\w*|intercept\w*|shot down|defused|dismantled|"
         r"weapons cache|established (?:a |an )?(?:base|headquarters|camp|position)|deployed|ceasefire|agreement|"
         r"signed|peace deal|truce)\b",
     }.items()
@@ -212,11 +221,7 @@ _SUBPLACE = re.compile(
 _ADMIN_UNIT = re.compile(r"^\s+(?:district|sub-?district|township)\b", re.I)
 _BARE_SEAT_KM = 60.0
 """How near its unit's centre the town a bare unit name stands for must lie (a province's capital, not a state's)."""
-_UNIT_NAMED = re.compile(
-    r"^(?:['’]s)?[\s-]+(?:district|sub-?district|township|county|municipality|province|state|region|governorate|"
-    r"oblast|raion|department|prefecture|division|zone|woreda|commune|LGA|tehsil|area|countryside|rural)\b",
-    re.I,
-)
+_UNIT_NAMED = re.compile(r"^(?:['’]s)?[\s-]+(?:" + unit_pattern(ADMIN_UNITS) + r"|area|countryside|rural)\b", re.I)
 _LOCATIVE_NEAR = re.compile(r"\b(?:in|near|outside|inside|across|throughout|around)\s+(?:the\s+)?$", re.I)
 # A place name that names a street, school or office is not where the event is.
 _COUNTRYWIDE = re.compile(r"\b(?:across|throughout|all over|nationwide|countrywide|around the country)\b", re.I)
@@ -240,9 +245,10 @@ _ABBREV = re.compile(
     r"Sep|Oct|Nov|Dec|No|vs|etc|approx|Inc|Co|Corp)\.)$"
 )
 _CLOCK = re.compile(r"\b[ap]\.m\.$", re.I)
+# After "p.m.": a weekday, a month or a time zone's abbreviation ("EST", "IST", "AEST", "GMT") goes on with the time.
 _TIME_GOES_ON = re.compile(
     r"\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|"
-    r"August|September|October|November|December|Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.|[ECMP][SD]?T|GMT|UTC)\b"
+    r"August|September|October|November|December|Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.|[A-Z]{1,4}T|GMT|UTC)\b"
 )
 _DESTINATION = re.compile(
     r"\b(?:fle(?:e|es|eing|d)|heading|headed|crossed|crossing|sought refuge|escap\w+)"
@@ -472,7 +478,11 @@ def classify(kinds: Sequence[str], sentence: str, family: str) -> tuple[str, str
                 return "Strategic developments", "Non-violent transfer of territory"
             if re.search(r"\b(?:surrendered|defected|recruit\w*|joined|split|merged|change to)\b", s):
                 return "Strategic developments", "Change to group/activity"
-            if re.search(r"\b(?:defused|dismantled|weapons cache|intercept\w*|shot down|seized (?:\w+ )?weapons)\b", s):
+            if re.search(
+                r"\b(?:defused|dismantled|weapons cache|intercept\w*|shot down|seized (?:\w+ )?weapons|"
+                r"recovered (?:\w+ ){0,3}(?:firearms|weapons|arms|guns|rifles|ammunition|explosives))\b",
+                s,
+            ):
                 return "Strategic developments", "Disrupted weapons use"
             if re.search(r"\bestablished (?:a |an )?(?:base|headquarters|camp|position)", s):
                 return "Strategic developments", "Headquarters or base established"
@@ -637,6 +647,13 @@ _PLACE_CHAIN_BEFORE = re.compile(
 """Before a name: a locative preposition, or one and a capitalised place with a comma ("in X district, ")."""
 
 
+_SEQUEL = re.compile(
+    r"\b(?:at the scene|the (?:following|next) (?:day|morning)|later that (?:day|night|evening)|"
+    r"shortly (?:after|afterwards)\b|(?:hours|minutes|moments) later|a day later)\b",
+    re.I,
+)
+"""Words that tie a sentence's time to the event told just before ("arrested at the scene", "the next day")."""
+
 _WEAK_FAMILIES = frozenset({"other", "aid", "meeting"})
 """Families whose cues ("aid", "talks", "deal", "deployed") are mostly context outside a report's lead."""
 
@@ -762,7 +779,7 @@ def _trigger_date(
         if words[0].i - 1 in cues and not _same_event_clause(sdoc[words[0].i - 1], sdoc[chain[0]], cues):
             continue  # "clashes last month": the date right after another cue is that cue's
         if _dates_a_noun(words, info, trigger, cues):
-            continue  # "a suspect in an early February theft has been apprehended": the theft's date
+            continue  # "a suspect in a March burglary was caught": the burglary's date
         heads = {clause_chain(t)[0].i for t in words}
         rank: int | None = min((chain.index(h) for h in heads if h in chain), default=None)
         if rank and is_reporting_verb(sdoc[chain[rank]]) and any(_governor(t) == chain[rank] for t in words):
@@ -770,7 +787,7 @@ def _trigger_date(
         if rank is None and any(sdoc[h].dep_ == "conj" and sdoc[h].head.i == chain[0] for h in heads):
             rank = 9  # coordinated clauses share their time: "killed 12 and wounded 30 on Monday"
         if rank is None and any(_same_event_clause(sdoc[h], sdoc[chain[0]], cues) for h in heads):
-            rank = 8  # "is dead after being stabbed on Friday": the stabbing is the death's own event
+            rank = 8  # "died after being shot on Sunday": the shooting is the death's own event
         if rank is not None and (best is None or rank < best[0]):
             best = (rank, info)
     return best[1] if best else None
@@ -778,11 +795,11 @@ def _trigger_date(
 
 def _dates_a_noun(words: list[Any], info: DateInfo, trigger: Any, cues: set[int]) -> bool:
     """
-    Tell whether a date stands before a noun that is not the event ("rare Friday sessions").
+    Tell whether a date stands before a noun that is not the event ("the usual Monday meetings").
 
     A date before a noun dates that noun: the event's only when the noun is a cue ("a Friday raid", "Dec. 10
     bombings that killed 44") or the trigger hangs under it; "a suspect in an early February theft" or
-    "rare Friday sessions" keep their dates to themselves.
+    "the usual Monday meetings" keep their dates to themselves.
     """
     end = info.start_char + len(info.text)
     noun = words[-1].head
@@ -817,8 +834,21 @@ _PERPETRATORS = frozenset(
 )
 
 
+_LAW_ENFORCERS = frozenset({"police", "officer", "trooper", "deputy", "authority", "agent", "arrest", "custody"})
+
+
+def _from_the_law(trig: Any) -> bool:
+    """Tell whether a flight is from the police ("fleeing or evading police", "fled from officers"): an escape."""
+    near = [trig, *(c for c in trig.children if c.dep_ == "conj")]
+    objects = [c for t in near for c in t.children if c.dep_ == "dobj"]
+    objects += [g for t in near for c in t.children if c.dep_ == "prep" and c.lower_ == "from" for g in c.children]
+    return any(o.lemma_.lower() in _LAW_ENFORCERS for o in objects)
+
+
 def _flight_of_people(trig: Any) -> bool:
     """Tell whether a flight cue tells people leaving their homes (a plural of civilians, or a noun cue)."""
+    if _from_the_law(trig):
+        return False
     if trig.pos_ == "NOUN":
         return trig.lemma_.lower() not in {"refugee"}
     who = next((c for c in trig.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
@@ -905,7 +935,7 @@ def _parts(chunk: str, sentence: tuple[int, int], family: str, sdoc: Any) -> lis
     """
     Split a sentence that tells two displacements, each with its own figure, where its clauses join.
 
-    "a quarter of a million have been driven from their homes and another 6,000 have fled to Uganda": two
+    "half a million have been forced from their homes and another 9,000 have crossed into Chad": two
     movements (one inside the country, one across a border), two events. Each part's figure must be tied by
     the parse to that part's own cue.
     """
@@ -1016,7 +1046,9 @@ def _pick_place(
             else set()
         )
     # "taken to the X County jail", "flown to X hospital": where people were taken, not where it happened
-    inside = [r for r in inside if not _taken_to_facility(text, r)]
+    inside = [r for r in inside if not _taken_to_facility(text, r) and not _in_agency_name(text, r)]
+    # "police arrested John Smith, 40, of Pikeville": where a person named with an age is from
+    inside = [r for r in inside if not _AGE_OF.search(text[max(0, r.mention.start_char - 20) : r.mention.start_char])]
     if not inside:
         return None
 
@@ -1040,9 +1072,9 @@ def _pick_place(
             and res is not inside[-1]
             and not _is_seat_of_unit(text, res)
         ):
-            locative += 3  # "the Tamin neighborhood of As Samawah": the town is the event's place (over the linker)
+            locative += 3  # "the Alder neighborhood of Northvale": the town is the event's place (over the linker)
         if _glued(text, res) and not _named_within(res, inside):
-            locative += 3  # "Pan Tha Pyay village": one word of an unknown longer name
+            locative += 3  # "Upper Kem Lo village": one word of an unknown longer name
         if sdoc is not None and triggers and _modifies_cue(sdoc, res, triggers):
             locative = -1  # "a London rally", "Kabul's protests": the name modifies the cue itself
         if sdoc is not None and triggers and id(res) in linked_ids:
@@ -1052,7 +1084,7 @@ def _pick_place(
         return (above(res), locative, specificity, res.mention.start_char)
 
     best = min(inside, key=rank)
-    # "residents of Zhezkazgan township in Qaraghandy region protested": the town inside the region is where.
+    # "residents of X township in Y region protested": the town inside the region is where.
     assert best.place is not None
     if best.place.is_country or best.place.feature_class in {"A", "L"}:
         within = [r for r in inside if r is not best and _inside(r.place, best.place) and not _glued(text, r)]
@@ -1065,6 +1097,26 @@ _CUSTODY_AFTER = re.compile(
     r"^(?:['’]s)?\s+(?:[A-Z][a-z]+\s+){0,2}(?:jail|prison|hospital|morgue|detention|lock-?up|courthouse|penitentiary)\b",
     re.I,
 )
+_AGENCY_AFTER = re.compile(
+    r"^(?:['’]s)?\s+(?:[A-Z][a-z]+\s+){0,2}?(?:Police|Patrol|Department|Ministry|Command|"
+    r"Constabulary|Corrections|Attorney|Prosecutor|University|Agency|Bureau|Commission|Authority|Government)\b"
+)
+
+
+def _in_agency_name(text: str, res: Resolution) -> bool:
+    """
+    Tell whether a state or country is a word of an agency's name ("the Northland Police Service said").
+
+    The agency's name tells its jurisdiction, not where the event happened; a town's own force ("Winnipeg
+    police") is left to the other rules, as its town mostly is the scene.
+    """
+    place = res.place
+    if place is None or not (place.is_country or place.feature in {"A.ADM1", "A.ADM1H"}):
+        return False
+    return bool(_AGENCY_AFTER.match(text[res.mention.end_char : res.mention.end_char + 40]))
+
+
+_AGE_OF = re.compile(r",\s*(?:aged?\s+)?\d{1,3}\s*,\s+(?:both\s+|all\s+)?of\s+(?:the\s+)?$", re.I)
 _TAKEN_TO = re.compile(r"\b(?:to|into)\s+(?:the\s+|a\s+)?$", re.I)
 
 
@@ -1110,7 +1162,7 @@ def _on_the_way(
     """
     Place an event told on a journey between two named places at their midpoint.
 
-    "ambushed as they drove from the capital, Juba, to Pibor": the attack was on the road, neither in
+    "ambushed as they drove from the capital, X, to Y": the attack was on the road, neither in
     the town they left nor in the one they were heading for.
     """
     from dataclasses import replace as copy_with
@@ -1234,7 +1286,11 @@ def _told_on(kinds: tuple[str, ...], more: Sequence[str], later: Event | None = 
     counted = later is not None and (later.killed is not None or later.injured is not None)
     if "protest" in kinds and not _VIOLENT & set(kinds) and "protest" not in more and not counted:
         more = [k for k in more if k not in _VIOLENT]
-    return tuple(dict.fromkeys((*kinds, *more)))
+    told = tuple(dict.fromkeys((*kinds, *more)))
+    if "other" in told and {"killed", "injured", "attack", "clashes", "riots"} & set(told):
+        # an abduction told with harm ("abducted ... later found killed") is part of that attack
+        told = tuple(dict.fromkeys("attack" if k == "other" else k for k in told))
+    return told
 
 
 def _told_until(event: Event) -> int:
@@ -1281,7 +1337,7 @@ def _story_focus(text: str, resolutions: Sequence[Resolution]) -> tuple[Resoluti
         focus = next(r for r in literal if r.place and r.place.place_id == best_id)
         region = focus.place
         if region is not None and region.feature == "A.ADM1":
-            # "West Virginia" most named, "the town of Lewisburg, West Virginia" its one town: the town
+            # a state most named, "the town of X, <state>" its one town: the town
             inside = [
                 r
                 for r in literal
@@ -1398,7 +1454,7 @@ def extract_events(
             and date.time_precision <= 2
             and not _after_publication(date, doc)
         ):
-            doc_date = date  # a day after the news ("will convene Friday") dates no undated incident
+            doc_date = date  # a day after the news ("will meet on Thursday") dates no undated incident
         if (
             date is not None
             and date.time_precision == 1
@@ -1410,7 +1466,7 @@ def extract_events(
             # ("a woman was stabbed ..." then "he made his first appearance in court on Monday")
             latest_bound = date if latest_bound is None or date.date < latest_bound.date else latest_bound
         if number < 3 and not raw and history is None and _VERDICT.search(chunk):
-            # "Seven men were convicted over the brawl that took place on 25 February last year": the news
+            # "Four men were convicted over the fight that took place on 3 March last year": the news
             # is a verdict; the crime it ends is history
             history = next(
                 (
@@ -1449,6 +1505,17 @@ def extract_events(
             )
             if event is None:
                 continue
+            told = raw[-1] if raw else None
+            if (
+                told is not None
+                and told.background
+                and event.current
+                and event.date is None
+                and _SEQUEL.search(chunk)
+                and s_start - _told_until(told) < 400
+            ):
+                # "He was arrested at the scene" right after a dated attack of history: that history, told on
+                event = replace(event, date=told.date, background=True)
             last = next((e for e in reversed(raw) if e.family == family), None)
             if (
                 last is not None
@@ -1515,6 +1582,7 @@ def extract_events(
                     geometry_kind=previous.geometry_kind,
                 )
             raw.append(event)
+    raw = _charges_after_arrests(raw, sdoc)
     if not raw and (focus is not None or country is not None):
         # A report with no recognised cue still reports something somewhere: keep it as "other", low confidence.
         first = next((sp for sp in sentences if _pick_place(text, sp, resolutions)), sentences[0])
@@ -1608,6 +1676,48 @@ def extract_events(
     return [replace(e, event_id=f"{doc.doc_id}-{i + 1}") for i, e in enumerate(events)]
 
 
+_ABDUCTION_LEMMAS = frozenset({"abduct", "abduction", "kidnap", "kidnapping", "take", "abductor", "kidnapper"})
+
+
+def _abduction_only(triggers: dict[str, list[Any]]) -> bool:
+    """Tell whether a sentence's violence cues all tell an abduction ("were taken by", "kidnapped"), no harm."""
+    cues = [t for kind in ("riots", "clashes", "attack", "killed", "injured") for t in triggers.get(kind, [])]
+    return bool(cues) and all(
+        t.lemma_.lower() in _ABDUCTION_LEMMAS or t.lower_.startswith(("kidnap", "abduct")) for t in cues
+    )
+
+
+_TAKING = re.compile(r"^(?:loot|plunder|ransack|pillag)", re.I)
+
+
+def _destruction_only(chunk: str) -> bool:
+    """Tell whether a sentence's property cues all tell damage ("vandalised", "destroyed homes"), none a taking."""
+    cues = [m.group() for m in KIND_PATTERNS["looting"].finditer(chunk)]
+    return bool(cues) and not any(_TAKING.match(c) for c in cues)
+
+
+def _charges_after_arrests(raw: list[Event], sdoc: Any) -> list[Event]:
+    """
+    Drop the arrests told only as charges ("X has been charged with murder") when the report tells an arrest.
+
+    A charge by police is an arrest fact when the report tells no other (ACLED's Arrests); told beside an
+    arrest ("X was arrested on Wednesday"), it is a later step of that arrest, not one more marker.
+    """
+    if sdoc is None:
+        return raw
+
+    def charge_only(event: Event) -> bool:
+        cues = _triggers(sdoc, event.evidence, event.evidence_start, ["arrests"]).get("arrests", [])
+        return bool(cues) and all(t.lemma_.lower() == "charge" for t in cues)
+
+    arrests = [e for e in raw if e.family == "arrests"]
+    only_charged = [e for e in arrests if charge_only(e)]
+    if not only_charged or len(only_charged) == len(arrests):
+        return raw
+    dropped = {id(e) for e in only_charged}
+    return [e for e in raw if id(e) not in dropped]
+
+
 def _hinted_country(doc: Document, event: Event, gazetteer: Gazetteer) -> Event:
     """Locate a main event its text cannot place in the country the document's hint names (precision 3)."""
     if not doc.country or event.geometry_kind not in {"point", ""}:
@@ -1685,8 +1795,8 @@ def _merge_home_copies(text: str, events: list[Event]) -> list[Event]:
     """
     Merge an event placed at a person's home town into the same event told at its scene.
 
-    "A 25-year-old Paris, Missouri, man was arrested Friday" and "Kody Berrey was arrested on May 5 in
-    Monroe County": one arrest, of one family, day and compatible counts, in one country; the scene stands
+    "A 30-year-old X, Ohio, man was arrested Friday" and "John Doe was arrested on June 2 in
+    Y County": one arrest, of one family, day and compatible counts, in one country; the scene stands
     for it and both sentences are its evidence.
 
     Parameters
@@ -1773,6 +1883,7 @@ def _ranked_place(doc: Document, event: Event, resolutions: Sequence[Resolution]
         and not r.metonymic
         and not _is_actor_use(text, r)
         and not _taken_to_facility(text, r)
+        and not _in_agency_name(text, r)
     ]
     scenes = [r for r in found if not _home_of_person(text, r)]
     found = scenes if scenes else found
@@ -1938,6 +2049,13 @@ def _build_event(
             return None  # "the gunmen fled in a car": an escape, not a displacement
         if sdoc is not None and flights and all(_flight_of_perpetrators(t) for t in flights):
             return None  # "the drivers of both cars fled": a number does not make an escape a displacement
+    abduction = family == "violence" and _abduction_only(triggers)
+    if abduction:
+        # "the boys were taken by a woman", "kidnapped": an abduction, kind "other" (no kind of its own)
+        kinds = ["other"]
+    if family == "property" and "looting" in kinds and _destruction_only(chunk):
+        # vandalism, property destroyed: nothing taken, so no looting (ACLED's Looting/property destruction)
+        kinds = list(dict.fromkeys("other" if k == "looting" else k for k in kinds))
     all_triggers = [t for ts in triggers.values() for t in ts]
     place_res = _pick_place(text, sentence, resolutions, sdoc=sdoc, triggers=all_triggers)
     note = "in its sentence"
@@ -2000,6 +2118,19 @@ def _build_event(
             if geometry is not None:
                 geometry_kind = "flow"
                 origin = place.name
+    if family == "displacement" and place is not None and geometry_kind == "point":
+        # "40,000 Nicaraguans have arrived in Costa Rica": the place is where they arrived, their nation the origin
+        arrivals = [t for t in triggers.get("displacement", []) if t.lemma_.lower() in {"arrive", "enter", "cross"}]
+        nation = next(
+            (
+                r
+                for r in _between(parsed.resolutions, s_start, s_end)
+                if r.role == "demonym" and r.place is not None and r.place.country_code != place.country_code
+            ),
+            None,
+        )
+        if arrivals and nation is not None and nation.place is not None:
+            origin, destination = nation.place.name, place.name
     if family in {"curfew", "emergency"} and place is not None:
         geometry = _area(place, place_res, note)
         if geometry is not None:
@@ -2013,6 +2144,8 @@ def _build_event(
         )
     )
     event_type, sub_type = type_event(text, chunk, family, classify(kinds, chunk, family))
+    if abduction:
+        event_type, sub_type = "Violence against civilians", "Abduction/forced disappearance"
     confidence = 0.4 + (0.3 if note == "in its sentence" else 0.1 if place else 0.0) + (0.1 if date else 0.0)
     return Event(
         event_id=f"{doc.doc_id}-raw{index}",
@@ -2103,13 +2236,21 @@ def _merge(events: list[Event]) -> list[Event]:
     for event in events:
         held = next((i for i, old in enumerate(merged) if _hurt_when_held(old, event)), None)
         if held is not None:
-            # "A man is in custody after ... The man was treated for dog bite injuries": the one held was hurt
+            # "A man is in custody after ... The man was treated for cuts": the one held was hurt
             old = merged[held]
             merged[held] = replace(
                 old,
                 kinds=tuple(dict.fromkeys((*old.kinds, "injured"))),
                 injured=event.injured,
                 extra_evidence=(*old.extra_evidence, (event.evidence_start, event.evidence_end)),
+            )
+            continue
+        damaged = next((i for i, old in enumerate(merged) if _damage_of_the_attack(old, event)), None)
+        if damaged is not None:
+            # "the suspect vandalised two cars" after "a man attacked a car": the damage the attack did
+            old = merged[damaged]
+            merged[damaged] = replace(
+                old, extra_evidence=(*old.extra_evidence, (event.evidence_start, event.evidence_end))
             )
             continue
         at = next((i for i, old in enumerate(merged) if _same_event(old, event)), None)
@@ -2247,12 +2388,27 @@ def _wounds_of_the_dead(injured: Count | None, killed: Count | None) -> Count | 
     """
     Drop one wounded person read from a definite reference when the event already counts a death.
 
-    "A stabbing killed a man ... police found the victim with stab wounds": the wounded victim is the dead man,
+    "A shooting killed a woman ... officers found the victim with gunshot wounds": the wounded victim is the dead man,
     told again, not one more casualty.
     """
     if injured is None or killed is None or injured.best != 1 or not killed.best:
         return injured
     return None if _ONE_ALREADY_TOLD.match(injured.text.strip()) else injured
+
+
+def _damage_of_the_attack(old: Event, new: Event) -> bool:
+    """
+    Tell whether a later sentence's vandalism (property damaged, nothing taken) is what an attack told before did.
+
+    Only damage alone (kind ``other`` of the property family, no count) at the attack's place and day is read so.
+    """
+    if new.family != "property" or set(new.kinds) != {"other"} or not (old.current and new.current):
+        return False
+    if old.family != "violence" or "attack" not in old.kinds or old.place is None or new.place is None:
+        return False
+    if old.place.place_id != new.place.place_id or new.evidence_start < old.evidence_start:
+        return False
+    return old.date is None or new.date is None or abs((old.date.date - new.date.date).days) <= 1
 
 
 def _hurt_when_held(old: Event, new: Event) -> bool:

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 
     import geopandas as gpd
 
+    from geomap.events import Event
     from geomap.ingest import Document
     from geomap.layers import Layers
     from geomap.pipeline import DocumentResult
@@ -64,11 +65,13 @@ __all__ = [
     "document_meta",
     "fuse_layers",
     "fuse_results",
+    "fused_event_lines",
     "fused_records",
     "is_background",
     "minhash",
     "oldest_first",
     "place_level",
+    "told_actors",
     "toll_label",
 ]
 
@@ -470,7 +473,46 @@ def _same_place(a: dict[str, Any], b: dict[str, Any]) -> bool:
 
 
 def _actors(row: dict[str, Any]) -> set[str]:
+    """Return the actors that may keep two events apart (see :func:`told_actors`)."""
+    if "_actors" in row:
+        return set(row["_actors"])
     return {a.strip().lower() for a in cell_text(row.get("actors")).split(";") if a.strip()}
+
+
+def told_actors(row: dict[str, Any], text: str) -> set[str]:
+    """
+    Return the actors of an event that its evidence names, the report's dateline left out.
+
+    The extractor also lists the actors of the sentences merged into an event and the dateline (the
+    reporter's place, never a party); two reports of one event that quote different sides or mediators
+    would then look like two events.
+
+    Parameters
+    ----------
+    row
+        An events-frame row (``actors`` joined by ``;``, ``evidence_start``/``evidence_end``).
+    text
+        The text of its report.
+
+    Returns
+    -------
+    set of str
+        Lower-cased actor names.
+
+    Examples
+    --------
+    >>> text = "BEIRUT - Shelling hit the city on Wednesday."
+    >>> sorted(told_actors({"actors": "BEIRUT;Iran", "evidence_start": 0, "evidence_end": len(text)}, text))
+    []
+    >>> sorted(told_actors({"actors": "Turkey", "evidence_start": 0, "evidence_end": 24}, "Turkey shelled the town."))
+    ['turkey']
+    """
+    from geomap.reading import dateline_end
+
+    start, end = int(row.get("evidence_start") or 0), int(row.get("evidence_end") or 0)
+    told = text[max(start, dateline_end(text)) : end] if end > start else cell_text(row.get("evidence"))
+    names = {a.strip() for a in cell_text(row.get("actors")).split(";") if a.strip()}
+    return {a.lower() for a in names if re.search(rf"(?<!\w){re.escape(a)}(?!\w)", told)}
 
 
 @dataclass(slots=True, kw_only=True)
@@ -627,6 +669,7 @@ class Fuser:
             )
             member["_headline"] = _is_headline(row, doc.text)
             member["_sentence"] = sentence
+            member["_actors"] = sorted(told_actors(row, doc.text))  # a list: the store keeps members as JSON
             members.append(member)
             if keep is None or keep(member):
                 self._place(member)
@@ -1160,3 +1203,95 @@ def sources_frame(events: gpd.GeoDataFrame) -> list[dict[str, Any]]:
                 for copy in source["copies"]
             )
     return rows
+
+
+def fused_event_lines(
+    results: Sequence[DocumentResult],
+    *,
+    keep: Callable[[Event], bool] | None = None,
+    window_days: int = WINDOW_DAYS,
+) -> list[dict[str, Any]]:
+    """
+    Fuse many reports' events and describe each real-world event as one line of ``geomap extract``.
+
+    Every line keeps the shared event schema (``../shared/eval/README.md``) of one of its source
+    events, the one that gives the fused event its place (:attr:`Cluster.lead`): its ``doc_id``,
+    ``evidence`` (offsets into that document's text), point and precision. The fused event's own
+    figures replace the source's: ``kinds`` (all members'), ``event_date`` (the earliest),
+    ``fatalities`` and the counts (the latest firm figure, capped by area as in :func:`fuse_layers`),
+    ``primary`` (any member's). Added keys: ``sources`` (the source document ids, oldest first, wire
+    copies included), ``n_sources``, ``fused_from`` (the member event ids), ``toll_label`` and
+    ``killed_max``.
+
+    Parameters
+    ----------
+    results
+        The processed reports.
+    keep
+        The events that may stand for a fused event (e.g. no plans, no cumulative tolls). Every event
+        is fused, as in :func:`fuse_layers`, so that a toll update joins the incident it updates; a
+        fused event none of whose members is kept is not written.
+    window_days
+        See :func:`fuse_results`.
+
+    Returns
+    -------
+    list of dict
+        One line per fused event, in the order fusion created them.
+    """
+    from geomap.events import event_to_json
+
+    fuser = fuse_results(results, window_days=window_days)
+    events = {e.event_id: e for r in results for e in r.events}
+    lines: list[dict[str, Any]] = []
+    for cluster, record in zip(fuser.clusters, fuser.records(), strict=True):
+        own = [
+            m
+            for m in cluster.members
+            if (event := events.get(cell_text(m.get("event_id")))) is not None and (keep is None or keep(event))
+        ]
+        if not own:
+            continue  # only plans or tolls, or figures stated by reports whose own events were left out
+        lead = cluster.lead if cluster.lead in own else min(own, key=place_level)
+        line = event_to_json(events[cell_text(lead.get("event_id"))])
+        sources = json.loads(record["sources"])
+        doc_ids = [s["doc_id"] for s in sources] + [c["doc_id"] for s in sources for c in s["copies"]]
+        line.update(
+            {
+                "kinds": [k for k in cell_text(record.get("kinds")).split(";") if k],
+                "event_date": cell_text(record.get("event_date")) or line["event_date"],
+                "primary": bool(record.get("primary")),
+                "fatalities": int(record["fatalities"]) if _stated(record.get("killed")) else line["fatalities"],
+                "sources": list(dict.fromkeys(doc_ids)),
+                "n_sources": int(record.get("n_sources") or len(doc_ids)),
+                "fused_from": [cell_text(m.get("event_id")) for m in cluster.members],
+                "toll_label": cell_text(record.get("toll_label")),
+                "killed_max": record.get("killed_max"),
+            }
+        )
+        for noun, key in (("killed", "killed_count"), ("injured", "injured_count"), ("displaced", "displaced_count")):
+            value = record.get(noun)
+            if not _stated(value):
+                continue  # no figure read for the event: the source's own count stays
+            old = line.get(key) or {}
+            if old.get("best") != value:
+                # a figure of another source or capped by area: its wording, no offsets into this text
+                text = cell_text(record.get(f"{noun}_text"))
+                line[key] = {
+                    "text": text,
+                    "start": None,
+                    "end": None,
+                    "qualifier": "",
+                    "low": value,
+                    "best": value,
+                    "high": value,
+                }
+        if line.get("injured_count"):
+            line["injured"] = line["injured_count"]["best"]
+        lines.append(line)
+    return lines
+
+
+def _stated(value: Any) -> bool:
+    """Tell whether a fused figure was stated (not None nor NaN)."""
+    return value is not None and not (isinstance(value, float) and math.isnan(value))

@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from geomap.errors import GeomapError
+from geomap.toponyms import ADMIN_UNITS
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -47,42 +48,14 @@ KEEP_BELOW = 0.2
 NAME_LABELS = frozenset({"PERSON", "ORG", "NORP", "FAC"})
 """Entity labels of names that are not places: a gazetteer match inside one is vetoed
 unless the text supports a place reading (:func:`has_place_reading`)."""
+_EVERYDAY_UNITS = frozenset({"division", "sector", "ward", "zone"})
+"""Unit nouns that are everyday words after any name ("the farm sector", "the Sales Division")."""
 PLACE_HEADS = frozenset(
     {
-        "region",
-        "province",
-        "oblast",
-        "state",
-        "district",
-        "governorate",
-        "county",
-        "prefecture",
-        "city",
-        "town",
-        "village",
-        "municipality",
-        "township",
-        "valley",
-        "island",
-        "islands",
-        "river",
-        "mountains",
-        "area",
-        "territory",
-        "department",
-        "parish",
-        "borough",
-        "commune",
-        "lga",
-        "woreda",
-        "kebele",
-        "tehsil",
-        "neighborhood",
-        "neighbourhood",
-        "suburb",
-        "countryside",
+        "city", "town", "village", "valley", "island", "islands", "river", "mountains", "area", "neighborhood",
+        "neighbourhood", "suburb", "countryside",
     }
-)
+) | frozenset(n.lower() for n in ADMIN_UNITS - _EVERYDAY_UNITS)  # fmt: skip
 """Place-type head nouns: "the Sagaing region", "Jefferson County" read as places."""
 _POSSESSIVE = re.compile(r"['’]s?$")
 _GOVERNORS = frozenset({"in", "near", "at", "from", "outside", "across", "throughout", "inside", "around", "to"})
@@ -453,11 +426,27 @@ def person_name_words(text: str, entities: Sequence[tuple[int, int, str]]) -> se
     ['Ann', 'Tyler']
     """
     words: set[str] = set()
+    starts = {start for start, _, _ in entities}
     for start, end, label in entities:
+        if label != "PERSON":
+            continue
         parts = _POSSESSIVE.sub("", text[start:end]).split()
-        if label == "PERSON" and len(parts) >= 2:
+        # the recogniser may stop a name at a gap ("Vernon  Adkins, 40"): a capitalised word right after it,
+        # on the same line and starting no entity of its own, is the surname
+        more = _SURNAME_AFTER.match(text, end)
+        surname = (more.group(1) or more.group(2)) if more else None
+        if more and surname and text.find(surname, end) not in starts:
+            parts.append(surname)
+        if len(parts) >= 2:
             words.update((parts[0], parts[-1]))
     return words
+
+
+_SURNAME_AFTER = re.compile(
+    r"(?:[ \t]{2,}([A-Z][a-z]+(?:['’-][A-Z]?[a-z]+)?)\b(?!['’]s\b)"
+    r"|[ \t]([A-Z][a-z]+(?:['’-][A-Z]?[a-z]+)?),\s*\d{1,3}\s*,)"
+)
+"""A surname the recogniser left out: after a gap of two spaces, or one word told with an age ("Smith, 40,")."""
 
 
 def _refers_to_person(text: str, mention: Mention, people: set[str]) -> bool:
@@ -474,7 +463,7 @@ def _refers_to_person(text: str, mention: Mention, people: set[str]) -> bool:
     if before and before.group(1).lower() in _GOVERNORS:
         return False
     if _PLACE_OF.search(text[max(0, mention.start_char - 40) : mention.start_char]):
-        return False  # "the central town of Karak": a place noun names it
+        return False  # "the northern town of X": a place noun names it
     return not re.match(r"^,\s+[A-Z]", text[mention.end_char : mention.end_char + 4])
 
 
@@ -606,7 +595,7 @@ def _word_of_longer_name(text: str, mention: Mention, entity: tuple[int, int, st
     if "," in text[start : mention.start_char] or "," in text[mention.end_char : end]:
         return False  # "Paris, Texas" told as one entity
     if _FACILITY_AFTER.match(text, end):
-        return True  # a street's or building's name: "North State Street"
+        return True  # a street's or building's name: "South Market Street"
     head = re.match(r"^[ -]([a-z]+)", text[mention.end_char : end].lower())
     if head and head.group(1) in PLACE_HEADS:
         return False

@@ -26,6 +26,7 @@ import numpy as np
 
 from geomap.geo import haversine_km
 from geomap.paths import packaged_data_dir
+from geomap.toponyms import FIRST_LEVEL_UNITS, LOWER_LEVEL_UNITS, unit_pattern
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -72,12 +73,8 @@ FEATURES = (
 _LOCATIVE = re.compile(r"\b(?:in|at|on|into|inside|throughout|across|of|from|to|towards?)\s+(?:the\s+)?$", re.I)
 _NEAR = re.compile(r"\b(?:near|outside|around|between|outskirts\s+of|vicinity\s+of)\s+(?:the\s+)?$", re.I)
 _SMALL_UNIT = re.compile(r"^[\s-]+(?:village|town|city|hamlet|settlement|neighbou?rhood|quarter|locality)\b", re.I)
-_MID_UNIT = re.compile(
-    r"^[\s-]+(?:district|sub-?district|township|county|municipality|commune|LGA|tehsil|taluka|payam|"
-    r"department|canton|prefecture|sub-?county|rural\s+municipality|ward|zone)\b",
-    re.I,
-)
-_LARGE_UNIT = re.compile(r"^[\s-]+(?:province|state|region|governorate|oblast|division|countryside)\b", re.I)
+_MID_UNIT = re.compile(r"^[\s-]+(?:" + unit_pattern(LOWER_LEVEL_UNITS) + r"|rural\s+municipality)\b", re.I)
+_LARGE_UNIT = re.compile(r"^[\s-]+(?:" + unit_pattern(FIRST_LEVEL_UNITS) + r"|countryside)\b", re.I)
 _FROM = re.compile(r"\bfrom\s+(?:the\s+)?$", re.I)
 _CODED_AS = re.compile(r"\bcoded\s+(?:as|to|at)\s+$", re.I)
 _FACILITY_AFTER = re.compile(

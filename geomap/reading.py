@@ -440,7 +440,9 @@ def dateline_end(text: str) -> int:
     m = re.match(
         r"\s*(?:[A-Z][A-Za-z.'’-]*(?:[ ,]+[A-Z][A-Za-z.'’-]*){0,4})"
         r"(?:,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?"
-        r"\s*(?:\((?:AP|AFP|Reuters|UPI|dpa|CNN|IANS|PTI|Xinhua|[A-Z]{2,6})\)\s*)?"
+        # a wire agency or outlet in parentheses: capitals or a capitalised name ("(AP)", "(Reuters)"), or a
+        # short lower-case acronym ("(dpa)")
+        r"\s*(?:\((?:[A-Z][A-Za-z]{1,11}|[a-z]{2,4})\)\s*)?"
         r"(?:[—–:-]|\ufffd|--)\s*",
         text,
     )
@@ -894,7 +896,7 @@ def in_description(tok: Any) -> bool:
     """
     Tell whether a cue only describes a population or a place's past.
 
-    "hosts 150,000 people fleeing attacks", "the recipient of refugees fleeing conflict", "the centre of
+    "hosts 150,000 people fleeing attacks", "a haven for families fleeing violence", "the centre of
     protests that began years ago".
 
     Parameters
@@ -948,11 +950,11 @@ _NOT_FOES = frozenset(
 _NATURAL_CAUSES = frozenset(
     {
         "disease", "illness", "virus", "outbreak", "epidemic", "pandemic", "infection", "cholera", "malaria",
-        "meningitis", "measles", "ebola", "flu", "influenza", "covid", "typhoid", "dengue", "tuberculosis", "aids",
+        "meningitis", "measles", "ebola", "flu", "influenza", "covid", "typhoid", "dengue", "tuberculosis",
         "hunger", "starvation", "malnutrition", "famine", "drought", "flood", "flooding", "storm", "cyclone",
-        "hurricane", "typhoon", "earthquake", "quake", "landslide", "mudslide", "avalanche", "tsunami", "heat",
-        "heatwave", "cold", "lightning", "accident", "crash", "collision", "overdose", "poisoning", "liquor",
-        "alcohol", "drowning", "complication", "cancer",
+        "hurricane", "typhoon", "earthquake", "quake", "landslide", "mudslide", "avalanche", "tsunami",
+        "heatwave", "lightning", "accident", "crash", "collision", "overdose", "poisoning", "liquor",
+        "alcohol", "drowning", "cancer",
     }
 )  # fmt: skip
 """Causes of death and injury that are no violence ("died of meningitis", "floods killed 20")."""
@@ -997,7 +999,7 @@ def _sense_holds(tok: Any, kind: str) -> bool:
                 break
             up = up.head
             if up.lemma_.lower() in _TRANSFER or up.ent_type_ == "MONEY":
-                return False  # "approved selling artillery to X", "$1 billion in missiles": goods
+                return False  # "approved selling artillery to X", "$3 million in rockets": goods
             if up.pos_ in {"VERB", "AUX"} and up.dep_ not in {"amod", "compound"}:
                 if any(c.dep_ in {"nsubj", "nsubjpass", "dobj"} and c.lemma_.lower() in _TRANSFER for c in up.children):
                     return False  # "the deal includes 180 artillery systems"
@@ -1012,9 +1014,9 @@ def _sense_holds(tok: Any, kind: str) -> bool:
         if any(p.lemma_.lower() in _OFFICIALS for p in people):
             return False
     if kind in {"killed", "injured"}:
-        causes = [c for c in tok.children if c.dep_ in {"nsubj", "agent", "prep"}]
+        causes = [c for c in tok.children if c.dep_ in {"nsubj", "agent"} or c.lower_ in {"of", "from", "by"}]
         causes += [p for c in causes for p in c.children if c.dep_ in {"agent", "prep"} and p.dep_ == "pobj"]
-        # "as waterborne diseases have proliferated": the cause told by a clause of the cue
+        # "as diseases spread through the camps": the cause told by a clause of the cue
         causes += [n for c in tok.children if c.dep_ == "advcl" for n in c.children if n.dep_ == "nsubj"]
         if tok.dep_ == "conj":  # "the disease had symptoms of X but the patients died quickly"
             causes += [n for n in tok.head.children if n.dep_ in {"nsubj", "nsubjpass"}]
@@ -1058,10 +1060,20 @@ def is_trigger(tok: Any, kind: str) -> bool:
         return False
     if kind == "arrests" and tok.dep_ == "amod":
         return False
+    if kind == "arrests" and tok.pos_ == "NOUN" and tok.dep_ == "pobj" and tok.head.lower_ == "for":
+        return False  # "four warrants out for her arrest", "calls for the arrest of X": sought, not made
+    if kind == "arrests" and tok.lemma_.lower() == "charge" and not charged_person(tok):
+        return False  # "police charged at the crowd", "a charged debate": no one charged with an offence
+    if kind == "displacement" and tok.lemma_.lower() in {"arrive", "enter", "cross"} and not counted_arrival(tok):
+        return False  # "police entered the house", "800 a day are entering": no counted group of people arriving
+    if kind in _NAMED_IN_CHARGES and in_charge_list(tok):
+        return False  # "charged with ... fleeing or evading police", "two counts of felony vandalism"
     if kind == "aid" and is_needed(tok):
         return False  # "in dire need of humanitarian assistance": a need, not aid delivered
     if kind == "arrests" and tok.lower_ == "captured" and not _captured_people(tok):
         return False  # "rebels captured the town": ground taken, not people
+    if kind == "attack" and tok.lemma_.lower() == "take" and not taken_away(tok):
+        return False  # "taken to hospital", "taken in by police": no abduction
     if kind == "attack" and is_search(tok):
         return False
     if in_description(tok):
@@ -1077,6 +1089,154 @@ def is_trigger(tok: Any, kind: str) -> bool:
         return False  # "no person died"
     head = clause_head(tok)
     return not any(c.dep_ == "mark" and c.lower_ in {"if", "whether", "unless"} for c in head.children)
+
+
+_NAMED_IN_CHARGES = frozenset({"displacement", "looting", "arrests", "other"})
+"""Kinds whose cue, inside the list of offences of a charge, names the offence, not an event."""
+_CHARGE_WORDS = frozenset({"charge", "count", "accuse", "convict", "indict", "arrest", "book", "cite", "suspicion"})
+_CHARGE_PREPS = frozenset({"with", "for", "on", "of"})
+
+
+def taken_away(tok: Any) -> bool:
+    """
+    Tell whether "taken" tells people abducted: "the boys were taken by a woman", "three men were taken hostage".
+
+    Parameters
+    ----------
+    tok
+        A token of the verb "take".
+
+    Returns
+    -------
+    bool
+        True for a passive "taken" whose subject names people and whose agent is a person (not the police),
+        or that is told "hostage" or "captive"; never with a destination ("taken to hospital", "into custody").
+    """
+    if tok.pos_ != "VERB" or not any(c.dep_ == "auxpass" for c in tok.children):
+        return False
+    who = [c for c in tok.children if c.dep_ == "nsubjpass"]
+    if not who or not any(_names_a_person(c) or _PERSON_NOUN.match(c.lemma_.lower()) for c in who):
+        return False
+    if any(c.dep_ in {"prep", "prt"} and c.lower_ in {"to", "into", "away", "for", "off", "out"} for c in tok.children):
+        return False
+    if any(c.lower_ in {"hostage", "hostages", "captive"} for c in tok.children):
+        return True
+    agents = [g for c in tok.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
+    return any(
+        (a.ent_type_ == "PERSON" or _PERSON_NOUN.match(a.lemma_.lower()) or a.lemma_.lower() in _ARMED_GROUPS)
+        and a.lemma_.lower() not in _LAW_NOUNS
+        and not any(c.lemma_.lower() in _LAW_NOUNS for c in a.children)
+        for a in agents
+    )
+
+
+_ARMED_GROUPS = frozenset({"gunman", "militant", "rebel", "insurgent", "bandit", "kidnapper", "abductor", "militia"})
+
+
+_NOT_PEOPLE_ENTITIES = frozenset({"ORG", "GPE", "NORP", "LOC", "FAC", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW"})
+"""Entity labels of names that are no person (a club, a firm, a state)."""
+
+
+def charged_person(tok: Any) -> bool:
+    """
+    Tell whether "charged" tells a person charged with an offence ("X was charged with assault", "police charged him").
+
+    Parameters
+    ----------
+    tok
+        A token of the verb "charge".
+
+    Returns
+    -------
+    bool
+        True for the verb with an offence ("with"), a person charged as its passive subject or its object;
+        False for a rush ("charged at the crowd", "charged into") or any other use.
+    """
+    if tok.pos_ != "VERB" or tok.dep_ == "acl":
+        return False  # "the head of a facility charged with fraud": a description of someone, not the news
+    preps = {c.lower_ for c in tok.children if c.dep_ == "prep"}
+    if preps & {"at", "into", "toward", "towards", "through", "across", "up", "down"}:
+        return False
+    passive = any(c.dep_ == "auxpass" for c in tok.children)
+    people = [c for c in tok.children if c.dep_ == ("nsubjpass" if passive else "dobj")]
+    if any(c.ent_type_ in _NOT_PEOPLE_ENTITIES and not _names_a_person(c) for c in people):
+        return False  # "UEFA charged Liverpool with acts of damage": a club, a firm, a state is not arrested
+    if "with" in preps:
+        return True
+    return any(_names_a_person(c) or (c.tag_ in {"NNS", "NNPS"} and c.pos_ == "NOUN") for c in people)
+
+
+_MIGRANT_NOUNS = frozenset({"refugee", "migrant", "seeker", "asylum-seeker", "evacuee"})
+_RATE_NOUNS = frozenset({"day", "week", "month", "hour", "night", "year"})
+
+
+def counted_arrival(tok: Any) -> bool:
+    """
+    Tell whether an arrival verb tells a displacement flow: a counted group of people of a nation, or refugees.
+
+    "More than 40,000 Nicaraguans have arrived in Costa Rica", "3,000 refugees crossed into Chad"; not "police
+    entered the house", nor a rate ("600 Nicaraguans are entering each day").
+
+    Parameters
+    ----------
+    tok
+        The verb ("arrived", "entered", "crossed").
+
+    Returns
+    -------
+    bool
+        True when its subject is a nationality (a demonym entity) or refugees or migrants, with a number, and
+        no "each day", "a week" makes the figure a rate.
+    """
+    if tok.pos_ != "VERB":
+        return False
+    who = next((c for c in tok.children if c.dep_ == "nsubj"), None)
+    if who is None or not (who.ent_type_ == "NORP" or who.lemma_.lower() in _MIGRANT_NOUNS):
+        return False
+    if not any(c.dep_ == "nummod" or c.lower_ in {"thousands", "hundreds", "dozens"} for c in who.subtree):
+        return False
+    for c in tok.subtree:
+        if c.lemma_.lower() in _RATE_NOUNS and any(d.lower_ in {"each", "every", "a", "per"} for d in c.children):
+            return False
+    return True
+
+
+def in_charge_list(tok: Any) -> bool:
+    """
+    Tell whether a cue word names an offence in the list of a charge or an arrest.
+
+    "Hacker was charged with theft, second-degree fleeing or evading police and burglary", "arrested for
+    battery and two counts of felony vandalism", "on suspicion of looting": the offence is told as the ground
+    of the charge (the act, if any, is told elsewhere), never as an event of its own.
+
+    Parameters
+    ----------
+    tok
+        The cue's token.
+
+    Returns
+    -------
+    bool
+        True when the cue hangs, through a preposition (with, for, on, of) and any list of nouns or
+        verbal nouns, under a word of charging (charge, count, accuse, arrest, suspicion ...).
+    """
+    up = tok
+    through_prep = False
+    for _ in range(12):
+        if up.head.i == up.i:
+            return False
+        if up.dep_ == "prep":
+            if up.lower_ in _CHARGE_PREPS:
+                through_prep = True
+        elif up.dep_ in {"advcl", "conj"} and up.pos_ == "NOUN":
+            # a long list the parser hangs item by item on the charge verb ("charged with theft, ... fleeing")
+            through_prep = through_prep or any(c.dep_ == "prep" and c.lower_ in _CHARGE_PREPS for c in up.head.children)
+        elif up.dep_ not in {"conj", "pobj", "pcomp", "dobj", "appos", "compound", "amod", "nmod", "cc", "advmod"}:
+            return False  # a clause of its own: "charged after he fled the scene" keeps the flight
+        up = up.head
+        if through_prep and up.lemma_.lower() in _CHARGE_WORDS:
+            return True
+    return False
 
 
 def is_needed(tok: Any) -> bool:
@@ -1137,14 +1297,24 @@ def victims_of(trig: Any) -> tuple[int, Any] | None:
         The count and the noun token that names the people; None for a plural without a number.
     """
     verb = trig
+    if trig.pos_ == "NOUN" and trig.tag_ == "NN":
+        made = _one_arrest_made(trig)
+        if made is not None:
+            return made
     if trig.pos_ == "NOUN" and trig.dep_ == "pobj" and trig.head.head.pos_ in {"VERB", "AUX"}:
         verb = trig.head.head  # "placed under arrest", "taken into custody", "is in custody"
+    elif trig.pos_ == "ADJ" and trig.dep_ == "acomp" and trig.head.lemma_.lower() == "be":
+        verb = trig.head  # "a man is dead after being stabbed"
     copula = verb.lemma_.lower() == "be" and trig is not verb
     if verb.pos_ != "VERB" and not copula:
         return None
     passive = any(c.dep_ == "auxpass" for c in verb.children) or (verb.dep_ in {"acl", "relcl"} and verb.tag_ == "VBN")
     wanted = {"nsubjpass"} if passive else {"nsubj"} if copula else {"dobj"}
-    noun = next((c for c in verb.children if c.dep_ in wanted and _same_line(c, verb)), None)
+    held = [c for c in verb.children if c.dep_ in wanted and _same_line(c, verb)]
+    # a dateline the parser hangs on the verb as a subject, the lead's subject on it or beside it
+    # ("HOLLIDAY, Mo. - A man was arrested")
+    people = [t for c in held for t in c.subtree if t.i == c.i or (t.dep_ == "appos" and t.i > c.i)]
+    noun = next((c for c in people if _names_a_person(c) and c.dep_ != "poss"), held[0] if held else None)
     if noun is None and not passive and verb.tag_ in {"VBD", "VBN"}:
         noun = next((c for c in verb.children if c.dep_ == "nsubj"), None)  # headline style: "Man arrested"
     if noun is None and passive and verb.dep_ == "acl":
@@ -1167,10 +1337,42 @@ def victims_of(trig: Any) -> tuple[int, Any] | None:
         if person.pos_ == "PRON":
             if person.lower_ not in {"he", "she", "him", "her"}:
                 return None
-        elif not (person.ent_type_ == "PERSON" or _PERSON_NOUN.match(person.lower_) or _is_age_noun(person)):
-            return None
+        elif not (
+            person.ent_type_ == "PERSON"
+            or _PERSON_NOUN.match(person.lower_)
+            or _is_age_noun(person)
+            or (person.pos_ == "PROPN" and any(_is_age_noun(c) for c in person.children))
+        ):
+            return None  # "38-year-old Smith" is a person told with an age, whatever the recogniser says
         total += 1
     return total, noun
+
+
+def _names_a_person(tok: Any) -> bool:
+    """Tell whether a noun names one or more people ("a man", "Smith", "he", "the 30-year-old")."""
+    if tok.pos_ == "PRON":
+        return tok.lower_ in {"he", "she", "him", "her", "they", "them"}
+    return tok.ent_type_ == "PERSON" or bool(_PERSON_NOUN.match(tok.lower_)) or _is_age_noun(tok)
+
+
+def _one_arrest_made(trig: Any) -> tuple[int, Any] | None:
+    """
+    Count one person for a singular arrest noun that police make ("police made the arrest", "an arrest was made").
+
+    "the arrest of a man" counts the people the noun's "of" names instead, when they are one person.
+    """
+    if trig.lemma_.lower() != "arrest":
+        return None
+    of = next((g for c in trig.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children), None)
+    if of is not None:
+        if of.dep_ != "pobj" or of.tag_ in {"NNS", "NNPS"} or not _names_a_person(of):
+            return None
+        if any(c.dep_ in {"conj", "nummod"} for c in of.children):
+            return None
+        return 1, of
+    article = any(c.dep_ == "det" and c.lower_ in {"a", "an", "the"} for c in trig.children)
+    made = trig.head.lemma_.lower() == "make" and trig.dep_ in {"dobj", "nsubjpass"}
+    return (1, trig) if article and made else None
 
 
 def _is_age_noun(tok: Any) -> bool:
@@ -1272,11 +1474,11 @@ def is_planned(trig: Any) -> bool:
     chain = clause_chain(trig)
     if _continues(trig, chain[0]):
         return False  # "the protests will continue", "will continue to march": already going on
-    # a clause with a tense of its own ("is dead after being stabbed", "who was injured") tells a fact even
-    # under a plan or a try of the clause above ("are trying to comprehend ...: X is dead")
+    # a clause with a tense of its own ("died after being shot", "who was injured") tells a fact even
+    # under a plan or a try of the clause above ("they are trying to understand ...: X is dead")
     own = _own_tense(chain[0])
     heads = [chain[0]] if own else chain[:2]
-    # "accused of plotting a terror attack", "a plan to bomb": a plan word between the cue and its clause
+    # "accused of planning a bombing", "a plan to bomb": a plan word between the cue and its clause
     up = trig
     for _ in range(0 if own and chain[0].i == trig.i else 4):
         if up.head.i == up.i:
@@ -1285,7 +1487,7 @@ def is_planned(trig: Any) -> bool:
         if up.lemma_.lower() in _PLAN_VERBS | {"plot", "plan", "threat", "attempt"} and up.i != trig.i:
             return True
         if up.dep_ == "prep" and up.lower_ == "for" and up.head.lemma_.lower() in _DEMAND_VERBS:
-            return True  # "pushes for a quick withdrawal", "called for a ceasefire": asked for, not done
+            return True  # "pressed for a pullout", "called for a ceasefire": asked for, not done
         if up.pos_ in {"VERB", "AUX"} and _finite(up):
             break
     irrealis = {"will", "shall", "'ll", "wo", "would", "could", "might", "may", "should"}
@@ -1373,7 +1575,7 @@ def told_as_earlier(trig: Any) -> tuple[bool, int | None]:
     """
     Tell whether a trigger's clause tells an earlier event the report's news "comes after".
 
-    "It comes a week after 44 people were killed", "the blast came two days after bombs killed six".
+    "It comes a week after 30 people were killed", "the blast came two days after bombs killed six".
 
     Parameters
     ----------
@@ -1442,7 +1644,7 @@ def ordered_in_court(trig: Any) -> bool:
 
 
 def _attempt(verb: Any) -> bool:
-    """Tell whether "try" is an attempt ("are trying to comprehend"), not a trial ("was tried for murder")."""
+    """Tell whether "try" is an attempt ("are trying to understand"), not a trial ("was tried for murder")."""
     return verb.lemma_.lower() == "try" and any(c.dep_ == "xcomp" for c in verb.children)
 
 
@@ -1450,7 +1652,7 @@ def told_in_court(trig: Any) -> bool:
     """
     Tell whether a trigger tells a crime as heard in court or as the ground of a charge, i.e. earlier.
 
-    "A man was shot dead, a court heard", "convicted over the brawl", "charged with murder in the stabbing".
+    "A man was shot dead, a court heard", "convicted over the fight", "charged with murder in the shooting".
 
     Parameters
     ----------
@@ -1474,7 +1676,7 @@ def told_in_court(trig: Any) -> bool:
         for c in head.children:
             if c.lemma_.lower() in _COURT_NOUNS and any(g.lemma_.lower() in {"hear", "tell"} for g in c.children):
                 return True
-    # "convicted over the brawl", "charged with murder in the stabbing death": the crime is a noun under the charge
+    # "convicted over the fight", "charged with murder in the shooting death": the crime is a noun under the charge
     up = trig
     for _ in range(4):
         if up.head.i == up.i:

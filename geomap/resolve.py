@@ -35,7 +35,7 @@ import numpy as np
 from geomap.geo import haversine_km
 from geomap.names import normalize_name
 from geomap.resolver_model import FEATURES, ResolverModel, load_resolver_model
-from geomap.toponyms import without_direction
+from geomap.toponyms import ADMIN_UNITS, unit_pattern, without_direction
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -75,7 +75,12 @@ KNOWN_ABROAD_POPULATION = 100_000
 (or a capital)."""
 
 _REGION_BEFORE = re.compile(r"\b(?:region|province|oblast|state|district|governorate|county|prefecture)\s+of\s+$", re.I)
-_REGION_AFTER = re.compile(r"^\s+(?:region|province|oblast|governorate|prefecture|district)\b", re.I)
+_REGION_AFTER = re.compile(
+    r"^\s+(?:region|province|oblast|governorate|prefecture|district)\b"
+    # "Riverside District Court", "the Lakeview District Hospital": an institution's name, not the area
+    r"(?!\s+(?:[Cc]ourt|[Hh]ospital|[Jj]ail|[Pp]rison|[Ss]chool|[Cc]ouncil|[Aa]ttorney|[Jj]udge|[Mm]agistrate|[Pp]olice)s?\b)",
+    re.I,
+)
 _SPEECH = (
     r"(?:says|said|say|has said|had said|announced|has announced|called|calls|has called|have called|urged|urges|"
     r"warned|warns|refused|refuses|rejected|rejects|denied|denies|accused|accuses|condemned|condemns|insists|"
@@ -84,8 +89,9 @@ _SPEECH = (
     r"sanctioned|signed|voted|decided|declined|expelled|summoned|believes|hopes|fears|would|will|has been|has)"
 )
 _FEATURE_WORD = re.compile(
-    r"^\s+(?:town|city|village|villages|district|municipality|township|area|camp|county|province|region|state|"
-    r"governorate|LGA|upazila|kebele|woreda|commune|sector|neighbou?rhood|locality|barangay)(?=\s*[,(]|\s+in\s)"
+    r"^\s+(?:town|city|village|villages|area|camp|neighbou?rhood|locality|"
+    + unit_pattern(ADMIN_UNITS)
+    + r")(?=\s*[,(]|\s+in\s)"
 )
 # "in Y", "in the northern Y", "in southern Y".
 _IN_CONTAINER = re.compile(r"\s+in\s+(?:the\s+)?(?:(?:north|south|east|west|centr)[a-z-]*\s+)?")
@@ -245,6 +251,17 @@ def is_metonymic(text: str, mention: Mention) -> bool:
 
 
 def _role(text: str, mention: Mention) -> Role:
+    """
+    Tell whether a mention is a demonym, a region phrase ("the Osh region") or a plain place name.
+
+    Examples
+    --------
+    >>> from geomap.toponyms import Mention
+    >>> text = "Clashes in Kasese district. He appeared at Kasese District Court."
+    >>> [_role(text, Mention(doc_id="d", text="Kasese", start_char=i, end_char=i + 6, key="kasese", kind="place"))
+    ...  for i in (11, 43)]
+    ['region', 'place']
+    """
     if mention.kind == "demonym":
         return "demonym"
     before = text[max(0, mention.start_char - 40) : mention.start_char]
@@ -861,7 +878,7 @@ def _containers(
         first = mentions[k]
         second = mentions[k + 1]
         raw_gap = text[first.end_char : second.start_char]
-        # "Kartal town, Istanbul", "Baraka city (Fizi, Sud-Kivu)": a feature word may stand between.
+        # "Kartal town, Istanbul", "X city (Y, Z)": a feature word may stand between.
         gap = _FEATURE_WORD.sub("", raw_gap, count=1)
         nxt = groups[(second.key, roles[k + 1])]
         is_area = bool(nxt.cands) and (nxt.role == "region" or nxt.cands[0].place.feature_class in {"A", "L"})
@@ -872,7 +889,7 @@ def _containers(
             if gap != raw_gap:
                 explicit.add((k, k + 1))  # "Kartal town, Istanbul"
         elif _IN_CONTAINER.fullmatch(gap) or _COPULA_IN.fullmatch(raw_gap):
-            # "Zhezkazgan township in Qaraghandy region", "X is a town in Y": only when the second is an area.
+            # "X township in Y region", "X is a town in Y": only when the second is an area.
             if is_area or second.kind == "demonym":
                 out.setdefault(k, []).append(k + 1)
                 if gap != raw_gap or _COPULA_IN.fullmatch(raw_gap):
@@ -882,7 +899,7 @@ def _containers(
             and _AREA_NOUN_OF.search(raw_gap)
             and not _is_country_group(groups, first, roles[k])
         ):
-            # "the Punjab province of Pakistan": the first is an area of the second (but "the US state of X").
+            # "the Y province of X": the first is an area of the second (but "the US state of X").
             if first.kind == "place" and (is_area or second.kind == "demonym"):
                 out.setdefault(k, []).append(k + 1)
                 explicit.add((k, k + 1))
@@ -1022,8 +1039,9 @@ def _hinted_admin1_containers(
     """
     Read a parenthesised container that names both another country and a region of the hinted one as the region.
 
-    "Shiroro LGA (Niger)" in a note about Nigeria closes the chain of a Nigerian place with Niger state,
-    not the country Niger: the parentheses hold where in the hinted country the place lies.
+    "X LGA (Y)" in a note about one country, with Y both a state of it and a neighbouring country, closes
+    the chain of a place of the hinted country with the state, not the other country: the parentheses
+    hold where in the hinted country the place lies.
     """
     for mention, role in zip(mentions, roles, strict=True):
         group = groups.get((mention.key, role))

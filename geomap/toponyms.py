@@ -22,12 +22,24 @@ from typing import TYPE_CHECKING, Literal
 from geomap.names import normalize_name
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterable, Sequence
 
     from geomap.gazetteer import Gazetteer
     from geomap.model import Candidate, Place
 
-__all__ = ["MAX_SPAN_TOKENS", "Mention", "MentionKind", "Token", "extract_mentions", "tokenize", "without_direction"]
+__all__ = [
+    "ADMIN_UNITS",
+    "FIRST_LEVEL_UNITS",
+    "LOWER_LEVEL_UNITS",
+    "MAX_SPAN_TOKENS",
+    "Mention",
+    "MentionKind",
+    "Token",
+    "extract_mentions",
+    "tokenize",
+    "unit_pattern",
+    "without_direction",
+]
 
 MentionKind = Literal["place", "demonym"]
 MAX_SPAN_TOKENS = 6
@@ -98,6 +110,42 @@ _DIRECTIONS = frozenset(
 )
 """Direction words that, capitalised before a name, name a part of it ("South Florida", "Upper Egypt")."""
 
+FIRST_LEVEL_UNITS = frozenset({"province", "state", "region", "governorate", "oblast", "division", "territory"})
+"""Nouns of a country's first-level divisions ("the X province")."""
+LOWER_LEVEL_UNITS = frozenset(
+    {
+        "county", "department", "prefecture", "canton", "district", "sub-district", "subdistrict", "township",
+        "municipality", "commune", "raion", "zone", "sub-county", "subcounty", "parish", "borough", "ward", "sector",
+        "LGA", "woreda", "kebele", "tehsil", "taluka", "upazila", "payam", "barangay",
+    }
+)  # fmt: skip
+"""Nouns of the divisions below the first level, across the countries news covers ("X LGA", "X woreda")."""
+ADMIN_UNITS = FIRST_LEVEL_UNITS | LOWER_LEVEL_UNITS
+"""Nouns of administrative divisions: one table for recognition, resolution and event places."""
+
+
+def unit_pattern(nouns: Iterable[str]) -> str:
+    """
+    Return a regular-expression alternation of unit nouns, longest first.
+
+    Parameters
+    ----------
+    nouns
+        Nouns as written (acronyms in capitals).
+
+    Returns
+    -------
+    str
+        ``"sub-district|district|..."``, escaped, for a non-capturing group.
+
+    Examples
+    --------
+    >>> unit_pattern({"ward", "county", "LGA"})
+    'county|ward|LGA'
+    """
+    return "|".join(re.escape(n) for n in sorted(nouns, key=lambda n: (-len(n), n)))
+
+
 _DISTRICTS = frozenset({"A.ADM2", "A.ADM3", "A.ADM4"})
 """Feature codes of areas too small to vouch for an all-caps short form spelled otherwise."""
 
@@ -121,8 +169,6 @@ _NEVER_ALONE = frozenset(
         "northwestern",
         "southeastern",
         "southwestern",
-        "midwest",
-        "midwestern",
         "upper",
         "lower",
         "middle",

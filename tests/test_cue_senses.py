@@ -108,3 +108,24 @@ def test_a_weekday_before_its_date_names_that_date(gazetteer: Gazetteer, nlp: An
     events = process_document(doc, gazetteer, nlp).events
     assert events
     assert {e.date.date for e in events if e.date is not None} == {dt.date(2022, 2, 3)}
+
+
+def test_an_organisation_charged_is_not_arrested(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = "FIFA charged Argentina with misconduct in Zurich on Thursday."
+    assert not [k for k in _kinds(text, gazetteer, nlp) if "arrests" in k]
+    text = "Police in Leeds charged a 30-year-old man with assault on Thursday."
+    assert [k for k in _kinds(text, gazetteer, nlp) if "arrests" in k]
+
+
+def test_an_undated_sequel_of_a_past_attack_is_that_history(gazetteer: Gazetteer, nlp: Any) -> None:
+    # Published in July: the arrest "at the scene" follows the February stabbing, not the week of publication.
+    text = (
+        "A man was jailed in Leeds on Friday for a knife attack on his neighbour.\n"
+        "He stabbed the woman several times in Harehills, Leeds, on February 3, 2022, the court heard.\n"
+        "He was arrested at the scene and was charged the following day."
+    )
+    doc = Document(doc_id="t", text=text, published=dt.date(2022, 7, 22))
+    events = process_document(doc, gazetteer, nlp).events
+    arrests = [e for e in events if "arrests" in e.kinds]
+    assert arrests
+    assert all(e.background and e.date is not None and e.date.date == dt.date(2022, 2, 3) for e in arrests)

@@ -237,3 +237,16 @@ def test_cli_event_location_bad_input_is_one_error_line(tmp_path: Any, capsys: p
     bad.write_text('{"id": "1", "text": "No trigger here."}\n', encoding="utf-8")
     assert main(["event-location", str(bad)]) == 1
     assert "event_trigger" in capsys.readouterr().err
+
+
+def test_event_location_context_and_phrase_features(nlp: Any) -> None:
+    doc = nlp("Officials said gunmen shot a trader in the Kano suburb of Sabon Gari on Friday.")
+    cands, feats = candidate_features(doc, [_index(doc, "shot")])
+    by_text = {doc.text[c.start_char : c.end_char]: f for c, f in zip(cands, feats, strict=True)}
+    kano, suburb = by_text["Kano"], by_text["Sabon Gari"]
+    assert "t_anc_speech" in kano
+    assert "phr_deeper=1" in kano  # the finer name hangs deeper in the same phrase
+    assert "phr_shallower=1" in suburb
+    doc = nlp("Fighting erupted in Kasai on Monday.")
+    cands, feats = candidate_features(doc, [_index(doc, "erupted")])
+    assert "t_loc|this" in feats[[doc.text[c.start_char : c.end_char] for c in cands].index("Kasai")]

@@ -138,3 +138,37 @@ def test_fusion_toll_label_keeps_conflicts() -> None:
     assert toll_label(entries) == "191 killed (official, 18 June); estimates up to 2,000"
     assert toll_label(entries[2:]) == "77 killed (official, 12 June)"
     assert toll_label([]) == ""
+
+
+def test_extract_fuse_writes_one_event_per_real_event(tmp_path: Path) -> None:
+    from geomap.cli import main
+
+    reports = CRISIS / "reports.jsonl"
+    texts = {d["id"]: d["text"] for d in map(json.loads, reports.read_text(encoding="utf-8").splitlines())}
+    fused_path, apart_path = tmp_path / "fused.jsonl", tmp_path / "apart.jsonl"
+    assert main(["extract", str(reports), "-o", str(fused_path), "--fuse", "--fast", "-q"]) == 0
+    assert main(["extract", str(reports), "-o", str(apart_path), "--fast", "-q"]) == 0
+    fused = [json.loads(line) for line in fused_path.read_text(encoding="utf-8").splitlines()]
+    apart = [json.loads(line) for line in apart_path.read_text(encoding="utf-8").splitlines()]
+    assert len(apart) > len(fused)  # the default still writes every report's events
+    incidents = [g for g in GOLD["events"] if not g.get("area_toll")]  # a national toll is no marker
+    assert len(fused) == len(incidents)
+    for gold in incidents:
+        (line,) = [e for e in fused if e["location_name"] == gold["place"] and _family(line_row(e)) == gold["family"]]
+        assert line["doc_id"] in gold["docs"]
+        assert line["doc_id"] in line["sources"]
+        assert set(line["sources"]) <= set(gold["docs"])
+        assert line["event_date"] == gold["date"]
+    for line in fused:
+        evidence = line["evidence"]
+        assert evidence["text"] == texts[line["doc_id"]][evidence["start"] : evidence["end"]]
+        assert line["lat"] is not None
+        assert line["geo_precision"] is not None
+    (riots,) = [e for e in fused if "riots" in e["kinds"]]
+    assert riots["fatalities"] == 40  # the latest official figure, from a later report than the evidence
+    assert len(riots["sources"]) == len(GOLD["events"][0]["docs"])
+
+
+def line_row(line: dict[str, Any]) -> dict[str, Any]:
+    """An extract line in the shape :func:`_family` reads (kinds joined by ';')."""
+    return {"kinds": ";".join(line["kinds"]), "geometry_kind": line["geometry_kind"]}

@@ -17,6 +17,13 @@ Run from the repository root::
     python bench/realnews/run.py [--out DIR] [--geomap-args "--country ..."] [--events]
     python bench/realnews/run.py --only 'trnews-11*' geowebnews-29    # a subset (names or globs)
     python bench/realnews/run.py --only-file bench/realnews/fresh-2026-12-02.txt
+    python bench/realnews/run.py --multi [--fuse]    # the many-report crisis sets instead
+
+The default run scores the single-report sets (``"set": "single"``). ``--multi`` scores the crisis sets
+(``"set": "multi"``, ``multi-<name>.json``) instead, one ``geomap extract`` call per set on all its
+documents (``--fuse`` adds ``--fuse``: one event per real-world event), and prints markers per gold
+event and duplicates besides the headline figures. A crisis set may reuse the documents of single sets:
+the two kinds of sets are never run together.
 """
 
 from __future__ import annotations
@@ -44,6 +51,11 @@ def read_gold(gold_dir: Path) -> dict[str, dict]:
     if not golds:
         sys.exit(f"error: no gold files in {gold_dir}")
     return golds
+
+
+def is_multi(gold: dict[str, Any]) -> bool:
+    """Tell whether a gold file is a many-report crisis set."""
+    return gold.get("set") == "multi"
 
 
 def select_gold(golds: dict[str, dict[str, Any]], patterns: list[str]) -> dict[str, dict[str, Any]]:
@@ -153,41 +165,36 @@ def score(scorer: Path, gold_dir: Path, pred_dir: Path, show_events: bool) -> di
     return json.loads(result.stdout)
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
-    ap.add_argument("--gold", type=Path, default=GOLD_DIR, help="gold folder (default bench/realnews/gold)")
-    ap.add_argument("--geoparse", type=Path, default=SHARED / "geoparse", help="folder of the corpora")
-    ap.add_argument("--scorer", type=Path, default=SHARED / "realnews" / "score_realnews.py")
-    ap.add_argument("--geomap-args", default="", help="extra arguments for geomap extract (one quoted string)")
-    ap.add_argument("--out", type=Path, help="keep inputs, events and per-report predictions in this folder")
-    ap.add_argument("--events", action="store_true", help="list every event with its class")
-    ap.add_argument("--only", nargs="+", default=[], metavar="NAME", help="score only these reports (names or globs)")
-    ap.add_argument("--only-file", type=Path, help="score only the reports named in this file (a name or glob a line)")
-    args = ap.parse_args()
+def scored_gold_dir(gold_dir: Path, names: list[str], all_names: list[str], work: Path) -> Path:
+    """The gold folder for the scorer: the gold folder itself if every file in it is run, else a copy of the run's."""
+    if names == all_names:
+        return gold_dir
+    selected = work / "gold"  # the scorer reads a folder: give it the selected files only
+    selected.mkdir(parents=True, exist_ok=True)
+    for old in selected.glob("*.json"):
+        old.unlink()
+    for name in names:
+        text = (gold_dir / f"{name}.json").read_text(encoding="utf-8")
+        (selected / f"{name}.json").write_text(text, encoding="utf-8")
+    return selected
 
-    patterns = list(args.only) + (read_patterns(args.only_file) if args.only_file else [])
-    all_golds = read_gold(args.gold)
-    golds = select_gold(all_golds, patterns)
-    wanted = {doc for gold in golds.values() for doc in gold["docs"]}
-    texts = read_corpora(args.geoparse, wanted)
-    with tempfile.TemporaryDirectory(prefix="geomap-realnews-") as tmp:
-        work = args.out.resolve() if args.out else Path(tmp)
-        work.mkdir(parents=True, exist_ok=True)
-        docs_path, owner = write_inputs(golds, texts, work)
-        events_path = work / "events.jsonl"
-        run_extract(docs_path, events_path, shlex.split(args.geomap_args))
-        n = split_events(events_path, owner, work / "pred", list(golds))
-        gold_dir = args.gold
-        if len(golds) < len(all_golds):
-            gold_dir = work / "gold"  # the scorer reads a folder: give it the selected files only
-            gold_dir.mkdir(parents=True, exist_ok=True)
-            for old in gold_dir.glob("*.json"):
-                old.unlink()
-            for name in golds:
-                (gold_dir / f"{name}.json").write_text(
-                    (args.gold / f"{name}.json").read_text(encoding="utf-8"), encoding="utf-8"
-                )
-        t = score(args.scorer, gold_dir, work / "pred", args.events)["total"]
+
+def run_once(
+    golds: dict[str, dict[str, Any]], texts: dict[str, str], work: Path, extra: list[str], args: argparse.Namespace
+) -> tuple[dict[str, Any], int]:
+    """Run one ``geomap extract`` on the documents of the gold files and score it; return the totals and events."""
+    work.mkdir(parents=True, exist_ok=True)
+    docs_path, owner = write_inputs(golds, texts, work)
+    events_path = work / "events.jsonl"
+    run_extract(docs_path, events_path, extra)
+    n = split_events(events_path, owner, work / "pred", list(golds))
+    all_names = [p.stem for p in sorted(args.gold.glob("*.json"))]
+    gold_dir = scored_gold_dir(args.gold, list(golds), all_names, work)
+    return score(args.scorer, gold_dir, work / "pred", args.events)["total"], n
+
+
+def print_headline(t: dict[str, Any], golds: dict[str, dict[str, Any]], n: int) -> None:
+    """Print the headline figures of a run."""
     produced = t["produced"]
     print(f"{len(golds)} reports, {t['gold_events']} gold events ({t['required']} required), {n} events produced")
     print(f"events fully right:   {t['correct']}/{produced} = {pct(t['correct'], produced)}")
@@ -198,6 +205,64 @@ def main() -> None:
         f"required recalled:    {t['required_recalled']}/{t['required']} = "
         f"{pct(t['required_recalled'], t['required'])} (fully right)"
     )
+
+
+def print_multi(name: str, gold: dict[str, Any], t: dict[str, Any], n: int) -> None:
+    """Print the figures of one crisis set: markers per gold event, duplicates and the headline figures."""
+    produced = t["produced"]
+    print(f"{name}: {len(gold['docs'])} reports, {t['gold_events']} gold events ({t['required']} required)")
+    print(f"events produced:      {n}")
+    print(
+        f"markers per event:    {t['markers_per_event']} ({t['related_markers']} markers about "
+        f"{t['related_events']} gold events); matched markers per matched event {t['matched_markers_per_event']}"
+    )
+    print(
+        f"duplicates:           {t['duplicate']} ({t['gold_events_duplicated']} gold events with more than one "
+        f"matched marker, {t['extra_markers']} extra)"
+    )
+    print(f"events fully right:   {t['correct']}/{produced} = {pct(t['correct'], produced)}")
+    print(f"spurious:             {t['spurious']}/{produced} = {pct(t['spurious'], produced)}")
+    print(f"wrong country:        {t['wrong_country']}/{produced} = {pct(t['wrong_country'], produced)}")
+    print(
+        f"required recalled:    {t['required_recalled']}/{t['required']} = "
+        f"{pct(t['required_recalled'], t['required'])} (fully right); found {t['required_found']}"
+    )
+    print(f"killed summed:        {t['killed_sum']} (gold max {t['killed_gold_max']})")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
+    ap.add_argument("--gold", type=Path, default=GOLD_DIR, help="gold folder (default bench/realnews/gold)")
+    ap.add_argument("--geoparse", type=Path, default=SHARED / "geoparse", help="folder of the corpora")
+    ap.add_argument("--scorer", type=Path, default=SHARED / "realnews" / "score_realnews.py")
+    ap.add_argument("--geomap-args", default="", help="extra arguments for geomap extract (one quoted string)")
+    ap.add_argument("--out", type=Path, help="keep inputs, events and per-report predictions in this folder")
+    ap.add_argument("--events", action="store_true", help="list every event with its class")
+    ap.add_argument("--only", nargs="+", default=[], metavar="NAME", help="score only these reports (names or globs)")
+    ap.add_argument("--only-file", type=Path, help="score only the reports named in this file (a name or glob a line)")
+    ap.add_argument("--multi", action="store_true", help="score the many-report crisis sets, not the single reports")
+    ap.add_argument("--fuse", action="store_true", help="with --multi: run geomap extract --fuse (fused events)")
+    args = ap.parse_args()
+    if args.fuse and not args.multi:
+        sys.exit("error: --fuse needs --multi")
+
+    patterns = list(args.only) + (read_patterns(args.only_file) if args.only_file else [])
+    all_golds = {name: gold for name, gold in read_gold(args.gold).items() if is_multi(gold) == args.multi}
+    if not all_golds:
+        sys.exit(f"error: no {'multi' if args.multi else 'single'} gold files in {args.gold}")
+    golds = select_gold(all_golds, patterns)
+    wanted = {doc for gold in golds.values() for doc in gold["docs"]}
+    texts = read_corpora(args.geoparse, wanted)
+    extra = shlex.split(args.geomap_args) + (["--fuse"] if args.fuse else [])
+    with tempfile.TemporaryDirectory(prefix="geomap-realnews-") as tmp:
+        work = args.out.resolve() if args.out else Path(tmp)
+        if not args.multi:
+            t, n = run_once(golds, texts, work, extra, args)
+            print_headline(t, golds, n)
+        else:
+            for name, gold in golds.items():  # one geomap run per crisis set: its reports fuse with each other
+                t, n = run_once({name: gold}, texts, work / name, extra, args)
+                print_multi(name, gold, t, n)
     if args.out:
         print(f"predictions kept in {work}")
 

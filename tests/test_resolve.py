@@ -306,7 +306,8 @@ def test_resolve_town_in_its_same_named_region_is_not_a_namesake_elsewhere(gazet
 
 
 def test_resolve_world_city_name_is_the_city_not_a_region_abroad_named_so(gazetteer: Gazetteer) -> None:
-    regions = [c.place for c in gazetteer.lookup("Sofia") if c.place.feature == "A.ADM1" and c.place.country_code != "BG"]
+    readings = gazetteer.lookup("Sofia")
+    regions = [c.place for c in readings if c.place.feature == "A.ADM1" and c.place.country_code != "BG"]
     assert regions  # a region of that name lies in another country
     place = _place(gazetteer, "Teachers gathered in Sofia to demand higher wages.", "Sofia")
     assert (place.country_code, place.feature_class) == ("BG", "P")

@@ -5,6 +5,8 @@ Run (training rows only; ``dev.csv`` is for validation)::
 
     python -m geomap eval events ../shared/eval/acled/train.csv --country-hint --save /tmp/ev.jsonl
     python bench/acled_misses.py ../shared/eval/acled/train.csv /tmp/ev.jsonl [--show CLASS] [--n 20]
+    # the rows a run without the hint sends abroad (within 161 km with it, farther without):
+    python bench/acled_misses.py ../shared/eval/acled/train.csv /tmp/nohint.jsonl --against /tmp/ev.jsonl
 
 A row misses when its primary event lies more than 25 km from ACLED's point. Each miss gets the first
 class that fits, in this order: no point; the gazetteer holds no entry of ACLED's location name within
@@ -28,6 +30,7 @@ from geomap.geo import haversine_km
 from geomap.pipeline import read_acled_csv
 
 NEAR_KM = 25.0
+FAR_KM = 161.0
 
 
 def _fold(s: str) -> str:
@@ -65,6 +68,23 @@ def classify(row: dict[str, str], event: dict[str, Any] | None, gazetteer: Any) 
     return f"gazetteer has it, note does not name it (gp{prec})", km
 
 
+def _primary_events(path: Path) -> dict[str, dict[str, Any]]:
+    """Return each document's primary event (else its first) from a ``--save`` file."""
+    events: dict[str, dict[str, Any]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        ev = json.loads(line)
+        if ev["doc_id"] not in events or ev.get("primary"):
+            events[ev["doc_id"]] = ev
+    return events
+
+
+def _km(row: dict[str, str], event: dict[str, Any] | None) -> float:
+    """Return the distance from ACLED's point to an event's (infinite when unplaced)."""
+    if event is None or event.get("lat") is None:
+        return float("inf")
+    return haversine_km(float(row["latitude"]), float(row["longitude"]), event["lat"], event["lon"])
+
+
 def main() -> None:
     """Print the counts of each miss class (and notes of one class on request)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[1])
@@ -72,13 +92,21 @@ def main() -> None:
     parser.add_argument("events", type=Path)
     parser.add_argument("--show")
     parser.add_argument("--n", type=int, default=15)
+    parser.add_argument(
+        "--against",
+        type=Path,
+        help="events of another run (e.g. with --country-hint): keep only rows it places within 161 km "
+        "and this run places farther (which goes abroad without the hint)",
+    )
     args = parser.parse_args()
     rows = read_acled_csv(args.acled)
-    events: dict[str, dict[str, Any]] = {}
-    for line in args.events.read_text(encoding="utf-8").splitlines():
-        ev = json.loads(line)
-        if ev["doc_id"] not in events or ev.get("primary"):
-            events[ev["doc_id"]] = ev
+    events = _primary_events(args.events)
+    if args.against is not None:
+        other = _primary_events(args.against)
+        rows = [
+            r for r in rows if _km(r, other.get(r["event_id_cnty"])) <= FAR_KM < _km(r, events.get(r["event_id_cnty"]))
+        ]
+        print(f"{len(rows)} rows within {FAR_KM:.0f} km in {args.against.name} but not in {args.events.name}")
     gazetteer = load_gazetteer()
     counts: Counter[str] = Counter()
     shown = 0

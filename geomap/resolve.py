@@ -114,6 +114,8 @@ _AREA_NOUN_OF = re.compile(
 _NANP_PHONE = re.compile(r"(?<![\d-])(?:1[-. ])?(?:\([2-9]\d\d\)\s?|[2-9]\d\d[-.])[2-9]\d\d[-.]\d{4}(?![\d-])")
 """A North American phone number ("519-661-5670", "(416) 555-0199", "1-800-222-8477"): a US or Canadian story."""
 _NANP_COUNTRIES = ("US", "CA")
+_SETTLEMENT_AFTER = re.compile(r"^\s+(?:city|town|village)\b")
+"""A settlement noun after a name ("Amara city"): a town is meant, not a region the name also reads as."""
 _TOWN_BEFORE = re.compile(r"\b(?:town|city|village|hamlet|suburb)\s+(?:of\s+)?$", re.I)
 _SENTENCE_BREAK = re.compile(r"[.!?][\"”’)\]]*\s+(?=[\"“(\[]?[A-Z0-9])|\n+")
 _DATELINE_AFTER = re.compile(r"^(?:,\s*[A-Za-z.][A-Za-z. ]{0,30})?\s*(?:\([A-Za-z .]{1,30}\)\s*)?[-—–:]")
@@ -406,6 +408,8 @@ class _Group:
     directional: bool = False
     """True when the name was found without its leading direction word ("South Florida")."""
     """True when a settlement noun follows or precedes a mention ("Kartal town", "the town of X")."""
+    settlement: bool = False
+    """True when "city", "town" or "village" follows a mention, or "the town of" precedes it."""
     found: tuple[Mention, list[Candidate]] | None = None
     """A common name's first mention and all its readings (more than :data:`TOP_K`), read without a hint."""
 
@@ -518,8 +522,11 @@ def resolve_mentions(
         group.surfaces.add(mention.text)
         group.sentences.add(bisect.bisect_right(starts, mention.start_char) - 1)
         before = text[max(0, mention.start_char - 16) : mention.start_char]
-        if _TOWN_BEFORE.search(before) or _FEATURE_WORD.match(text[mention.end_char : mention.end_char + 30]):
+        after = text[mention.end_char : mention.end_char + 30]
+        if _TOWN_BEFORE.search(before) or _FEATURE_WORD.match(after):
             group.town_word = True
+        if _TOWN_BEFORE.search(before) or _SETTLEMENT_AFTER.match(after):
+            group.settlement = True
     inferred = ""
     if not country and not region:
         country = inferred = _admin1_country(mentions, text, groups, roles)
@@ -1185,7 +1192,7 @@ def candidate_features(
         feature = place.feature
         fclass = place.feature_class
         share = counts.get(place.country_code, 0) / total if total and place.country_code else 0.0
-        area = 0.0 if contained else _area_bonus(cand, cands, group.key)
+        area = 0.0 if contained or (group.settlement and feature == "A.ADM1") else _area_bonus(cand, cands, group.key)
         in_country = place.country_code in group.hint_countries and not place.is_country
         in_admin1 = place.admin1_code in group.hint_admin1 and not place.is_country
         in_admin1_country = place.country_code in group.hint_admin1_countries and not place.is_country

@@ -311,3 +311,10 @@ def test_resolve_world_city_name_is_the_city_not_a_region_abroad_named_so(gazett
     assert regions  # a region of that name lies in another country
     place = _place(gazetteer, "Teachers gathered in Sofia to demand higher wages.", "Sofia")
     assert (place.country_code, place.feature_class) == ("BG", "P")
+
+
+def test_resolve_settlement_noun_asks_for_the_town_not_a_region_read_so(gazetteer: Gazetteer) -> None:
+    # A bare name may read as a region abroad; "X city" asks for a town.
+    town = _place(gazetteer, "Graduates protested in Amara city on Monday.", "Amara")
+    assert town.feature_class == "P"
+    assert town.country_code == "IQ"

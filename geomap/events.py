@@ -1293,6 +1293,18 @@ def _told_on(kinds: tuple[str, ...], more: Sequence[str], later: Event | None = 
     return told
 
 
+def _retyped_replace(event: Event, **changes: Any) -> Event:
+    """
+    Replace fields of an event told on; an abduction whose telling went on to harm is the attack it was.
+
+    "A woman was kidnapped ... her body was found": the kinds become an attack (:func:`_told_on`), so the type does.
+    """
+    out = replace(event, **changes)
+    if out.sub_event_type == "Abduction/forced disappearance" and "attack" in out.kinds:
+        return replace(out, event_type="Violence against civilians", sub_event_type="Attack")
+    return out
+
+
 def _told_until(event: Event) -> int:
     """Return where the telling of an event ends so far: its sentence or the last one that went on with it."""
     return max([event.evidence_end, *(end for _, end in event.extra_evidence)])
@@ -1554,7 +1566,7 @@ def extract_events(
                         geometry=event.geometry,
                         geometry_kind=event.geometry_kind,
                     )
-                raw[at] = replace(
+                raw[at] = _retyped_replace(
                     previous,
                     date=previous.date or event.date,
                     kinds=_told_on(previous.kinds, event.kinds, event),
@@ -1682,6 +1694,8 @@ _ABDUCTION_LEMMAS = frozenset({"abduct", "abduction", "kidnap", "kidnapping", "t
 def _abduction_only(triggers: dict[str, list[Any]]) -> bool:
     """Tell whether a sentence's violence cues all tell an abduction ("were taken by", "kidnapped"), no harm."""
     cues = [t for kind in ("riots", "clashes", "attack", "killed", "injured") for t in triggers.get(kind, [])]
+    if any(t.dep_ == "pobj" and t.head.lower_ in {"following", "after", "before", "since"} for t in cues):
+        return False  # "following the kidnapping of three (coded separately), gunmen fired": an earlier event
     return bool(cues) and all(
         t.lemma_.lower() in _ABDUCTION_LEMMAS or t.lower_.startswith(("kidnap", "abduct")) for t in cues
     )
@@ -2262,7 +2276,7 @@ def _merge(events: list[Event]) -> list[Event]:
                 near, wide = (
                     (event, merged[at]) if _rank_place(event) < _rank_place(merged[at]) else (merged[at], event)
                 )
-                merged[at] = replace(
+                merged[at] = _retyped_replace(
                     near,
                     kinds=_told_on(merged[at].kinds, event.kinds, event),
                     killed=_sharper(near.killed, wide.killed),
@@ -2282,7 +2296,7 @@ def _merge(events: list[Event]) -> list[Event]:
             merged.append(event)
             continue
         old = merged[at]
-        merged[at] = replace(
+        merged[at] = _retyped_replace(
             old,
             kinds=_told_on(old.kinds, event.kinds, event),
             killed=_higher(old.killed, event.killed),

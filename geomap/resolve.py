@@ -688,6 +688,21 @@ def resolve_mentions(
             )
             continue
         cand, conf, reason, runners = chosen[gkey]
+        if cand is not None and focus is not None and _stray_namesake(cand.place, groups[gkey], story, focus, gkey):
+            # A small place abroad whose country the story never names, in a story about another country: the
+            # gazetteer lacks the local place ("the Shankill area" of a Belfast story is no Dublin suburb).
+            focus_place, share = focus
+            results.append(
+                Resolution(
+                    mention=mention,
+                    place=approximate_at(focus_place, mention.text),
+                    score=round(share * CONFIDENT, 4),
+                    reason=f"only a small namesake abroad: the story's focus, {focus_place.name}",
+                    role=role,
+                    metonymic=is_metonymic(text, mention),
+                )
+            )
+            continue
         seat = _seat(cand, groups[gkey].every) if cand else None
         res = Resolution(
             mention=mention,
@@ -816,6 +831,34 @@ def approximate_at(focus: Place, name: str) -> Place:
 def _reads_as_name(mention: Mention, common: dict[str, float]) -> bool:
     """Tell whether a span reads as a proper name: not one everyday English word ("Talks", "Reading")."""
     return " " in mention.text.strip() or normalize_name(mention.text) not in common
+
+
+_STRAY_POPULATION = 50_000
+"""A namesake abroad smaller than this, in a country the story never names, is no reading of a local name."""
+
+
+def _stray_namesake(
+    place: Place, group: _Group, story: _Story, focus: tuple[Place, float], gkey: tuple[str, Role]
+) -> bool:
+    """
+    Tell whether a resolved name is a small town of a country the story never names, far from its focus.
+
+    Reporters name the country of a small foreign town ("Kapan, Armenia", "the Irish town of X"); a bare
+    name in a story confidently about another country is a local place the gazetteer lacks.
+    """
+    focus_place, share = focus
+    return (
+        place.feature_class == "P"
+        and place.population < _STRAY_POPULATION
+        and bool(place.country_code)
+        and place.country_code != focus_place.country_code
+        and story.counts.get(place.country_code, 0) == 0
+        and story.hint != place.country_code
+        and share >= 0.5
+        and gkey != story.dateline
+        and not (group.hint_countries or group.hint_admin1 or group.within_admin1)
+        and haversine_km(place.lat, place.lon, focus_place.lat, focus_place.lon) > 25.0
+    )
 
 
 def _story_focus(

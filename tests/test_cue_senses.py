@@ -129,3 +129,14 @@ def test_an_undated_sequel_of_a_past_attack_is_that_history(gazetteer: Gazetteer
     arrests = [e for e in events if "arrests" in e.kinds]
     assert arrests
     assert all(e.background and e.date is not None and e.date.date == dt.date(2022, 2, 3) for e in arrests)
+
+
+def test_an_abduction_named_as_what_came_before_is_not_the_event(gazetteer: Gazetteer, nlp: Any) -> None:
+    text = (
+        "Following the kidnapping of two traders (told in another report), armed men fired shots in Bunia on Thursday "
+        "and soldiers responded."
+    )
+    doc = Document(doc_id="t", text=text, published=DAY)
+    events = process_document(doc, gazetteer, nlp).events
+    assert events
+    assert all(e.kinds != ("other",) for e in events)  # not rewritten as an abduction of its own

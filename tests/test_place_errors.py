@@ -144,3 +144,21 @@ def test_a_short_form_the_text_defines_for_an_organisation_is_no_place(gazetteer
     resolutions = _read(gazetteer, nlp, text)
     assert not _placed(resolutions, "MoD")
     assert _placed(resolutions, "US")
+
+
+def test_a_small_namesake_abroad_is_no_reading_of_a_local_name(gazetteer: Gazetteer, nlp: Any) -> None:
+    # "Shankill" is only a Dublin suburb in the gazetteer; in a Belfast story that names no Ireland it is local.
+    text = (
+        "A man appeared at Belfast Magistrates' Court on Friday. He was arrested in the north of Belfast "
+        "after a series of burglaries in the Shankill area on Tuesday, police in Belfast said."
+    )
+    placed = _placed(_read(gazetteer, nlp, text), "Shankill")
+    assert placed
+    assert placed[0].place is not None
+    assert placed[0].place.country_code == "GB"
+    # Named with its country, the town abroad stays.
+    text = "A man from Shankill in Ireland appeared at Belfast Magistrates' Court on Friday, police in Belfast said."
+    placed = _placed(_read(gazetteer, nlp, text), "Shankill")
+    assert placed
+    assert placed[0].place is not None
+    assert placed[0].place.country_code == "IE"

@@ -12,7 +12,11 @@ plus evidence from the document:
   area unless the text says otherwise (the "Mexico is not Mexico, Missouri"
   rule); a region phrase ("the Osh region") asks for the region;
 - **coherence**: places near the story's other confidently placed places win
-  (a story stays in one region).
+  (a story stays in one region);
+- **the text's own country**: without a hint, admin-1 regions only one country
+  has, read as regions by their context ("X (Y, Ituri)", "Kaduna State",
+  "X district, Ghazni"), act as that country's hint
+  (:attr:`Resolution.text_country`).
 
 One sense per discourse: every mention of one name in one role shares its
 resolution. Each resolution carries its score, runner-up candidates and a
